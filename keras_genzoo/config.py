@@ -1,0 +1,161 @@
+"""Model configuration: dataclasses, ``--set key=value`` parsing, config files.
+
+Every model declares a frozen dataclass of its hyper-parameters. Values come
+from (in order) the dataclass defaults, the preset, a ``--config`` file and
+``--set`` overrides; each key and each value type is checked here so that a
+typo is a one-line :class:`ConfigError` listing the valid keys, never a
+silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import types
+import typing
+from typing import Any
+
+from keras_genzoo.errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def field_types(config_class) -> dict[str, Any]:
+    hints = typing.get_type_hints(config_class)
+    return {f.name: hints[f.name] for f in dataclasses.fields(config_class)}
+
+
+def _type_name(tp) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (tuple, list):
+        return f"a comma-separated list of {_type_name(typing.get_args(tp)[0])}s"
+    if origin is typing.Literal:
+        return "one of " + "|".join(str(a) for a in typing.get_args(tp))
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
+        tp, str(tp)
+    )
+
+
+def coerce(key: str, value: Any, tp) -> Any:
+    """Convert ``value`` (a string from the command line, or a JSON/YAML value) to ``tp``."""
+    origin = typing.get_origin(tp)
+    bad = ConfigError(f"config key '{key}': expected {_type_name(tp)}, got {value!r}")
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
+            return None
+        return coerce(key, value, args[0])
+    if origin is typing.Literal:
+        choices = typing.get_args(tp)
+        if value not in choices:
+            raise ConfigError(
+                f"config key '{key}': expected one of {', '.join(map(str, choices))}, got {value!r}"
+            )
+        return value
+    if origin in (tuple, list):
+        (item_type, *_rest) = typing.get_args(tp)
+        if isinstance(value, str):
+            items = [v for v in value.replace(" ", "").split(",") if v != ""]
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+        else:
+            raise bad
+        try:
+            return tuple(coerce(key, item, item_type) for item in items)
+        except ConfigError:
+            raise bad from None
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise bad
+    if tp is int:
+        if isinstance(value, bool):
+            raise bad
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        try:
+            return int(str(value))
+        except ValueError:
+            raise bad from None
+    if tp is float:
+        if isinstance(value, bool):
+            raise bad
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise bad from None
+    if tp is str:
+        if not isinstance(value, str):
+            raise bad
+        return value
+    return value
+
+
+def build_config(config_class, *layers: dict[str, Any]):
+    """Apply override dicts in order on the defaults; validate keys and types."""
+    types_by_key = field_types(config_class)
+    values: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if key not in types_by_key:
+                raise ConfigError(
+                    f"unknown config key '{key}'; valid keys: " + ", ".join(sorted(types_by_key))
+                )
+            values[key] = coerce(key, value, types_by_key[key])
+    try:
+        config = config_class(**values)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(str(error)) from None
+    validate = getattr(config, "validate", None)
+    if validate is not None:
+        validate()
+    return config
+
+
+def parse_set_arguments(pairs: list[str]) -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}`` (values stay strings until coerced)."""
+    overrides: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--set expects key=value, got '{pair}'")
+        overrides[key] = value.strip()
+    return overrides
+
+
+def load_config_file(path: str | pathlib.Path) -> dict[str, Any]:
+    """Read a YAML or JSON mapping of config overrides."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file does not exist: {path}")
+    text = path.read_text()
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as error:  # noqa: BLE001 - any parse error is the user's file
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"cannot parse config file {path}: {reason}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of key: value")
+    # A file may hold the whole resolved config.json of a run; take its model part.
+    if "config" in data and isinstance(data["config"], dict):
+        data = data["config"]
+    return data
+
+
+def to_dict(config) -> dict[str, Any]:
+    """JSON-friendly dict (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))

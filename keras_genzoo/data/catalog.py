@@ -1,0 +1,107 @@
+"""The dataset sources genzoo knows, and a spec check that needs no TensorFlow.
+
+A dataset *spec* is the string given to ``--dataset``:
+
+- ``digits``: scikit-learn's embedded 8x8 digits (offline, the default);
+- a short name (``mnist``, ``fashion_mnist``, ``cifar10``, ``celeb_a``) or
+  ``tfds:<name>[/<config>]``: a tensorflow-datasets builder;
+- ``folder:<path>``: the user's own images;
+- ``idx:<path>``: MNIST-format IDX files.
+
+This module is imported by ``genzoo list`` and by the CLI before it decides to
+load TensorFlow, so it must stay free of TensorFlow imports; the loaders live
+in :mod:`keras_genzoo.data.sources`.
+"""
+
+import os
+
+from keras_genzoo.errors import DataError
+
+DEFAULT_DATASET = "digits"
+
+DATASET_SOURCES = [
+    (
+        "digits",
+        "scikit-learn's embedded 8x8 handwritten digits (1,797 images), "
+        "offline; the default",
+    ),
+    (
+        "tfds:<name>[/<config>]",
+        "any tensorflow-datasets image dataset (--data-dir, --manual-dir); "
+        "must be downloaded once with network access",
+    ),
+    ("mnist", "tfds:mnist, 70,000 28x28 grayscale handwritten digits"),
+    ("fashion_mnist", "tfds:fashion_mnist, 70,000 28x28 grayscale clothing images"),
+    ("cifar10", "tfds:cifar10, 60,000 32x32 color images in 10 classes"),
+    ("celeb_a", "tfds:celeb_a, 202,599 218x178 face photos (center-cropped to square)"),
+    (
+        "folder:<path>",
+        "your own images (.png .jpg .jpeg .bmp .gif); class subfolders give "
+        "labels; every image is the train split",
+    ),
+    (
+        "idx:<path>",
+        "MNIST-format IDX files: a folder with {train,t10k}-images-idx3-ubyte[.gz] "
+        "(+ labels) or one images file",
+    ),
+]
+
+TFDS_SHORT_NAMES = {
+    "mnist": "mnist",
+    "fashion_mnist": "fashion_mnist",
+    "fashion-mnist": "fashion_mnist",
+    "cifar10": "cifar10",
+    "celeb_a": "celeb_a",
+    "celeba": "celeb_a",
+}
+
+_EXPECTED = (
+    "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
+    "folder:<path> or idx:<path>"
+)
+
+
+def parse_spec(spec):
+    """Split a dataset spec into ``(kind, argument)``.
+
+    kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``; the
+    argument is the tfds builder name (short names resolved) or the path
+    (``~`` expanded), and ``""`` for digits. Raises DataError for anything
+    else. Paths are not checked here (see :func:`check_spec`).
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise DataError(f"empty dataset source: {_EXPECTED}")
+    text = spec.strip()
+    lowered = text.lower()
+    if lowered == "digits":
+        return "digits", ""
+    if lowered in TFDS_SHORT_NAMES:
+        return "tfds", TFDS_SHORT_NAMES[lowered]
+    kind, sep, arg = text.partition(":")
+    kind = kind.lower()
+    if sep and kind == "tfds":
+        name = arg.strip()
+        if not name:
+            raise DataError("dataset source 'tfds:' needs a dataset name, e.g. tfds:mnist")
+        return "tfds", TFDS_SHORT_NAMES.get(name.lower(), name)
+    if sep and kind in ("folder", "idx"):
+        path = arg.strip()
+        if not path:
+            raise DataError(f"dataset source '{kind}:' needs a path, e.g. {kind}:/data/images")
+        return kind, os.path.expanduser(path)
+    raise DataError(f"unknown dataset source {text!r}: {_EXPECTED}")
+
+
+def check_spec(spec):
+    """Raise DataError if ``spec`` names no known source or a missing path.
+
+    Cheap (no TensorFlow, no file reads beyond ``os.path.exists``): the CLI
+    calls it before importing TensorFlow so that a typo fails in
+    milliseconds. Whether a tfds name exists is only known to tfds, so it is
+    checked when the source is opened.
+    """
+    kind, arg = parse_spec(spec)
+    if kind in ("folder", "idx") and not os.path.exists(arg):
+        raise DataError(f"dataset path does not exist: {arg}")
+    if kind == "folder" and not os.path.isdir(arg):
+        raise DataError(f"dataset folder is not a directory: {arg}")

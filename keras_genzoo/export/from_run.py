@@ -1,0 +1,56 @@
+"""Export a trained run: rebuild its networks from the latest checkpoint, then
+write the SavedModel (TF Serving layout) and ONNX files (DESIGN.md section 5).
+
+The model is rebuilt in float32 whatever precision it trained in, so exports
+are always float32 at the boundary.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from keras_genzoo.export.savedmodel import ExportResult, export_model
+
+
+def export_run(
+    run_dir,
+    base_dir,
+    *,
+    name: str | None = None,
+    version: int | None = None,
+    onnx: bool = True,
+    opset: int = 17,
+) -> ExportResult:
+    from keras_genzoo.training.run import load_trained_model
+
+    run_dir = pathlib.Path(run_dir)
+    model, saved = load_trained_model(run_dir)
+    module, signatures = model.export_signatures()
+    metadata = {
+        "model": saved["model"],
+        "kind": model.kind,
+        "preset": saved.get("preset"),
+        "config": saved["config"],
+        "dataset": saved.get("train", {}).get("dataset"),
+        "step": int(_checkpoint_step(run_dir)),
+        "run": str(run_dir.resolve()),
+        "versions": saved.get("versions", {}),
+    }
+    return export_model(
+        module,
+        signatures,
+        base_dir=base_dir,
+        name=name or saved["model"],
+        version=version,
+        metadata=metadata,
+        onnx=onnx,
+        opset=opset,
+    )
+
+
+def _checkpoint_step(run_dir: pathlib.Path) -> int:
+    import tensorflow as tf
+
+    latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints")) or ""
+    tail = latest.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0

@@ -1,0 +1,190 @@
+"""ONNX conversion of exported signatures and the onnxruntime parity check.
+
+Each SavedModel signature becomes one ONNX graph (tf2onnx, opset 17 by
+default) whose input and output names are the signature's own names ("z",
+"x", "code", "label" in; "images", "reconstruction", "code" out), so a client
+feeds the ONNX file exactly as it feeds TF Serving (DESIGN.md section 5).
+
+tf2onnx and onnxruntime are an optional extra: they are imported inside the
+functions, and a missing one is a one-line :class:`ExportError`.
+
+Why ``tf2onnx.convert.from_function`` and not ``from_keras``: ``from_keras``
+reads Keras 2 attributes (``model.output_names``, ``_get_save_spec``) that
+Keras 3 models no longer have. A ``tf.function`` with an ``input_signature``
+is what the SavedModel signatures already are, so converting it also converts
+exactly the graph that TF Serving runs.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from keras_genzoo.export.savedmodel import ExportError
+
+ONNX_EXTRA_HINT = "ONNX export needs the 'onnx' extra: pip install 'keras-genzoo[onnx]' (or pass --no-onnx)"
+
+
+def _require(module_name: str):
+    """Import an optional ONNX dependency or fail with the install hint."""
+    import importlib
+
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as error:
+        raise ExportError(ONNX_EXTRA_HINT) from error
+
+
+def require_onnx_extra() -> None:
+    """Fail early, before anything is written, when the ONNX extra is missing."""
+    for module_name in ("tf2onnx", "onnx", "onnxruntime"):
+        _require(module_name)
+
+
+def _as_tracing_function(fn, input_signature):
+    """A ``tf.function`` with ``input_signature`` that tf2onnx can trace.
+
+    tf2onnx calls ``fn.get_concrete_function(*input_signature)``, which a
+    ConcreteFunction does not have; wrap it in a tf.function whose input
+    specs carry the contracted names, calling it the way it was traced:
+    positionally (traced from a Python function) or by keyword (a signature
+    of a reloaded SavedModel takes keyword arguments only).
+    """
+    import tensorflow as tf
+
+    if hasattr(fn, "get_concrete_function") and not isinstance(fn, tf.types.experimental.ConcreteFunction):
+        return fn
+    positional, _keyword = fn.structured_input_signature
+    names = [spec.name for spec in input_signature]
+
+    def call(*args):
+        if positional:
+            return fn(*args)
+        return fn(**dict(zip(names, args)))
+
+    return tf.function(call, input_signature=list(input_signature))
+
+
+def _rename_value(graph, old: str, new: str) -> None:
+    """Rename one value (tensor name) everywhere it appears in an ONNX graph."""
+    if old == new:
+        return
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name == old:
+                node.input[i] = new
+        for i, name in enumerate(node.output):
+            if name == old:
+                node.output[i] = new
+    for value in list(graph.input) + list(graph.output) + list(graph.value_info):
+        if value.name == old:
+            value.name = new
+
+
+def _fix_names(
+    model_proto, input_names: list[str], output_names: list[str], tf_output_order: list[str]
+) -> None:
+    """Make graph inputs/outputs carry the signature's names.
+
+    tf2onnx (1.17) already renames a dict-returning function's outputs to the
+    dict keys and its inputs to the TensorSpec names (``tensor_names_from_structed``);
+    older releases leave TF tensor names such as ``z:0`` / ``Identity_1:0``.
+    When the names are not already right, inputs and outputs still keep
+    TensorFlow's flat order (inputs as in the signature, outputs as
+    ``tf.nest.flatten`` of the dict: sorted keys), so they are renamed by position.
+    """
+    graph = model_proto.graph
+    initializers = {init.name for init in graph.initializer}
+    graph_inputs = [value.name for value in graph.input if value.name not in initializers]
+    if len(graph_inputs) != len(input_names):
+        raise ExportError(f"ONNX graph has inputs {graph_inputs}, expected {input_names}")
+    if sorted(graph_inputs) != sorted(input_names):
+        for old, new in zip(graph_inputs, input_names):
+            _rename_value(graph, old, new)
+    graph_outputs = [value.name for value in graph.output]
+    if len(graph_outputs) != len(tf_output_order):
+        raise ExportError(f"ONNX graph has outputs {graph_outputs}, expected {tf_output_order}")
+    if sorted(graph_outputs) != tf_output_order:
+        for old, new in zip(graph_outputs, tf_output_order):
+            _rename_value(graph, old, new)
+    final = sorted(value.name for value in graph.output)
+    if final != sorted(output_names):
+        raise ExportError(f"ONNX graph has outputs {final}, expected {sorted(output_names)}")
+
+
+def convert_signature(
+    fn, input_signature, output_path, *, opset: int = 17, output_names: list[str]
+) -> pathlib.Path:
+    """Convert one signature function to an ONNX file and return its path.
+
+    ``fn`` is a ``tf.function`` with ``input_signature`` or a ConcreteFunction
+    (e.g. a reloaded SavedModel's signature) returning a dict; the ONNX inputs
+    are named after ``input_signature``'s TensorSpec names and the outputs
+    after ``output_names`` (the dict keys).
+    """
+    tf2onnx = _require("tf2onnx")
+    onnx = _require("onnx")
+
+    input_signature = list(input_signature)
+    input_names = [spec.name for spec in input_signature]
+    if any(not name for name in input_names):
+        raise ValueError(f"every TensorSpec in the input signature needs a name, got {input_signature}")
+    traceable = _as_tracing_function(fn, input_signature)
+    concrete = traceable.get_concrete_function(*input_signature)
+    structured = concrete.structured_outputs
+    if not isinstance(structured, dict):
+        raise ValueError("a signature function must return a dict of named outputs")
+    # Flat TF output order == tf.nest.flatten(dict) == keys in sorted order.
+    tf_output_order = sorted(structured)
+    if sorted(output_names) != tf_output_order:
+        raise ValueError(
+            f"output_names {list(output_names)} do not match the function's outputs {tf_output_order}"
+        )
+
+    model_proto, _external = tf2onnx.convert.from_function(
+        traceable, input_signature=input_signature, opset=opset
+    )
+    _fix_names(model_proto, input_names, list(output_names), tf_output_order)
+    output_path = pathlib.Path(output_path)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model_proto, str(output_path))
+    return output_path
+
+
+def run_onnx(path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Run an ONNX file in onnxruntime (CPU) and return its outputs by name."""
+    onnxruntime = _require("onnxruntime")
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    expected = [value.name for value in session.get_inputs()]
+    missing = sorted(set(expected) - set(inputs))
+    if missing:
+        raise ExportError(f"ONNX model {path} needs inputs {missing}")
+    feed = {name: np.asarray(inputs[name]) for name in expected}
+    names = [value.name for value in session.get_outputs()]
+    return dict(zip(names, session.run(names, feed)))
+
+
+def max_abs_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """Largest absolute difference over all outputs of two runs (0.0 if none).
+
+    A NaN in one result but not the other counts as an infinite difference
+    (``nan > tolerance`` is False and would otherwise pass a parity check).
+    """
+    if set(a) != set(b):
+        raise ExportError(f"outputs differ: {sorted(a)} vs {sorted(b)}")
+    worst = 0.0
+    for key in sorted(a):
+        left = np.asarray(a[key], dtype=np.float64)
+        right = np.asarray(b[key], dtype=np.float64)
+        if left.shape != right.shape:
+            raise ExportError(f"output {key!r} has shape {left.shape} vs {right.shape}")
+        if left.size == 0:
+            continue
+        both_nan = np.isnan(left) & np.isnan(right)
+        diff = np.where(both_nan, 0.0, np.abs(left - right))
+        diff = np.where(np.isnan(diff), np.inf, diff)
+        worst = max(worst, float(diff.max()))
+    return worst

@@ -1,0 +1,547 @@
+"""SavedModel export in TF Serving's layout, models.config, and reading exports back.
+
+An export is ``<base_dir>/<name>/<version>/`` (DESIGN.md section 5)::
+
+    exports/
+      models.config                 TF Serving ModelServerConfig listing every model
+      dcgan/
+        1/                          integer version dir: what TF Serving loads
+          saved_model.pb
+          variables/
+          assets.extra/
+            genzoo.json             metadata + signature names/dtypes/shapes + ONNX parity
+            onnx/serving_default.onnx
+
+The version directory is built in a staging directory inside ``base_dir``
+(same filesystem, so the final ``os.rename`` is atomic) and only renamed into
+place once the SavedModel, the ONNX files and their parity checks are all
+done: TF Serving, which polls ``base_path`` for integer directories, never
+sees a half-written version, and a failed export leaves nothing behind.
+
+TensorFlow is imported inside the functions so that importing this module
+(e.g. for :class:`ExportError`) stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import os
+import pathlib
+import re
+import shutil
+import tempfile
+from typing import Any
+
+import numpy as np
+
+from keras_genzoo.errors import GenzooError
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+SIGNATURE_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+VERSION_PATTERN = re.compile(r"[0-9]+")
+
+# TF Serving ignores ``assets.extra`` (it is the documented place for extra
+# files such as warm-up requests) and its version scanner only looks at
+# integer-named directories under base_path, so files placed here travel with
+# the version they describe (copy one directory, get everything) without ever
+# being mistaken for a model version or breaking the SavedModel loader.
+EXTRA_DIR = "assets.extra"
+METADATA_FILE = f"{EXTRA_DIR}/genzoo.json"
+ONNX_DIR = f"{EXTRA_DIR}/onnx"
+
+MODELS_CONFIG = "models.config"
+SERVING_MOUNT = "/models"
+PARITY_BATCH = 4
+PARITY_SEED = 0
+
+
+class ExportError(GenzooError):
+    """An export that cannot be written or read (one-line message)."""
+
+
+@dataclasses.dataclass
+class ExportResult:
+    """Where an export went and how its ONNX files compare with TensorFlow."""
+
+    path: pathlib.Path
+    name: str
+    version: int
+    onnx_files: dict[str, pathlib.Path] = dataclasses.field(default_factory=dict)
+    onnx_max_abs_diff: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------
+# Small helpers
+# ----------------------------------------------------------------------------
+
+
+def _version_dirs(model_dir: pathlib.Path, *, require_saved_model: bool) -> dict[int, pathlib.Path]:
+    """Integer-named subdirectories (TF Serving's notion of a version)."""
+    versions: dict[int, pathlib.Path] = {}
+    if not model_dir.is_dir():
+        return versions
+    for child in model_dir.iterdir():
+        if not (child.is_dir() and VERSION_PATTERN.fullmatch(child.name)):
+            continue
+        if require_saved_model and not (child / "saved_model.pb").is_file():
+            continue
+        versions[int(child.name)] = child
+    return versions
+
+
+def _check_writable(base_dir: pathlib.Path) -> None:
+    try:
+        base_dir.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=base_dir)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise ExportError(
+            f"cannot write to export directory {base_dir}: {error.strerror or error}"
+        ) from error
+
+
+def _concrete_function(signature_name: str, fn):
+    """A ConcreteFunction for a signature given as a tf.function or a ConcreteFunction."""
+    import tensorflow as tf
+
+    if isinstance(fn, tf.types.experimental.ConcreteFunction):
+        return fn
+    if getattr(fn, "input_signature", None) is None:
+        raise TypeError(
+            f"signature {signature_name!r} must be a tf.function with an input_signature "
+            "(or a ConcreteFunction)"
+        )
+    return fn.get_concrete_function()
+
+
+def _signature_specs(signature_name: str, concrete) -> tuple[list, dict]:
+    """(named input TensorSpecs in call order, {output name: TensorSpec})."""
+    import tensorflow as tf
+
+    args, kwargs = concrete.structured_input_signature
+    inputs = list(args) + [kwargs[key] for key in sorted(kwargs)]
+    for spec in inputs:
+        if not isinstance(spec, tf.TensorSpec) or not spec.name:
+            raise TypeError(f"signature {signature_name!r} needs named TensorSpec inputs, got {spec!r}")
+    outputs = concrete.structured_outputs
+    if not isinstance(outputs, dict):
+        raise TypeError(f"signature {signature_name!r} must return a dict of named outputs")
+    return inputs, {key: tf.TensorSpec.from_tensor(value) for key, value in outputs.items()}
+
+
+def _random_inputs(specs) -> dict[str, np.ndarray]:
+    """Deterministic parity inputs from TensorSpecs (batch 4 for unknown dims).
+
+    Latents ("z") are standard normal, other floats uniform in [0, 1] (images),
+    integers and booleans zeros (labels, class ids).
+    """
+    rng = np.random.default_rng(PARITY_SEED)
+    inputs = {}
+    for spec in specs:
+        dims = spec.shape.as_list() if spec.shape.rank is not None else [PARITY_BATCH]
+        shape = [PARITY_BATCH if dim is None else dim for dim in dims]
+        dtype = spec.dtype.as_numpy_dtype
+        if spec.dtype.is_floating:
+            values = rng.standard_normal(shape) if spec.name == "z" else rng.uniform(0.0, 1.0, shape)
+            inputs[spec.name] = values.astype(dtype)
+        else:
+            inputs[spec.name] = np.zeros(shape, dtype=dtype)
+    return inputs
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)
+
+
+def _remove_quietly(path: pathlib.Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------
+# Export
+# ----------------------------------------------------------------------------
+
+
+def export_model(
+    module,
+    signatures: dict,
+    *,
+    base_dir: str | os.PathLike,
+    name: str,
+    version: int | None = None,
+    metadata: dict | None = None,
+    onnx: bool = True,
+    opset: int = 17,
+    onnx_tolerance: float = 1e-4,
+    parity_inputs: dict[str, dict[str, np.ndarray]] | None = None,
+) -> ExportResult:
+    """Write ``module`` as ``base_dir/name/version/`` and refresh ``base_dir/models.config``.
+
+    ``module`` is a ``tf.Module`` holding the functional sub-networks (so their
+    variables are saved); ``signatures`` maps signature names to tf.functions
+    with a named ``input_signature`` (or ConcreteFunctions) returning a dict of
+    named outputs. With ``onnx=True`` each signature is also converted to
+    ``assets.extra/onnx/<signature>.onnx`` and checked against the reloaded
+    SavedModel in onnxruntime; a max abs diff above ``onnx_tolerance`` fails
+    the export. The version appears atomically or not at all.
+    """
+    import tensorflow as tf
+
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ExportError(
+            f"invalid export name {name!r}: "
+            "use letters, digits, '_', '.', '-' (starting with a letter or digit)"
+        )
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 0):
+        raise ExportError(f"invalid version {version!r}: must be a non-negative integer")
+    if not signatures:
+        raise ValueError("export_model needs at least one signature")
+    for signature_name in signatures:
+        if not SIGNATURE_NAME_PATTERN.fullmatch(signature_name):
+            raise ValueError(f"invalid signature name {signature_name!r}")
+    parity_inputs = parity_inputs or {}
+    unknown = sorted(set(parity_inputs) - set(signatures))
+    if unknown:
+        raise ValueError(f"parity_inputs for unknown signatures {unknown}")
+
+    concretes = {key: _concrete_function(key, fn) for key, fn in signatures.items()}
+    specs = {key: _signature_specs(key, concrete) for key, concrete in concretes.items()}
+    if onnx:
+        # Fail on a missing extra before writing anything.
+        from keras_genzoo.export import onnx as onnx_export
+
+        onnx_export.require_onnx_extra()
+
+    base_dir = pathlib.Path(base_dir)
+    _check_writable(base_dir)
+    model_dir = base_dir / name
+    existing = _version_dirs(model_dir, require_saved_model=False)
+    if version is None:
+        version = max(existing, default=0) + 1
+    elif version in existing or (model_dir / str(version)).exists():
+        raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
+    target = model_dir / str(version)
+
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=base_dir))
+    model_dir_created = False
+    try:
+        tf.saved_model.save(module, str(staging), signatures=concretes)
+        onnx_report: dict[str, dict[str, Any]] = {}
+        if onnx:
+            onnx_report = _export_onnx(
+                staging, signatures, specs, opset=opset, tolerance=onnx_tolerance, parity_inputs=parity_inputs
+            )
+        document = dict(metadata or {})
+        document["export"] = {
+            "name": name,
+            "version": version,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "tensorflow": tf.__version__,
+        }
+        document["signatures"] = read_signatures(staging)
+        document["onnx"] = onnx_report
+        (staging / EXTRA_DIR).mkdir(exist_ok=True)
+        (staging / METADATA_FILE).write_text(json.dumps(document, indent=2, default=_json_default) + "\n")
+
+        if not model_dir.is_dir():
+            model_dir.mkdir()
+            model_dir_created = True
+        try:
+            # rename() refuses a non-empty target, so a concurrent export that
+            # took this version first makes this one fail instead of mixing.
+            os.rename(staging, target)
+        except OSError as error:
+            if target.exists():
+                raise ExportError(f"{target} already exists; pick another --version") from error
+            raise
+    except (OSError, tf.errors.OpError) as error:
+        # Disk trouble: Python I/O raises OSError, TensorFlow's file system OpError.
+        _cleanup(staging, model_dir if model_dir_created else None)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        first_line = (reason.strip().splitlines() or [""])[0]
+        raise ExportError(f"export to {target} failed: {first_line}") from error
+    except BaseException:
+        _cleanup(staging, model_dir if model_dir_created else None)
+        raise
+
+    write_models_config(base_dir)
+    return ExportResult(
+        path=target,
+        name=name,
+        version=version,
+        onnx_files={key: target / entry["file"] for key, entry in onnx_report.items()},
+        onnx_max_abs_diff={key: entry["max_abs_diff"] for key, entry in onnx_report.items()},
+    )
+
+
+def _cleanup(staging: pathlib.Path, created_model_dir: pathlib.Path | None) -> None:
+    _remove_quietly(staging)
+    if created_model_dir is not None:
+        try:
+            created_model_dir.rmdir()  # only if still empty
+        except OSError:
+            pass
+
+
+def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs) -> dict[str, dict[str, Any]]:
+    """Convert each signature to ONNX inside ``staging`` and check it against the SavedModel.
+
+    TensorFlow's side of the parity check is the *reloaded* SavedModel's
+    signature, i.e. what TF Serving will run, not the Python objects.
+    """
+    import tensorflow as tf
+
+    from keras_genzoo.export import onnx as onnx_export
+
+    loaded = tf.saved_model.load(str(staging))
+    report = {}
+    for signature_name, fn in signatures.items():
+        input_specs, output_specs = specs[signature_name]
+        relative = f"{ONNX_DIR}/{signature_name}.onnx"
+        try:
+            onnx_path = onnx_export.convert_signature(
+                fn, input_specs, staging / relative, opset=opset, output_names=sorted(output_specs)
+            )
+        except ExportError:
+            raise
+        except Exception as error:  # tf2onnx raises many kinds; report one line
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise ExportError(
+                f"ONNX conversion failed for signature {signature_name}: {type(error).__name__}: "
+                f"{first_line} (pass --no-onnx to skip ONNX)"
+            ) from error
+
+        if signature_name in parity_inputs:
+            given = parity_inputs[signature_name]
+            missing = sorted({spec.name for spec in input_specs} - set(given))
+            if missing:
+                raise ValueError(f"parity_inputs[{signature_name!r}] lacks inputs {missing}")
+            inputs = {
+                spec.name: np.asarray(given[spec.name], dtype=spec.dtype.as_numpy_dtype)
+                for spec in input_specs
+            }
+        else:
+            inputs = _random_inputs(input_specs)
+        tf_outputs = loaded.signatures[signature_name](
+            **{key: tf.constant(value) for key, value in inputs.items()}
+        )
+        tf_outputs = {key: value.numpy() for key, value in tf_outputs.items()}
+        try:
+            onnx_outputs = onnx_export.run_onnx(onnx_path, inputs)
+            diff = onnx_export.max_abs_diff(onnx_outputs, tf_outputs)
+        except ExportError as error:
+            raise ExportError(f"ONNX parity failed for signature {signature_name}: {error}") from error
+        except Exception as error:  # onnxruntime cannot load/run the converted graph
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise ExportError(
+                f"ONNX model for signature {signature_name} does not run in onnxruntime: {first_line} "
+                "(pass --no-onnx to skip ONNX)"
+            ) from error
+        if not diff <= tolerance:
+            raise ExportError(
+                f"ONNX parity failed for signature {signature_name}: "
+                f"max abs diff {diff:.1e} > {tolerance:.0e}"
+            )
+        report[signature_name] = {"file": relative, "opset": opset, "max_abs_diff": diff}
+    return report
+
+
+# ----------------------------------------------------------------------------
+# models.config
+# ----------------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _docker_line(base_dir: pathlib.Path) -> str:
+    absolute = base_dir.resolve()
+    try:
+        mount = f"$PWD/{absolute.relative_to(pathlib.Path.cwd().resolve()).as_posix()}"
+    except ValueError:
+        mount = absolute.as_posix()
+    return (
+        f'docker run -p 8501:8501 -v "{mount}:{SERVING_MOUNT}" tensorflow/serving '
+        f"--model_config_file={SERVING_MOUNT}/{MODELS_CONFIG}"
+    )
+
+
+def write_models_config(base_dir) -> pathlib.Path:
+    """(Re)write ``base_dir/models.config`` listing every exported model under ``base_dir``.
+
+    A model is a directory (not hidden: staging dirs start with '.') holding
+    at least one integer version directory with a ``saved_model.pb``. Paths
+    are the container's (``/models/<name>``), where the docker line in the
+    header mounts ``base_dir``. Written to a temporary file and
+    ``os.replace``d so TF Serving never reads a partial config.
+    """
+    base_dir = pathlib.Path(base_dir)
+    names = sorted(
+        child.name
+        for child in (base_dir.iterdir() if base_dir.is_dir() else [])
+        if child.is_dir()
+        and not child.name.startswith(".")
+        and _version_dirs(child, require_saved_model=True)
+    )
+    lines = [
+        "# TF Serving model config written by keras-genzoo (genzoo export); serve every model with:",
+        f"#   {_docker_line(base_dir)}",
+        "model_config_list {",
+    ]
+    for model_name in names:
+        lines += [
+            "  config {",
+            f"    name: {_quote(model_name)}",
+            f"    base_path: {_quote(f'{SERVING_MOUNT}/{model_name}')}",
+            '    model_platform: "tensorflow"',
+            "  }",
+        ]
+    lines.append("}")
+    path = base_dir / MODELS_CONFIG
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".models.config-", dir=base_dir)
+        try:
+            with os.fdopen(handle, "w") as stream:
+                stream.write("\n".join(lines) + "\n")
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+# ----------------------------------------------------------------------------
+# Reading exports back
+# ----------------------------------------------------------------------------
+
+
+def resolve_version_dir(path) -> pathlib.Path:
+    """A version dir (has saved_model.pb) -> itself; a model dir -> its largest version."""
+    path = pathlib.Path(path)
+    if (path / "saved_model.pb").is_file():
+        return path
+    versions = _version_dirs(path, require_saved_model=True)
+    if not versions:
+        raise ExportError(f"not a SavedModel or model directory: {path}")
+    return versions[max(versions)]
+
+
+def _tensor_info(info) -> dict[str, Any]:
+    import tensorflow as tf
+
+    shape = (
+        None
+        if info.tensor_shape.unknown_rank
+        else [None if dim.size < 0 else int(dim.size) for dim in info.tensor_shape.dim]
+    )
+    return {"dtype": tf.dtypes.as_dtype(info.dtype).name, "shape": shape}
+
+
+def read_signatures(path) -> dict[str, dict]:
+    """``{signature: {"inputs": {name: {"dtype", "shape"}}, "outputs": {...}}}``, serving_default first.
+
+    Read from ``saved_model.pb``'s SignatureDefs (what TF Serving and
+    ``saved_model_cli`` read) rather than by loading the SavedModel: same
+    names, dtypes and shapes, without restoring variables or functions.
+    """
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    version_dir = resolve_version_dir(path)
+    proto = saved_model_pb2.SavedModel()
+    try:
+        proto.ParseFromString((version_dir / "saved_model.pb").read_bytes())
+    except Exception as error:
+        raise ExportError(f"cannot read {version_dir / 'saved_model.pb'}: {error}") from error
+    if not proto.meta_graphs:
+        raise ExportError(f"{version_dir / 'saved_model.pb'} holds no graph")
+    signature_defs = proto.meta_graphs[0].signature_def
+    # "__saved_model_init_op" is TF's internal initializer, not a signature.
+    keys = sorted(
+        (key for key in signature_defs if not key.startswith("__")),
+        key=lambda key: (key != "serving_default", key),
+    )
+    return {
+        key: {
+            "inputs": {
+                name: _tensor_info(signature_defs[key].inputs[name])
+                for name in sorted(signature_defs[key].inputs)
+            },
+            "outputs": {
+                name: _tensor_info(signature_defs[key].outputs[name])
+                for name in sorted(signature_defs[key].outputs)
+            },
+        }
+        for key in keys
+    }
+
+
+def read_metadata(path) -> dict:
+    """``assets.extra/genzoo.json`` of the resolved version dir ({} if absent)."""
+    metadata_path = resolve_version_dir(path) / METADATA_FILE
+    if not metadata_path.is_file():
+        return {}
+    try:
+        return json.loads(metadata_path.read_text())
+    except (OSError, ValueError) as error:
+        raise ExportError(f"cannot read {metadata_path}: {error}") from error
+
+
+def _format_shape(shape) -> str:
+    if shape is None:
+        return "unknown rank"
+    # -1 for an unknown dimension, as saved_model_cli shows it.
+    return (
+        "("
+        + ", ".join("-1" if dim is None else str(dim) for dim in shape)
+        + (",)" if len(shape) == 1 else ")")
+    )
+
+
+def format_signatures(path) -> str:
+    """What ``genzoo info`` prints: the export's signatures, inputs, outputs and ONNX files."""
+    version_dir = resolve_version_dir(path)
+    signatures = read_signatures(version_dir)
+    metadata = read_metadata(version_dir)
+    lines = [f"SavedModel: {version_dir}"]
+    export = metadata.get("export") or {}
+    if export:
+        lines.append(
+            f"  model {export.get('name')} version {export.get('version')} "
+            f"(TensorFlow {export.get('tensorflow')})"
+        )
+    onnx_report = metadata.get("onnx") or {}
+    for key, signature in signatures.items():
+        lines.append(f"signature {key!r}:")
+        for direction in ("inputs", "outputs"):
+            lines.append(f"  {direction}:")
+            for tensor_name, info in signature[direction].items():
+                lines.append(f"    {tensor_name}: {info['dtype']} {_format_shape(info['shape'])}")
+        if key in onnx_report:
+            entry = onnx_report[key]
+            lines.append(
+                f"  onnx: {entry.get('file')} (opset {entry.get('opset')}, "
+                f"max abs diff vs TF {entry.get('max_abs_diff', float('nan')):.1e})"
+            )
+    return "\n".join(lines)
+
+
+def load_export(path):
+    """``(loaded SavedModel, read_signatures(...), read_metadata(...))`` for running an export."""
+    import tensorflow as tf
+
+    version_dir = resolve_version_dir(path)
+    loaded = tf.saved_model.load(str(version_dir))
+    return loaded, read_signatures(version_dir), read_metadata(version_dir)

@@ -1,0 +1,1 @@
+"""Per-example losses and penalties shared by the model families."""

@@ -1,0 +1,86 @@
+"""Undercomplete autoencoder (Goodfellow, Bengio & Courville 2016, "Deep
+Learning", section 14.1).
+
+An encoder ``h = f(x)`` with a code narrower than the input and a decoder
+``r = g(h)`` trained to minimise ``L(x, g(f(x)))``. The bottleneck forces the
+code to keep the most salient factors of the data; with linear layers and
+mean squared error the code spans the principal subspace (section 14.1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+import keras
+import tensorflow as tf
+
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.losses.reconstruction import RECONSTRUCTION_LOSSES
+from keras_genzoo.models.base import Autoencoder as AutoencoderBase
+from keras_genzoo.networks.convolutional import conv_decoder, conv_encoder
+from keras_genzoo.networks.dense import mlp_decoder, mlp_encoder
+
+
+@dataclasses.dataclass(frozen=True)
+class AutoencoderConfig:
+    image_size: int = 32
+    channels: int = 1
+    architecture: Literal["conv", "dense"] = "conv"
+    code_dim: int = 16
+    #: conv architecture: filters of the first conv (the second has twice as many)
+    filters: int = 32
+    #: dense architecture: hidden layer widths from input to code
+    hidden_units: tuple[int, ...] = (256,)
+    activation: str = "relu"
+    output_activation: str = "sigmoid"
+    reconstruction_loss: Literal["mse", "bce"] = "mse"
+    learning_rate: float = 1e-3
+
+    def validate(self):
+        if self.channels not in (1, 3):
+            raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
+        if self.code_dim <= 0:
+            raise ConfigError(f"code_dim must be positive, got {self.code_dim}")
+        if self.image_size < 4:
+            raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class Autoencoder(AutoencoderBase):
+    """Deterministic encoder/decoder pair trained on reconstruction error."""
+
+    config_class = AutoencoderConfig
+    registry_name = "ae"
+    metric_names = ("loss",)
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(config, **kwargs)
+        c = self.config
+        if c.architecture == "conv":
+            self.encoder = conv_encoder(c.image_size, c.channels, c.filters, c.code_dim,
+                                        c.activation)
+            self.decoder = conv_decoder(c.image_size, c.channels, c.filters, c.code_dim,
+                                        c.activation, c.output_activation)
+        else:
+            self.encoder = mlp_encoder(c.image_size, c.channels, c.hidden_units, c.code_dim,
+                                       c.activation)
+            self.decoder = mlp_decoder(c.image_size, c.channels, c.hidden_units, c.code_dim,
+                                       c.activation, c.output_activation)
+
+    def default_optimizers(self):
+        return {"autoencoder": keras.optimizers.Adam(self.config.learning_rate)}
+
+    def reconstruction_loss(self, images, reconstruction):
+        """Per-example ``L(x, g(f(x)))``."""
+        return RECONSTRUCTION_LOSSES[self.config.reconstruction_loss](images, reconstruction)
+
+    def train_step(self, data):
+        images, _ = self.unpack(data)
+        with tf.GradientTape() as tape:
+            reconstruction = self.decoder(self.encoder(images, training=True), training=True)
+            per_example = self.reconstruction_loss(images, reconstruction)
+            loss = self.average_over_global_batch(per_example)
+            scaled = self.scaled_loss(self.network_optimizers["autoencoder"], loss)
+        self.apply_gradients("autoencoder", tape, scaled)
+        return self.record({"loss": tf.reduce_mean(per_example)})

@@ -1,0 +1,320 @@
+"""What every genzoo model shares (DESIGN.md sections 3 and 4).
+
+:class:`GenzooModel` is a subclassed ``keras.Model`` that holds functional
+sub-networks and owns the rules that make a model correct under
+``tf.distribute``:
+
+* losses are per-example and reduced with ``tf.nn.compute_average_loss`` over
+  the GLOBAL batch (gradients are summed across replicas, so a plain mean would
+  multiply the learning rate by the replica count);
+* random noise is stateless, keyed by (run seed, salt, training step), and each
+  replica takes its own slice of one global draw: replicas see different noise,
+  a run on N devices sees exactly the noise a one-device run sees for the same
+  global batch, and a resumed run replays the same noise;
+* every optimizer and the wrapper model are built before training
+  (:meth:`prepare`), inside the strategy scope the caller holds;
+* mixed precision: every optimizer is wrapped in ``LossScaleOptimizer`` and the
+  loss is scaled through :meth:`scaled_loss`.
+
+:class:`GAN` and :class:`Autoencoder` add ``sample()`` and ``encode()`` /
+``decode()`` / ``reconstruct()``, and the export signatures of DESIGN.md 5.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_genzoo import config as config_lib
+
+
+class GenzooModel(keras.Model):
+    """Base class of every registered model.
+
+    Subclasses set ``config_class`` (a dataclass of hyper-parameters),
+    ``registry_name``, build their sub-networks in ``__init__`` and implement
+    :meth:`networks`, :meth:`default_optimizers` and ``train_step``.
+    """
+
+    config_class: ClassVar[type]
+    registry_name: ClassVar[str] = "model"
+    kind: ClassVar[str] = "model"
+    #: names of the scalar metrics train_step reports, in display order
+    metric_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: Any = None, *, name: str | None = None, **overrides):
+        if config is None or isinstance(config, dict):
+            config = config_lib.build_config(self.config_class, config or {}, overrides)
+        elif overrides:
+            config = dataclasses.replace(config, **overrides)
+        super().__init__(name=name or self.registry_name.replace("-", "_"))
+        self.config = config
+        #: the run's seed; the trainer sets it from ``--seed``
+        self.seed = 0
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        self.network_optimizers: dict[str, keras.optimizers.Optimizer] = {}
+
+    # ------------------------------------------------------------- contract
+    def networks(self) -> dict[str, keras.Model]:
+        """The functional sub-networks, by role (``generator``, ``encoder`` ...)."""
+        raise NotImplementedError
+
+    def default_optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        """One fresh optimizer per trained network, from the config."""
+        raise NotImplementedError
+
+    def export_signatures(self) -> tuple[tf.Module, dict[str, Any]]:
+        """A ``tf.Module`` holding the networks and its serving ``tf.function``s."""
+        raise NotImplementedError
+
+    def example_input(self, batch_size: int = 2):
+        """A batch shaped like the training data, used to build the wrapper."""
+        size, channels = self.config.image_size, self.config.channels
+        images = tf.zeros([batch_size, size, size, channels], tf.float32)
+        return images, tf.zeros([batch_size], tf.int32)
+
+    # ------------------------------------------------------- config round trip
+    def get_config(self):
+        return {"name": self.name, "config": config_lib.to_dict(self.config)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config=dict(config["config"]), name=config.get("name"))
+
+    # --------------------------------------------------------------- training
+    def compile(self, optimizers=None, *, mixed_precision: bool = False, **kwargs):
+        """Attach one optimizer per network (defaults from the config).
+
+        With ``mixed_precision`` EVERY optimizer is wrapped in
+        ``LossScaleOptimizer`` (DESIGN.md 4.6); under bfloat16 the scale is
+        harmless, under float16 it prevents gradient underflow.
+        """
+        optimizers = dict(optimizers or self.default_optimizers())
+        missing = set(self.trained_network_names()) - set(optimizers)
+        if missing:
+            raise ValueError(f"{self.registry_name}: no optimizer for {sorted(missing)}")
+        if mixed_precision:
+            optimizers = {
+                role: opt
+                if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt)
+                for role, opt in optimizers.items()
+            }
+        self.network_optimizers = optimizers
+        # Keras needs one `optimizer` for fit()'s bookkeeping; the primary one
+        # steps exactly once per train_step, so its `iterations` is the step.
+        super().compile(optimizer=optimizers[self.primary_network()], **kwargs)
+
+    def trained_network_names(self) -> list[str]:
+        return list(self.networks())
+
+    def primary_network(self) -> str:
+        return self.trained_network_names()[0]
+
+    def prepare(self):
+        """Build the wrapper and every optimizer; call inside ``strategy.scope()``.
+
+        A lazily built optimizer creates its slot variables inside the replica
+        function, which fails under MirroredStrategy (DESIGN.md 4.3 / 4.4).
+        """
+        if not self.network_optimizers:
+            self.compile()
+        self(self.example_input(), training=False)
+        for role, optimizer in self.network_optimizers.items():
+            if not optimizer.built:
+                optimizer.build(self.variables_trained_by(role))
+        return self
+
+    def variables_trained_by(self, role: str):
+        """The variables that optimizer ``role`` updates."""
+        return self.networks()[role].trainable_variables
+
+    @property
+    def step(self):
+        """Training steps taken (the primary optimizer's iteration counter)."""
+        return self.network_optimizers[self.primary_network()].iterations
+
+    def steps_taken(self) -> int:
+        """The step counter as a Python int (works for mirrored variables too)."""
+        return int(np.asarray(tf.convert_to_tensor(self.step.value)))
+
+    def checkpoint_items(self) -> dict[str, Any]:
+        """Everything a checkpoint must hold to resume exactly."""
+        items: dict[str, Any] = dict(self.networks())
+        for role, optimizer in self.network_optimizers.items():
+            items[f"{role}_optimizer"] = optimizer
+        return items
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def record(self, values: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Update the trackers and return their results (train_step's logs)."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    # ------------------------------------------------- distribution helpers
+    @staticmethod
+    def average_over_global_batch(per_example_loss):
+        """Mean over the GLOBAL batch, so that the summed replica gradients are right."""
+        per_example_loss = tf.cast(per_example_loss, tf.float32)
+        return tf.nn.compute_average_loss(per_example_loss)
+
+    @staticmethod
+    def scaled_loss(optimizer, loss):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            return optimizer.scale_loss(loss)
+        return loss
+
+    def apply_gradients(self, role: str, tape: tf.GradientTape, loss):
+        """Differentiate ``loss`` w.r.t. network ``role`` and step its optimizer."""
+        optimizer = self.network_optimizers[role]
+        variables = self.variables_trained_by(role)
+        gradients = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(gradients, variables))
+        return gradients
+
+    def replica_noise(self, local_batch_size, shape, salt: int):
+        """Standard-normal noise ``[local_batch_size, *shape]`` for this replica.
+
+        One global batch of noise is drawn from a stateless seed
+        (run seed, salt, step) and each replica takes its own slice, so noise
+        differs between replicas but does not depend on how many there are.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        replica_id = 0 if context is None else context.replica_id_in_sync_group
+        seed = tf.stack(
+            [
+                tf.constant(self.seed * 1_000_003 + salt, tf.int64),
+                tf.cast(self.step, tf.int64),
+            ]
+        )
+        full = tf.random.stateless_normal(
+            tf.concat([[local_batch_size * replicas], tf.constant(shape, tf.int32)], 0), seed=seed
+        )
+        start = tf.cast(replica_id, tf.int32) * local_batch_size
+        return full[start : start + local_batch_size]
+
+    @staticmethod
+    def unpack(data):
+        """Training batches are ``(images, labels)`` (or just images for fit users)."""
+        if isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        return tf.cast(images, tf.float32), labels
+
+
+class GAN(GenzooModel):
+    """Shared parts of every GAN: latent prior, sampling, generator export.
+
+    Convention: data and exported images live in [0, 1]; generators work in
+    [-1, 1] (tanh), converted by :meth:`to_generator_range` / :meth:`to_image_range`.
+    """
+
+    kind = "gan"
+
+    def call(self, inputs, training=False):
+        images, _ = self.unpack(inputs)
+        z = tf.zeros([tf.shape(images)[0], self.config.latent_dim])
+        fake = self.generator(z, training=training)
+        return self.discriminator(fake, training=training)
+
+    def networks(self):
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    @staticmethod
+    def to_generator_range(images):
+        return images * 2.0 - 1.0
+
+    @staticmethod
+    def to_image_range(generated):
+        return tf.clip_by_value((tf.cast(generated, tf.float32) + 1.0) / 2.0, 0.0, 1.0)
+
+    def latent(self, num: int, seed: int = 0) -> tf.Tensor:
+        return tf.random.stateless_normal([num, self.config.latent_dim], seed=[seed, 0])
+
+    def generate(self, z) -> tf.Tensor:
+        """Images in [0, 1] for latent codes ``z`` (inference mode)."""
+        return self.to_image_range(self.generator(z, training=False))
+
+    def sample(self, num: int, seed: int = 0) -> np.ndarray:
+        """``num`` images in [0, 1] from the prior, reproducible by ``seed``."""
+        return self.generate(self.latent(num, seed)).numpy()
+
+    def export_signatures(self):
+        module = tf.Module()
+        module.generator = self.generator
+        to_image = self.to_image_range
+
+        @tf.function(
+            input_signature=[tf.TensorSpec([None, self.config.latent_dim], tf.float32, name="z")]
+        )
+        def serving_default(z):
+            return {"images": to_image(module.generator(z, training=False))}
+
+        return module, {"serving_default": serving_default}
+
+
+class Autoencoder(GenzooModel):
+    """Shared parts of every autoencoder: encode / decode / reconstruct, export.
+
+    ``encoder: x -> h`` and ``decoder: h -> r``; images are in [0, 1] on both
+    sides (decoders end in a sigmoid).
+    """
+
+    kind = "autoencoder"
+
+    def call(self, inputs, training=False):
+        images, _ = self.unpack(inputs)
+        return self.decoder(self.encoder(images, training=training), training=training)
+
+    def networks(self):
+        return {"encoder": self.encoder, "decoder": self.decoder}
+
+    def trained_network_names(self):
+        # One optimizer updates encoder and decoder together.
+        return ["autoencoder"]
+
+    def variables_trained_by(self, role):
+        return self.encoder.trainable_variables + self.decoder.trainable_variables
+
+    def encode(self, images) -> np.ndarray:
+        return np.asarray(self.encoder(tf.convert_to_tensor(images, tf.float32), training=False))
+
+    def decode(self, codes) -> np.ndarray:
+        return np.asarray(self.decoder(tf.convert_to_tensor(codes, tf.float32), training=False))
+
+    def reconstruct(self, images) -> np.ndarray:
+        return self.decode(self.encode(images))
+
+    def export_signatures(self):
+        module = tf.Module()
+        module.encoder = self.encoder
+        module.decoder = self.decoder
+        size, channels = self.config.image_size, self.config.channels
+        image_spec = tf.TensorSpec([None, size, size, channels], tf.float32, name="x")
+        code_spec = tf.TensorSpec([None, *self.encoder.output_shape[1:]], tf.float32, name="code")
+
+        @tf.function(input_signature=[image_spec])
+        def serving_default(x):
+            code = module.encoder(x, training=False)
+            return {"reconstruction": tf.cast(module.decoder(code, training=False), tf.float32)}
+
+        @tf.function(input_signature=[image_spec])
+        def encode(x):
+            return {"code": tf.cast(module.encoder(x, training=False), tf.float32)}
+
+        @tf.function(input_signature=[code_spec])
+        def decode(code):
+            return {"reconstruction": tf.cast(module.decoder(code, training=False), tf.float32)}
+
+        return module, {"serving_default": serving_default, "encode": encode, "decode": decode}

@@ -1,0 +1,1 @@
+"""Functional builders for generators, discriminators, encoders and decoders."""

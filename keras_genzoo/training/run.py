@@ -1,0 +1,247 @@
+"""Run directories: resolving a training request, ``config.json``, reloading a run.
+
+A run directory (DESIGN.md section 1) is what a user keeps::
+
+    runs/<name>/config.json     resolved model config + training settings + versions
+    runs/<name>/checkpoints/    full training state (tf.train.CheckpointManager)
+    runs/<name>/logs/           TensorBoard
+    runs/<name>/samples/        PNG grids, one per epoch, from a fixed latent batch
+    runs/<name>/history.csv     one row per epoch
+    runs/<name>/loss_curves.png
+
+Nothing in this module imports TensorFlow at import time except through the
+functions that build models, so the CLI can validate a request (and fail in
+one line) before paying for the import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import platform
+import tempfile
+from typing import Any
+
+from keras_genzoo import config as config_lib
+from keras_genzoo import registry
+from keras_genzoo.errors import ConfigError, GenzooError
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_DIR = "checkpoints"
+
+#: settings that must not change when a run is resumed
+_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "data_dir", "manual_dir")
+
+
+@dataclasses.dataclass
+class TrainSettings:
+    """How to train (not what): everything besides the model's hyper-parameters."""
+
+    dataset: str = "digits"
+    epochs: int | None = None
+    steps: int | None = None
+    batch_size: int = 64
+    seed: int = 0
+    strategy: str = "default"
+    xla: bool = False
+    mixed_precision: bool = False
+    data_dir: str | None = None
+    manual_dir: str | None = None
+    #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
+    checkpoint_every: int = 0
+
+    def validate(self):
+        if self.epochs is not None and self.epochs <= 0:
+            raise ConfigError(f"--epochs must be a positive integer, got {self.epochs}")
+        if self.steps is not None and self.steps <= 0:
+            raise ConfigError(f"--steps must be a positive integer, got {self.steps}")
+        if self.batch_size <= 0:
+            raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size}")
+        if self.checkpoint_every < 0:
+            raise ConfigError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
+
+
+@dataclasses.dataclass
+class RunPlan:
+    """A fully resolved training request."""
+
+    model: str
+    preset: str
+    config: dict[str, Any]  # the model's resolved hyper-parameters
+    settings: TrainSettings
+    out_dir: pathlib.Path
+    resume: bool = False
+
+    @property
+    def spec(self) -> registry.ModelSpec:
+        return registry.get(self.model)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "preset": self.preset,
+            "config": self.config,
+            "train": dataclasses.asdict(self.settings),
+            "versions": _versions(),
+        }
+
+
+def _versions() -> dict[str, str]:
+    import keras
+    import tensorflow as tf
+
+    from keras_genzoo import __version__
+
+    return {
+        "keras_genzoo": __version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def resolve_plan(
+    model: str,
+    *,
+    preset: str | None = None,
+    config_file: str | None = None,
+    overrides: dict[str, str] | None = None,
+    image_size: int | None = None,
+    out_dir: str | None = None,
+    **settings: Any,
+) -> RunPlan:
+    """Merge defaults, preset, config file, ``--set`` and flags; validate everything.
+
+    ``settings`` are :class:`TrainSettings` fields; ``None`` means "not given"
+    (the preset's training default, then the dataclass default, applies).
+    """
+    spec = registry.get(model)
+    preset_name, preset_entry = spec.preset(preset)
+    config_class = spec.load_class().config_class
+    layers = [preset_entry.config]
+    if config_file:
+        layers.append(config_lib.load_config_file(config_file))
+    layers.append(overrides or {})
+    if image_size is not None:
+        layers.append({"image_size": image_size})
+    model_config = config_lib.build_config(config_class, *layers)
+
+    given = {key: value for key, value in settings.items() if value is not None}
+    unknown = set(given) - {f.name for f in dataclasses.fields(TrainSettings)}
+    if unknown:
+        raise TypeError(f"unknown training settings: {sorted(unknown)}")
+    train = TrainSettings(**{**preset_entry.train, **given})
+    if train.epochs is not None and train.steps is not None and "epochs" not in given:
+        train.epochs = None  # --steps given: the preset's epoch count no longer applies
+    if train.epochs is None and train.steps is None:
+        train.epochs = 1
+    train.validate()
+    from keras_genzoo.data import catalog
+
+    catalog.check_spec(train.dataset)
+
+    out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
+    plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
+    _check_existing_run(plan, explicit=given)
+    return plan
+
+
+def _check_existing_run(plan: RunPlan, explicit: dict[str, Any]) -> None:
+    """Decide between a new run and resuming the one already in ``out_dir``."""
+    out = plan.out_dir
+    if out.exists() and not out.is_dir():
+        raise GenzooError(f"--out {out} is a file, not a directory")
+    saved_path = out / CONFIG_FILE
+    if not saved_path.is_file():
+        if out.is_dir() and any(out.iterdir()):
+            raise GenzooError(f"{out} exists and is not a genzoo run; choose another --out")
+        check_writable(out)
+        return
+    saved = read_run_config(out)
+    if registry.canonical_name(saved["model"]) != plan.model:
+        raise GenzooError(f"{out} holds a {saved['model']} run, not {plan.model}; choose another --out")
+    for key, value in plan.config.items():
+        if saved["config"].get(key) != value:
+            raise ConfigError(
+                f"{out} was created with {key}={saved['config'].get(key)!r} (asked: {value!r}); "
+                "resume with the same settings or choose another --out"
+            )
+    saved_train = saved.get("train", {})
+    for key in _FROZEN_SETTINGS:
+        if key in saved_train and saved_train[key] != getattr(plan.settings, key):
+            raise ConfigError(
+                f"{out} was trained with {key}={saved_train[key]!r} (asked: "
+                f"{getattr(plan.settings, key)!r}); resume with the same value or choose another --out"
+            )
+    # Keep the saved length unless this command asks for a different one.
+    if "epochs" not in explicit and "steps" not in explicit:
+        plan.settings.epochs = saved_train.get("epochs")
+        plan.settings.steps = saved_train.get("steps")
+    plan.resume = True
+
+
+def check_writable(directory: pathlib.Path) -> None:
+    """Fail early (one line) when ``directory`` could not be created or written.
+
+    Permission bits say little when running as root, so this really writes a
+    temporary file into the nearest existing ancestor, then removes it.
+    """
+    directory = pathlib.Path(directory).absolute()
+    ancestor = directory
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise GenzooError(f"cannot create {directory}: {ancestor} is not a directory")
+    try:
+        handle, probe = tempfile.mkstemp(dir=ancestor, prefix=".genzoo-write-test-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise GenzooError(f"cannot write to {directory}: {error.strerror or error}") from None
+
+
+def read_run_config(run_dir) -> dict[str, Any]:
+    path = pathlib.Path(run_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise GenzooError(f"not a genzoo run directory (no {CONFIG_FILE}): {run_dir}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise GenzooError(f"corrupt {path}: {error.msg}") from None
+
+
+def write_run_config(plan: RunPlan) -> None:
+    plan.out_dir.mkdir(parents=True, exist_ok=True)
+    temporary = plan.out_dir / (CONFIG_FILE + ".tmp")
+    temporary.write_text(json.dumps(plan.to_json(), indent=2) + "\n")
+    os.replace(temporary, plan.out_dir / CONFIG_FILE)
+
+
+def build_model(model_name: str, config: dict[str, Any]):
+    """An unbuilt model of the registered class with the given hyper-parameters."""
+    spec = registry.get(model_name)
+    return spec.load_class()(config=dict(config))
+
+
+def load_trained_model(run_dir):
+    """Rebuild a run's model (float32) and restore its networks from the latest checkpoint.
+
+    Returns ``(model, saved_config_json)``. A run without checkpoints is a
+    one-line :class:`GenzooError`.
+    """
+    import keras
+    import tensorflow as tf
+
+    run_dir = pathlib.Path(run_dir)
+    saved = read_run_config(run_dir)
+    latest = tf.train.latest_checkpoint(str(run_dir / CHECKPOINT_DIR))
+    if latest is None:
+        raise GenzooError(f"run {run_dir} has no checkpoints yet; train it first")
+    keras.mixed_precision.set_global_policy("float32")
+    model = build_model(saved["model"], saved["config"])
+    model.seed = int(saved.get("train", {}).get("seed", 0))
+    model(model.example_input(), training=False)
+    tf.train.Checkpoint(**model.networks()).restore(latest).expect_partial()
+    return model, saved

@@ -1,0 +1,85 @@
+"""``genzoo sample``: a PNG grid from a run directory or from an export.
+
+GANs draw ``num`` images from fixed latent codes (``seed``); the same seed
+gives the same images from a run and from its export. Autoencoders show
+held-out inputs in one row and their reconstructions in the row below.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from keras_genzoo.errors import DataError, GenzooError
+from keras_genzoo.training import images as image_io
+from keras_genzoo.training.run import CONFIG_FILE, check_writable, load_trained_model
+
+ROW = 8
+
+
+def latent_codes(num: int, latent_dim: int, seed: int) -> np.ndarray:
+    """The latent batch a seed stands for (same as ``GAN.latent``)."""
+    import tensorflow as tf
+
+    return tf.random.stateless_normal([num, latent_dim], seed=[seed, 0]).numpy()
+
+
+def holdout_images(dataset: str, num: int, image_size: int, channels: int) -> np.ndarray:
+    """``num`` images the model did not train on when the source has a test split."""
+    from keras_genzoo.data import open_source
+
+    try:
+        source = open_source(dataset, image_size=image_size, channels=channels, split="test")
+    except DataError:
+        source = open_source(dataset, image_size=image_size, channels=channels, split="train")
+    return source.take_images(num)
+
+
+def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = ROW) -> np.ndarray:
+    """Rows of ``row`` inputs, each followed by the row of their outputs."""
+    parts = []
+    for start in range(0, len(inputs), row):
+        parts += [inputs[start : start + row], outputs[start : start + row]]
+    return np.concatenate(parts)
+
+
+def sample_grid(path, *, num: int, out, seed: int = 0) -> pathlib.Path:
+    """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``."""
+    if num <= 0:
+        raise GenzooError(f"--num must be a positive integer, got {num}")
+    path, out = pathlib.Path(path), pathlib.Path(out)
+    if not path.exists():
+        raise GenzooError(f"no such run or export: {path}")
+    check_writable(out.parent)
+    if (path / CONFIG_FILE).is_file():
+        images, columns = _from_run(path, num, seed)
+    else:
+        images, columns = _from_export(path, num, seed)
+    return image_io.save_grid(images, out, columns)
+
+
+def _from_run(run_dir, num, seed):
+    model, saved = load_trained_model(run_dir)
+    if model.kind == "autoencoder":
+        inputs = holdout_images(saved["train"]["dataset"], num, model.config.image_size,
+                                model.config.channels)
+        return interleave_rows(inputs, model.reconstruct(inputs)), ROW
+    return model.sample(num, seed=seed), None
+
+
+def _from_export(path, num, seed):
+    from keras_genzoo.export.savedmodel import load_export
+
+    loaded, signatures, metadata = load_export(path)
+    serving = loaded.signatures["serving_default"]
+    inputs = signatures["serving_default"]["inputs"]
+    if "z" in inputs:
+        z = latent_codes(num, int(inputs["z"]["shape"][-1]), seed)
+        return np.asarray(serving(z=z)["images"]), None
+    if "x" in inputs:
+        _, size, _, channels = inputs["x"]["shape"]
+        images = holdout_images(metadata.get("dataset") or "digits", num, int(size), int(channels))
+        reconstruction = np.asarray(serving(x=images)["reconstruction"])
+        return interleave_rows(images, reconstruction), ROW
+    raise GenzooError(f"don't know how to sample from {path}: serving_default takes {sorted(inputs)}")

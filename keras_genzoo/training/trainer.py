@@ -1,0 +1,249 @@
+"""The genzoo training loop (DESIGN.md 4.7).
+
+Keras 3's ``model.fit`` does not run under MultiWorkerMirroredStrategy
+(keras-team/keras#20585), so genzoo drives training itself, the same way for
+every strategy: a ``tf.function`` calls ``strategy.run(model.train_step)`` on
+batches of ``strategy.experimental_distribute_dataset``, and reduces the
+returned logs. Around it: ``keras.utils.Progbar`` for progress,
+``tf.summary`` for TensorBoard, ``tf.train.CheckpointManager`` for the full
+training state, sample grids and ``history.csv``.
+
+Resuming is exact: the step counter lives in the optimizers (checkpointed),
+noise is a stateless function of (seed, step), and epoch ``e``'s batch order
+is a function of (seed, e), so a resumed run rebuilds epoch ``e``, skips the
+batches already seen and continues as if never interrupted.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import pathlib
+import shutil
+import sys
+import tempfile
+import time
+from typing import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_genzoo.data import open_source
+from keras_genzoo.errors import DataError, GenzooError
+from keras_genzoo.training import images as image_io
+from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import strategy as strategy_lib
+
+#: latent seed of the fixed sample batch drawn at every epoch end
+SAMPLE_SEED = 1234
+SAMPLE_COUNT = 64
+
+
+@dataclasses.dataclass
+class TrainResult:
+    out_dir: pathlib.Path
+    steps: int
+    epochs_run: int
+    history: list[dict]
+    strategy: str
+    images_per_second: float
+    interrupted: bool = False
+
+
+class Interrupted(Exception):
+    """Training stopped early (Ctrl-C); the checkpoint at ``step`` is saved."""
+
+    def __init__(self, step: int):
+        super().__init__(f"interrupted at step {step}")
+        self.step = step
+
+
+def make_train_function(model, strategy, *, xla: bool):
+    """One distributed step: ``strategy.run(train_step)``, logs averaged over replicas.
+
+    With ``xla`` the per-replica step is compiled with ``jit_compile=True``
+    (Keras' "auto" would switch XLA off on CPU and under strategies).
+    """
+    replica_step = tf.function(model.train_step, jit_compile=True) if xla else model.train_step
+
+    @tf.function
+    def distributed_step(batch):
+        logs = strategy.run(replica_step, args=(batch,))
+        return {
+            name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+            for name, value in logs.items()
+        }
+
+    return distributed_step
+
+
+def _preview(model, reference: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """Images for the epoch's sample grid and the grid's column count."""
+    if model.kind == "autoencoder":
+        inputs = reference[:32]
+        recon = model.reconstruct(inputs)
+        rows = []
+        for start in range(0, len(inputs), 8):
+            rows += [inputs[start : start + 8], recon[start : start + 8]]
+        return np.concatenate(rows), 8
+    return model.sample(SAMPLE_COUNT, seed=SAMPLE_SEED), 8
+
+
+def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
+          on_step: Callable[[int], None] | None = None) -> TrainResult:
+    """Train (or resume) the run described by ``plan``.
+
+    ``on_step(step)`` is called after every step (tests use it to interrupt).
+    Data problems surface as :class:`DataError` before anything is written.
+    """
+    settings = plan.settings
+    keras.utils.set_random_seed(settings.seed)
+    policy = strategy_lib.set_precision(settings.mixed_precision)
+    strategy = strategy_lib.make_strategy(settings.strategy)
+    chief = strategy_lib.is_chief(strategy)
+
+    # Open the data first: a bad dataset fails before the run directory exists.
+    source = open_source(settings.dataset, image_size=plan.config["image_size"],
+                         channels=plan.config["channels"], split="train",
+                         data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+    steps_per_epoch = source.steps_per_epoch(settings.batch_size)
+    if settings.batch_size % strategy.num_replicas_in_sync:
+        raise GenzooError(
+            f"--batch-size {settings.batch_size} is not divisible by the "
+            f"{strategy.num_replicas_in_sync} replicas of the strategy"
+        )
+    target_steps = settings.steps or settings.epochs * steps_per_epoch
+    reference = None
+    if plan.spec.kind == "autoencoder":
+        try:
+            holdout = open_source(settings.dataset, image_size=plan.config["image_size"],
+                                  channels=plan.config["channels"], split="test",
+                                  data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+        except DataError:
+            holdout = source
+        reference = holdout.take_images(32)
+
+    # Non-chief workers write into a scratch directory that is removed at the end.
+    write_dir = plan.out_dir if chief else pathlib.Path(tempfile.mkdtemp(prefix="genzoo-worker-"))
+    with strategy.scope():
+        model = run_lib.build_model(plan.model, plan.config)
+        model.seed = settings.seed
+        model.compile(mixed_precision=settings.mixed_precision)
+        model.prepare()
+    checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
+    manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
+                                         max_to_keep=3)
+    if manager.latest_checkpoint:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    start_step = model.steps_taken()
+
+    if chief:
+        run_lib.write_run_config(plan)
+        (write_dir / "samples").mkdir(exist_ok=True)
+    summary_writer = tf.summary.create_file_writer(str(write_dir / "logs")) if chief else None
+    history_path = write_dir / "history.csv"
+    history = _read_history(history_path)
+    train_step = make_train_function(model, strategy, xla=settings.xla)
+
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 2
+    if verbose:
+        action = f"resuming at step {start_step}" if start_step else "starting"
+        print(f"genzoo: {plan.model} ({plan.preset}) on {source.name}: {source.num_examples} "
+              f"images, {steps_per_epoch} steps/epoch, {target_steps} steps; "
+              f"{strategy_lib.describe(strategy)}; policy {policy}; xla {settings.xla}; "
+              f"{action}; run dir {plan.out_dir}", flush=True)
+
+    step = start_step
+    epochs_run = 0
+    measured_images, measured_seconds = 0, 0.0
+    try:
+        while step < target_steps:
+            epoch = step // steps_per_epoch
+            skip = step % steps_per_epoch
+            steps_this_epoch = min(steps_per_epoch, target_steps - epoch * steps_per_epoch)
+            dataset = source.batches(settings.batch_size, epoch=epoch, seed=settings.seed)
+            if skip:
+                dataset = dataset.skip(skip)
+            dataset = dataset.take(steps_this_epoch - skip)
+            distributed = strategy.experimental_distribute_dataset(_shard_by_data(dataset))
+            for tracker in model.metrics:
+                tracker.reset_state()
+            progress = keras.utils.Progbar(steps_this_epoch, verbose=verbose,
+                                           stateful_metrics=list(model.metric_names),
+                                           unit_name="step")
+            if verbose:
+                print(f"Epoch {epoch + 1}/{-(-target_steps // steps_per_epoch)}", flush=True)
+            epoch_start = time.perf_counter()
+            logs = {}
+            for batch in distributed:
+                logs = train_step(batch)
+                step += 1
+                progress.update(step - epoch * steps_per_epoch,
+                                values=[(k, float(v)) for k, v in logs.items()])
+                if settings.checkpoint_every and step % settings.checkpoint_every == 0:
+                    manager.save(checkpoint_number=step)
+                if on_step is not None:
+                    on_step(step)
+            seconds = time.perf_counter() - epoch_start
+            if step > epoch * steps_per_epoch + skip:
+                measured_images += (step - epoch * steps_per_epoch - skip) * settings.batch_size
+                measured_seconds += seconds
+            epochs_run += 1
+            manager.save(checkpoint_number=step)
+            row = {"epoch": epoch + 1, "step": step, "seconds": round(seconds, 3),
+                   **{k: float(v) for k, v in logs.items()}}
+            history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
+            if chief:
+                _write_history(history_path, history)
+                _write_epoch_artifacts(model, reference, write_dir, summary_writer, row)
+    except KeyboardInterrupt:
+        manager.save(checkpoint_number=step)
+        raise Interrupted(step) from None
+    finally:
+        if not chief:
+            shutil.rmtree(write_dir, ignore_errors=True)
+
+    if chief and history:
+        image_io.plot_history(history_path, write_dir / "loss_curves.png")
+    if summary_writer is not None:
+        summary_writer.flush()
+    return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
+                       measured_images / measured_seconds if measured_seconds else 0.0)
+
+
+def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    # In-memory sources have no files to shard; multi-worker runs split batches.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+def _write_epoch_artifacts(model, reference, run_dir, writer, row):
+    images, columns = _preview(model, reference)
+    epoch = row["epoch"]
+    image_io.save_grid(images, run_dir / "samples" / f"epoch_{epoch:04d}.png", columns)
+    with writer.as_default(step=row["step"]):
+        for name, value in row.items():
+            if name not in ("epoch", "step", "seconds"):
+                tf.summary.scalar(name, value)
+        tf.summary.image("samples", image_io.image_grid(images, columns)[None], max_outputs=1)
+    writer.flush()
+
+
+def _read_history(path: pathlib.Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_history(path: pathlib.Path, rows: list[dict]) -> None:
+    fields = list(rows[-1].keys())
+    temporary = path.with_suffix(".csv.tmp")
+    with open(temporary, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    temporary.replace(path)

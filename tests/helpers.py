@@ -1,0 +1,50 @@
+"""Helpers shared by the tests: tiny configs and short training runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+#: DCGAN small enough for a CPU test: 16x16 images, 8 base filters
+TINY_DCGAN = {"image_size": 16, "channels": 1, "base_filters": 8, "latent_dim": 16}
+TINY_AE = {"image_size": 16, "channels": 1, "filters": 8, "code_dim": 8}
+
+
+def digit_batches(batch_size: int, count: int, image_size: int = 16, seed: int = 0):
+    """``count`` fixed batches of real digits as ``(images, labels)`` numpy pairs."""
+    from keras_genzoo.data import open_source
+
+    source = open_source("digits", image_size=image_size, channels=1)
+    dataset = source.batches(batch_size, seed=seed).take(count)
+    return [(images.numpy(), labels.numpy()) for images, labels in dataset]
+
+
+def train_steps(model, batches, strategy=None):
+    """Run ``model.train_step`` on each batch under ``strategy`` through the trainer's step."""
+    from keras_genzoo.training.trainer import make_train_function
+
+    strategy = strategy or tf.distribute.get_strategy()
+    step = make_train_function(model, strategy, xla=False)
+    logs = []
+    for images, labels in batches:
+        dataset = tf.data.Dataset.from_tensors((images, labels))
+        for batch in strategy.experimental_distribute_dataset(dataset):
+            logs.append({k: float(v) for k, v in step(batch).items()})
+    return logs
+
+
+def weights_of(network) -> list[np.ndarray]:
+    return [np.array(v) for v in network.weights]
+
+
+def two_replica_strategy():
+    devices = tf.config.list_logical_devices("CPU")
+    if len(devices) < 2:
+        import pytest
+
+        pytest.skip("needs two logical CPU devices (tests/conftest.py sets them up)")
+    from keras_genzoo.training.strategy import make_strategy
+
+    strategy = make_strategy("mirrored")
+    assert strategy.num_replicas_in_sync == len(devices)
+    return strategy

@@ -1,0 +1,148 @@
+"""The training loop: run directory, exact resume, strategies, XLA, mixed precision."""
+
+import csv
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import TINY_AE, TINY_DCGAN, weights_of
+from keras_genzoo.errors import ConfigError, GenzooError
+from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import trainer
+
+# digits train split: 1617 images -> 6 steps per epoch at batch 256
+BATCH = 256
+
+
+def _plan(model, config, out, **settings):
+    overrides = {k: str(v) for k, v in config.items()}
+    settings.setdefault("batch_size", BATCH)
+    return run_lib.resolve_plan(model, overrides=overrides, out_dir=str(out), **settings)
+
+
+@pytest.fixture(autouse=True)
+def _float32_policy():
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
+def test_run_directory_holds_everything_design_promises(tmp_path):
+    out = tmp_path / "run"
+    result = trainer.train(_plan("dcgan", TINY_DCGAN, out, epochs=2), verbose=0)
+    assert result.steps == 12 and result.epochs_run == 2
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["model"] == "dcgan" and saved["preset"] == "digits"
+    assert saved["config"]["base_filters"] == 8 and saved["train"]["batch_size"] == BATCH
+    assert {"tensorflow", "keras", "keras_genzoo", "python"} <= set(saved["versions"])
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-12")
+    assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_0001.png", "epoch_0002.png"]
+    assert (out / "loss_curves.png").stat().st_size > 1000
+    with open(out / "history.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["epoch"]) for r in rows] == [1, 2] and [int(r["step"]) for r in rows] == [6, 12]
+    assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(rows[0])
+    # TensorBoard: loss scalars and the sample image, per epoch
+    tags = set()
+    for event_file in (out / "logs").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            tags |= {value.tag for value in event.summary.value}
+    assert {"d_loss", "g_loss", "samples"} <= tags
+
+
+def test_interrupted_run_resumes_exactly_where_it_stopped(tmp_path):
+    """Stop at step 8 (mid second epoch), resume to 14: same weights as an uninterrupted run."""
+    straight = tmp_path / "straight"
+    trainer.train(_plan("dcgan", TINY_DCGAN, straight, steps=14), verbose=0)
+
+    resumed = tmp_path / "resumed"
+
+    def interrupt(step):
+        if step == 8:
+            raise KeyboardInterrupt
+
+    with pytest.raises(trainer.Interrupted) as stop:
+        trainer.train(_plan("dcgan", TINY_DCGAN, resumed, steps=14), verbose=0, on_step=interrupt)
+    assert stop.value.step == 8
+    assert tf.train.latest_checkpoint(str(resumed / "checkpoints")).endswith("ckpt-8")
+
+    steps_seen = []
+    result = trainer.train(_plan("dcgan", TINY_DCGAN, resumed, steps=14), verbose=0,
+                           on_step=steps_seen.append)
+    assert steps_seen[0] == 9 and result.steps == 14  # continued from the saved step
+
+    a, _ = run_lib.load_trained_model(straight)
+    b, _ = run_lib.load_trained_model(resumed)
+    for role in ("generator", "discriminator"):
+        for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
+            np.testing.assert_allclose(wa, wb, atol=1e-5, err_msg=role)
+
+
+def test_finished_run_is_not_trained_again_and_can_be_extended(tmp_path):
+    out = tmp_path / "run"
+    trainer.train(_plan("ae", TINY_AE, out, epochs=1), verbose=0)
+    seen = []
+    trainer.train(_plan("ae", TINY_AE, out), verbose=0, on_step=seen.append)
+    assert seen == []  # the saved length (1 epoch) is already reached
+    trainer.train(_plan("ae", TINY_AE, out, epochs=2), verbose=0, on_step=seen.append)
+    assert seen == list(range(7, 13))
+
+
+def test_resuming_with_different_settings_is_refused(tmp_path):
+    out = tmp_path / "run"
+    trainer.train(_plan("ae", TINY_AE, out, steps=1), verbose=0)
+    with pytest.raises(ConfigError, match="code_dim"):
+        _plan("ae", {**TINY_AE, "code_dim": 4}, out, steps=2)
+    with pytest.raises(ConfigError, match="batch_size"):
+        _plan("ae", TINY_AE, out, steps=2, batch_size=128)
+    with pytest.raises(GenzooError, match="not dcgan"):
+        _plan("dcgan", TINY_DCGAN, out, steps=2)
+
+
+def test_mirrored_strategy_through_the_trainer(tmp_path):
+    if len(tf.config.list_logical_devices("CPU")) < 2:
+        pytest.skip("needs two logical CPU devices")
+    result = trainer.train(_plan("dcgan", TINY_DCGAN, tmp_path / "m", steps=3, strategy="mirrored"),
+                           verbose=0)
+    assert "2 replica" in result.strategy and result.steps == 3
+    assert np.isfinite([float(v) for k, v in result.history[-1].items() if k != "epoch"]).all()
+
+
+def test_xla_compiles_the_train_step(tmp_path):
+    result = trainer.train(_plan("dcgan", TINY_DCGAN, tmp_path / "x", steps=3, xla=True), verbose=0)
+    assert result.steps == 3
+    assert np.isfinite(float(result.history[-1]["d_loss"]))
+
+
+def test_mixed_precision_stays_finite_and_wraps_every_optimizer(tmp_path, monkeypatch):
+    wrapped = {}
+    original = trainer.run_lib.build_model
+
+    def spy(*args, **kwargs):
+        model = original(*args, **kwargs)
+        wrapped["model"] = model
+        return model
+
+    monkeypatch.setattr(trainer.run_lib, "build_model", spy)
+    out = tmp_path / "mp"
+    result = trainer.train(_plan("dcgan", TINY_DCGAN, out, steps=3, mixed_precision=True), verbose=0)
+    model = wrapped["model"]
+    assert model.dtype_policy.name == "mixed_bfloat16"
+    assert all(isinstance(o, keras.optimizers.LossScaleOptimizer)
+               for o in model.network_optimizers.values())
+    assert np.isfinite([float(result.history[-1][k]) for k in ("d_loss", "g_loss")]).all()
+    keras.mixed_precision.set_global_policy("float32")
+    restored, _ = run_lib.load_trained_model(out)  # reloads in float32 for export
+    assert restored.generator.output.dtype == "float32"
+    assert all(w.dtype == "float32" for w in restored.generator.weights)
+
+
+def test_bad_data_fails_before_anything_is_written(tmp_path):
+    out = tmp_path / "run"
+    from keras_genzoo.errors import DataError
+
+    with pytest.raises(DataError):
+        trainer.train(_plan("ae", TINY_AE, out, steps=1, dataset=f"folder:{tmp_path}"), verbose=0)
+    assert not out.exists()

@@ -1,0 +1,5 @@
+import sys
+
+from zoo_cli.main import main
+
+sys.exit(main())

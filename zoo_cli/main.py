@@ -1,0 +1,227 @@
+"""``genzoo``: train, sample, export and inspect the models of keras-genzoo.
+
+TensorFlow is imported only inside the commands that need it, so
+``genzoo --help`` and ``genzoo list`` answer in well under a second.
+
+Every user mistake is one line on stderr and exit status 2; nothing is left
+half-written (DESIGN.md, and the README's promise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from keras_genzoo import __version__
+from keras_genzoo.errors import GenzooError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in genzoo's one-line style (exit 2)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"genzoo: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="genzoo",
+        description="Autoencoders and GANs for TensorFlow/Keras: train, sample, export, inspect.",
+        epilog="Quick start: genzoo train dcgan  (embedded digits, offline, a few minutes on CPU)",
+    )
+    parser.add_argument("--version", action="version", version=f"keras-genzoo {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    commands.add_parser("list", help="models, presets and dataset sources")
+
+    train = commands.add_parser("train", help="train a model (resumes an existing run directory)")
+    train.add_argument("model", help="model name, e.g. dcgan, ae (see `genzoo list`)")
+    train.add_argument("--dataset", help="dataset source (default: the preset's, usually digits)")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=_positive_int, help="epochs to train (default: preset)")
+    length.add_argument("--steps", type=_positive_int, help="train steps instead of epochs")
+    train.add_argument("--batch-size", type=_positive_int, help="GLOBAL batch size (all replicas)")
+    train.add_argument("--preset", help="named preset of the model (see `genzoo list`)")
+    train.add_argument("--config", metavar="FILE", help="YAML or JSON file of config overrides")
+    train.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                       help="override one config value (repeatable)")
+    train.add_argument("--image-size", type=_positive_int, help="train at this image size")
+    train.add_argument("--out", metavar="DIR", help="run directory (default: runs/<model>)")
+    train.add_argument("--seed", type=int, help="random seed (default 0)")
+    train.add_argument("--strategy", choices=["default", "mirrored", "multiworker", "auto", "tpu"],
+                       help="tf.distribute strategy (default: default)")
+    train.add_argument("--xla", action="store_true", default=None,
+                       help="compile the train step with XLA (jit_compile=True)")
+    train.add_argument("--mixed-precision", action="store_true", default=None,
+                       help="mixed_float16 on GPU, mixed_bfloat16 on CPU/TPU")
+    train.add_argument("--data-dir", help="tensorflow-datasets data directory")
+    train.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
+    train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
+                       help="also checkpoint every N steps (default: each epoch end)")
+    train.add_argument("--export", metavar="DIR", help="export to DIR when training ends")
+
+    sample = commands.add_parser("sample", help="write a PNG grid from a run or an export")
+    sample.add_argument("path", metavar="RUN_OR_EXPORT")
+    sample.add_argument("--num", type=_positive_int, default=64, help="number of images (64)")
+    sample.add_argument("--out", default="samples.png", help="PNG file to write (samples.png)")
+    sample.add_argument("--seed", type=int, default=0, help="latent seed (0)")
+
+    export = commands.add_parser("export", help="SavedModel (TF Serving layout) + ONNX of a run")
+    export.add_argument("run", metavar="RUN")
+    export.add_argument("--to", default="exports", metavar="DIR",
+                        help="TF Serving model base directory (default: exports)")
+    export.add_argument("--name", help="model name under DIR (default: the model's name)")
+    export.add_argument("--version", type=_positive_int, help="version number (default: next)")
+    export.add_argument("--no-onnx", action="store_true", help="skip the ONNX files")
+    export.add_argument("--opset", type=_positive_int, default=17, help="ONNX opset (17)")
+
+    info = commands.add_parser("info", help="signatures of an export, or a run's summary")
+    info.add_argument("path", metavar="PATH",
+                      help="SavedModel version dir, model dir (latest version) or run dir")
+    return parser
+
+
+# ----------------------------------------------------------------- commands
+def cmd_list(args) -> int:
+    from keras_genzoo import registry
+    from keras_genzoo.data.catalog import DATASET_SOURCES
+
+    print("Models (genzoo train MODEL [--preset PRESET]):")
+    for spec in registry.all_specs():
+        print(f"  {spec.name:<18} {spec.description}")
+        print(f"  {'':<18} [{spec.kind}] {spec.reference}")
+        for name, preset in spec.presets.items():
+            mark = "*" if name == spec.default_preset else " "
+            print(f"  {'':<18} {mark} preset {name:<10} {preset.description}")
+    print("\nDataset sources (--dataset):")
+    for source, description in DATASET_SOURCES:
+        print(f"  {source:<18} {description}")
+    print("\n* = default preset. Model names accept underscores for hyphens.")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from keras_genzoo.config import parse_set_arguments
+    from keras_genzoo.training import run as run_lib
+
+    plan = run_lib.resolve_plan(
+        args.model,
+        preset=args.preset,
+        config_file=args.config,
+        overrides=parse_set_arguments(args.set),
+        image_size=args.image_size,
+        out_dir=args.out,
+        dataset=args.dataset,
+        epochs=args.epochs,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        strategy=args.strategy,
+        xla=args.xla,
+        mixed_precision=args.mixed_precision,
+        data_dir=args.data_dir,
+        manual_dir=args.manual_dir,
+        checkpoint_every=args.checkpoint_every,
+    )
+    if args.export:
+        run_lib.check_writable(__import__("pathlib").Path(args.export))
+    from keras_genzoo.training import trainer
+
+    try:
+        result = trainer.train(plan)
+    except trainer.Interrupted as stop:
+        print(f"\ngenzoo: interrupted; checkpoint saved at step {stop.step}. "
+              f"Run the same command to resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    last = result.history[-1] if result.history else {}
+    metrics = ", ".join(f"{k} {float(v):.4f}" for k, v in last.items()
+                        if k not in ("epoch", "step", "seconds"))
+    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} images/s). "
+          f"{metrics}")
+    samples = sorted((plan.out_dir / "samples").glob("*.png"))
+    if samples:
+        print(f"genzoo: samples: {samples[-1]}   loss curves: {plan.out_dir / 'loss_curves.png'}")
+    if args.export:
+        return _export(plan.out_dir, args.export, None, None, onnx=True, opset=17)
+    return 0
+
+
+def _export(run_dir, to, name, version, *, onnx, opset) -> int:
+    from keras_genzoo.export.from_run import export_run
+
+    result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset)
+    print(f"genzoo: exported {result.name} version {result.version} to {result.path}")
+    for signature, path in result.onnx_files.items():
+        print(f"genzoo: onnx {signature}: {path} "
+              f"(max abs diff vs TF {result.onnx_max_abs_diff[signature]:.1e})")
+    return 0
+
+
+def cmd_export(args) -> int:
+    return _export(args.run, args.to, args.name, args.version, onnx=not args.no_onnx,
+                   opset=args.opset)
+
+
+def cmd_sample(args) -> int:
+    from keras_genzoo.training.sampling import sample_grid
+
+    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed)
+    print(f"genzoo: wrote {out}")
+    return 0
+
+
+def cmd_info(args) -> int:
+    import json
+    import pathlib
+
+    path = pathlib.Path(args.path)
+    if not path.exists():
+        raise GenzooError(f"no such file or directory: {path}")
+    if (path / "config.json").is_file():
+        from keras_genzoo.training.run import read_run_config
+
+        saved = read_run_config(path)
+        print(f"run {path}: {saved['model']} (preset {saved.get('preset')})")
+        print(json.dumps({"config": saved["config"], "train": saved.get("train")}, indent=2))
+        return 0
+    from keras_genzoo.export.savedmodel import format_signatures
+
+    print(format_signatures(path))
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
+            "info": cmd_info}
+
+
+def main(argv: list[str] | None = None) -> int:
+    # TensorFlow's C++ start-up chatter buries genzoo's own output.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GenzooError as error:
+        print(f"genzoo: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ngenzoo: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
