@@ -15,8 +15,12 @@ def digit_batches(batch_size: int, count: int, image_size: int = 16, seed: int =
     from keras_genzoo.data import open_source
 
     source = open_source("digits", image_size=image_size, channels=1)
-    dataset = source.batches(batch_size, seed=seed).take(count)
-    return [(images.numpy(), labels.numpy()) for images, labels in dataset]
+    batches, epoch = [], 0
+    while len(batches) < count:
+        for images, labels in source.batches(batch_size, seed=seed, epoch=epoch):
+            batches.append((images.numpy(), labels.numpy()))
+        epoch += 1
+    return batches[:count]
 
 
 def train_steps(model, batches, strategy=None):

@@ -24,6 +24,8 @@ deep inside a running ``tf.data`` pipeline.
 
 import os
 import re
+import socket
+import threading
 
 import numpy as np
 import tensorflow as tf
@@ -130,7 +132,8 @@ class ImageSource:
         return images[0].numpy()
 
     def _check_batch_size(self, batch_size):
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size < 1:
             raise DataError(f"batch size must be a positive integer, got {batch_size!r}")
         batch_size = int(batch_size)
         if batch_size > self.num_examples:
@@ -479,6 +482,71 @@ def _first_line(error, limit=200):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _download_hosts(builder):
+    """(host, port) pairs of the builder's registered download URLs."""
+    from urllib.parse import urlsplit
+
+    try:
+        urls = list((builder.url_infos or {}).keys())
+    except Exception:  # no checksums file registered for this builder
+        urls = []
+    hosts = []
+    for url in urls + ["https://storage.googleapis.com"]:
+        parts = urlsplit(url)
+        if parts.hostname:
+            port = parts.port or (80 if parts.scheme == "http" else 443)
+            if (parts.hostname, port) not in hosts:
+                hosts.append((parts.hostname, port))
+    return hosts[:3]
+
+
+def _network_reachable(hosts, timeout=3.0):
+    """True if a TCP connection to any of ``hosts`` opens within ``timeout``.
+
+    Offline, tfds' downloader retries each URL with exponential backoff for
+    minutes before it gives up; this probe fails in seconds instead. It runs
+    in a daemon thread because name resolution has no timeout of its own.
+    """
+    reached = threading.Event()
+
+    def probe():
+        for host, port in hosts:
+            try:
+                socket.create_connection((host, port), timeout=timeout).close()
+                reached.set()
+                return
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout * len(hosts) + 1.0)  # returns early when every host failed fast
+    return reached.is_set()
+
+
+def _download_and_prepare(builder, name, data_dir, manual_dir):
+    import tensorflow_datasets as tfds
+
+    where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
+    failure = (
+        f"tfds dataset {name!r} is not prepared in {where} and could not be "
+        f"downloaded (offline?); run `tfds build {name}` on a machine with "
+        f"internet and pass --data-dir"
+    )
+    kwargs = {}
+    if manual_dir:
+        # Manually downloaded archives may need no network at all.
+        kwargs["download_config"] = tfds.download.DownloadConfig(manual_dir=manual_dir)
+    else:
+        hosts = _download_hosts(builder)
+        if not _network_reachable(hosts):
+            raise DataError(f"{failure} [cannot reach {hosts[0][0]}]")
+    try:
+        builder.download_and_prepare(**kwargs)
+    except Exception as e:
+        raise DataError(f"{failure} [{type(e).__name__}: {_first_line(e)}]") from None
+
+
 def _open_tfds(name, *, spec, split, image_size, channels, data_dir, manual_dir):
     """A tensorflow-datasets builder. Prepared data under ``data_dir`` is read
     directly; otherwise one download_and_prepare is attempted, and a failure
@@ -517,28 +585,26 @@ def _open_tfds(name, *, spec, split, image_size, channels, data_dir, manual_dir)
         label_feature = None  # multi-label or structured: not a class label
     num_classes = getattr(label_feature, "num_classes", None)
 
-    if not builder.is_prepared():
-        where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
-        kwargs = {}
-        if manual_dir:
-            kwargs["download_config"] = tfds.download.DownloadConfig(manual_dir=manual_dir)
+    def read_split():
         try:
-            builder.download_and_prepare(**kwargs)
+            return builder.as_dataset(split=split, shuffle_files=False)
         except Exception as e:
+            splits = ", ".join(sorted(builder.info.splits.keys())) or "unknown"
             raise DataError(
-                f"tfds dataset {name!r} is not prepared in {where} and could not be "
-                f"downloaded (offline?); run `tfds build {name}` on a machine with "
-                f"internet and pass --data-dir [{type(e).__name__}: {_first_line(e)}]"
+                f"cannot read split {split!r} of tfds dataset {name!r} "
+                f"(splits: {splits}): {_first_line(e)}"
             ) from None
 
+    # Read first, download only when that fails on an unprepared dataset:
+    # the prepared case never touches the network (and tfds' mock_data, which
+    # fakes as_dataset but not is_prepared, goes through the same path).
     try:
-        dataset = builder.as_dataset(split=split, shuffle_files=False)
-    except Exception as e:
-        splits = ", ".join(sorted(builder.info.splits.keys())) or "unknown"
-        raise DataError(
-            f"cannot read split {split!r} of tfds dataset {name!r} "
-            f"(splits: {splits}): {_first_line(e)}"
-        ) from None
+        dataset = read_split()
+    except DataError:
+        if builder.is_prepared():
+            raise
+        _download_and_prepare(builder, name, data_dir, manual_dir)
+        dataset = read_split()
 
     num_examples = int(dataset.cardinality())
     if num_examples < 0:

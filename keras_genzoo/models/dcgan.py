@@ -39,6 +39,8 @@ class DCGANConfig:
     label_smoothing: float = 0.0
 
     def validate(self):
+        if self.image_size < 8 or self.image_size & (self.image_size - 1):
+            raise ConfigError(f"image_size must be a power of two >= 8, got {self.image_size}")
         if self.channels not in (1, 3):
             raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
         for key in ("latent_dim", "base_filters"):

@@ -133,7 +133,29 @@ def test_steps_per_epoch_and_batch_size_checks(digits_train):
 
 
 def test_elements_are_built_once_and_cached(digits_train):
+    import tensorflow as tf
+
+    from keras_genzoo.data.sources import ImageSource
+
     assert digits_train.elements() is digits_train.elements()
+
+    decoded = []
+
+    def count(image):
+        decoded.append(1)
+        return image
+
+    def raw_dataset():
+        images = np.zeros((10, 6, 6, 1), np.float32)
+        ds = tf.data.Dataset.from_tensor_slices((images, np.arange(10, dtype=np.int32)))
+        return ds.map(lambda x, y: (tf.numpy_function(count, [x], tf.float32), y))
+
+    source = ImageSource(spec="counted", name="counted", split="train", num_examples=10,
+                         num_classes=None, image_size=6, channels=1,
+                         raw_dataset_fn=raw_dataset)
+    for epoch in range(3):  # every epoch's pipeline reads the one cache
+        assert len(list(source.batches(5, epoch=epoch))) == 2
+    assert len(decoded) == 10
 
 
 @pytest.mark.parametrize(
@@ -340,6 +362,16 @@ def test_folder_errors_name_the_problem(tmp_path):
         open_source(f"folder:{broken}", image_size=8, channels=1)
     assert str(info.value) == f"corrupt image file: {bad} (cannot be decoded)"
 
+    # A JPEG cut short passes PIL's verify() but would fail inside tf.data.
+    truncated = tmp_path / "truncated"
+    jpeg = truncated / "photo.jpg"
+    truncated.mkdir()
+    noise = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(jpeg)
+    jpeg.write_bytes(jpeg.read_bytes()[:-400])
+    with pytest.raises(DataError, match=f"corrupt image file: {jpeg}"):
+        open_source(f"folder:{truncated}", image_size=8, channels=3)
+
     with pytest.raises(DataError, match="one split"):
         open_source(f"folder:{tmp_path / 'broken'}", image_size=8, channels=1, split="test")
 
@@ -362,21 +394,77 @@ def test_tfds_through_mock_data(spec, name):
     assert labels.dtype == np.int32 and labels.min() >= 0 and labels.max() < 10
 
 
-def test_tfds_unknown_name_and_offline_download(tmp_path, monkeypatch):
-    tfds = pytest.importorskip("tensorflow_datasets")
+def test_tfds_unknown_name():
+    pytest.importorskip("tensorflow_datasets")
     with pytest.raises(DataError, match="unknown tfds dataset 'surely_not_a_dataset'"):
         open_source("tfds:surely_not_a_dataset", image_size=8, channels=1)
+    with pytest.raises(DataError, match="cannot open tfds dataset 'mnist/no_such_config'"):
+        open_source("tfds:mnist/no_such_config", image_size=8, channels=1)
 
-    def no_network(self, *args, **kwargs):
+
+def test_tfds_offline_fails_fast_with_one_line(tmp_path, monkeypatch):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    from keras_genzoo.data import sources
+
+    calls = []
+
+    def failing_download(self, *args, **kwargs):
+        calls.append(self.name)
         raise ConnectionError("Failed to resolve host\nsecond line")
 
-    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_network)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", failing_download)
+
+    # No network: the download (minutes of retries in tfds) is not even tried.
+    monkeypatch.setattr(sources, "_network_reachable", lambda hosts, timeout=3.0: False)
     with pytest.raises(DataError) as info:
         open_source("mnist", image_size=8, channels=1, data_dir=str(tmp_path))
     message = str(info.value)
-    assert "\n" not in message
+    assert "\n" not in message and calls == []
     assert f"tfds dataset 'mnist' is not prepared in {tmp_path}" in message
-    assert "tfds build mnist" in message and "Failed to resolve host" in message
+    assert "tfds build mnist" in message and "cannot reach" in message
+
+    # Network seemingly up, but the download fails anyway.
+    monkeypatch.setattr(sources, "_network_reachable", lambda hosts, timeout=3.0: True)
+    with pytest.raises(DataError) as info:
+        open_source("mnist", image_size=8, channels=1, data_dir=str(tmp_path))
+    message = str(info.value)
+    assert "\n" not in message and calls == ["mnist"]
+    assert "could not be downloaded" in message and "Failed to resolve host" in message
+
+
+def test_network_probe_gives_up_quickly():
+    import time
+
+    from keras_genzoo.data import sources
+
+    start = time.monotonic()
+    # 192.0.2.0/24 is reserved for documentation (TEST-NET-1): never routable.
+    assert not sources._network_reachable([("192.0.2.1", 443)], timeout=0.5)
+    assert time.monotonic() - start < 3.0
+
+
+def test_tfds_prepared_dataset_is_read_without_download(tmp_path, monkeypatch):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    builder = tfds.testing.DummyMnist(data_dir=str(tmp_path))
+    try:
+        builder.download_and_prepare()  # generated locally, no network
+    except ImportError as e:  # an incomplete tensorflow-datasets install
+        pytest.skip(f"cannot prepare tfds' DummyMnist here: {e}")
+
+    def no_download(self, *args, **kwargs):
+        raise AssertionError("a prepared dataset must not be downloaded")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", no_download)
+    source = open_source("tfds:dummy_mnist", image_size=28, channels=1, data_dir=str(tmp_path))
+    assert source.num_examples == 20 and source.num_classes == 10
+    images, labels = _all_batches(source.elements().batch(32))
+    assert images.shape == (20, 28, 28, 1) and labels.shape == (20,)
+    part = open_source("tfds:dummy_mnist", image_size=28, channels=1, data_dir=str(tmp_path),
+                       split="train[:5]")
+    assert part.num_examples == 5
+    with pytest.raises(DataError, match="cannot read split 'nope'.*splits: test, train"):
+        open_source("tfds:dummy_mnist", image_size=28, channels=1, data_dir=str(tmp_path),
+                    split="nope")
 
 
 # ---------------------------------------------------------------------------
