@@ -153,6 +153,8 @@ def cmd_train(args) -> int:
                         if k not in ("epoch", "step", "seconds"))
     print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} images/s). "
           f"{metrics}")
+    if not result.chief:
+        return 0  # only the chief writes artifacts and exports (DESIGN.md 4.5)
     samples = sorted((plan.out_dir / "samples").glob("*.png"))
     if samples:
         print(f"genzoo: samples: {samples[-1]}   loss curves: {plan.out_dir / 'loss_curves.png'}")

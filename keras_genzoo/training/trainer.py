@@ -48,7 +48,8 @@ class TrainResult:
     history: list[dict]
     strategy: str
     images_per_second: float
-    interrupted: bool = False
+    #: False on the non-chief workers of a multi-worker run (they wrote nothing)
+    chief: bool = True
 
 
 class Interrupted(Exception):
@@ -134,8 +135,11 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
     manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
                                          max_to_keep=3)
-    if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    # Every worker restores from the chief's directory (a shared filesystem in a
+    # multi-worker run), so all of them resume at the same step.
+    latest = tf.train.latest_checkpoint(str(plan.out_dir / run_lib.CHECKPOINT_DIR))
+    if latest:
+        checkpoint.restore(latest).assert_existing_objects_matched()
     start_step = model.steps_taken()
 
     if chief:
@@ -210,7 +214,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     if summary_writer is not None:
         summary_writer.flush()
     return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
-                       measured_images / measured_seconds if measured_seconds else 0.0)
+                       measured_images / measured_seconds if measured_seconds else 0.0, chief)
 
 
 def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
