@@ -511,8 +511,11 @@ def main(argv=None) -> int:
         args.result_file.write_text(json.dumps(worker(args.worker, args)))
         return 0
 
-    command = "python benchmarks/throughput.py" + "".join(
-        " " + shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--json" in argv:  # where the raw dump went does not change the results
+        del argv[argv.index("--json"):argv.index("--json") + 2]
+    argv = [a for a in argv if not a.startswith("--json=")]
+    command = "python benchmarks/throughput.py" + "".join(" " + shlex.quote(a) for a in argv)
     print(f"{MODEL} throughput: batch {args.batch_size}, {args.warmup} warm-up + {args.steps} "
           f"timed steps, {args.repeats} repeat(s), configs {', '.join(args.configs)}", flush=True)
     load_at_start = os.getloadavg() if hasattr(os, "getloadavg") else None

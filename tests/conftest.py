@@ -34,3 +34,21 @@ _split_cpu_into_two_logical_devices()
 def tmp_run_dir(tmp_path):
     """A fresh directory for a run (tests never write into the repository)."""
     return tmp_path / "run"
+
+
+@pytest.fixture(autouse=True)
+def _no_network_beyond_loopback(monkeypatch):
+    """Tests never need the network (DESIGN.md 6): refuse any non-loopback connection."""
+    import socket
+
+    original_connect = socket.socket.connect
+
+    def guarded_connect(sock, address, *args, **kwargs):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or "/" in host
+        ):
+            raise OSError(f"tests may not connect to {host}")
+        return original_connect(sock, address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)

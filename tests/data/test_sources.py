@@ -433,14 +433,22 @@ def test_tfds_offline_fails_fast_with_one_line(tmp_path, monkeypatch):
 
 
 def test_network_probe_gives_up_quickly():
+    import socket
     import time
 
     from keras_genzoo.data import sources
 
+    # A loopback port nobody listens on (tests never send traffic off this machine).
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        closed_port = listener.getsockname()[1]
     start = time.monotonic()
-    # 192.0.2.0/24 is reserved for documentation (TEST-NET-1): never routable.
-    assert not sources._network_reachable([("192.0.2.1", 443)], timeout=0.5)
+    assert not sources._network_reachable([("127.0.0.1", closed_port)], timeout=0.5)
     assert time.monotonic() - start < 3.0
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        assert sources._network_reachable([("127.0.0.1", listener.getsockname()[1])], timeout=0.5)
 
 
 def test_tfds_prepared_dataset_is_read_without_download(tmp_path, monkeypatch):
