@@ -131,7 +131,15 @@ def parse_set_arguments(pairs: list[str]) -> dict[str, str]:
 
 
 def load_config_file(path: str | pathlib.Path) -> dict[str, Any]:
-    """Read a YAML or JSON mapping of config overrides."""
+    """The model-config overrides of a YAML or JSON file (its ``config:`` section if any)."""
+    data = read_config_file(path)
+    if "config" in data and isinstance(data["config"], dict):
+        return data["config"]
+    return data
+
+
+def read_config_file(path: str | pathlib.Path) -> dict[str, Any]:
+    """Read a YAML or JSON mapping, whole."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise ConfigError(f"config file does not exist: {path}")
@@ -150,9 +158,6 @@ def load_config_file(path: str | pathlib.Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping of key: value")
-    # A file may hold the whole resolved config.json of a run; take its model part.
-    if "config" in data and isinstance(data["config"], dict):
-        data = data["config"]
     return data
 
 

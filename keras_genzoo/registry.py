@@ -110,7 +110,7 @@ register(
                 train={"dataset": "mnist", "epochs": 10, "batch_size": 128},
             ),
             "celeba64": Preset(
-                "the paper's 64x64 RGB faces (tfds celeb_a), full widths",
+                "64x64 RGB faces (tfds celeb_a) as in the paper, 64 base filters",
                 config={"image_size": 64, "channels": 3, "base_filters": 64},
                 train={"dataset": "celeb_a", "epochs": 5, "batch_size": 128},
             ),

@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    commands.add_parser("list", help="models, presets and dataset sources")
+    listing = commands.add_parser("list", help="models, presets and dataset sources; "
+                                  "with MODEL, its config keys")
+    listing.add_argument("model", nargs="?", help="show this model's presets and config keys")
 
     train = commands.add_parser("train", help="train a model (resumes an existing run directory)")
     train.add_argument("model", help="model name, e.g. dcgan, ae (see `genzoo list`)")
@@ -60,11 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", metavar="FILE", help="YAML or JSON file of config overrides")
     train.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                        help="override one config value (repeatable)")
-    train.add_argument("--image-size", type=_positive_int, help="train at this image size")
+    train.add_argument("--image-size", type=_positive_int,
+                       help="train at this image size (sets config image_size; dcgan: a power "
+                       "of two >= 8, ae: a multiple of 4)")
     train.add_argument("--out", metavar="DIR", help="run directory (default: runs/<model>)")
     train.add_argument("--seed", type=int, help="random seed (default 0)")
     train.add_argument("--strategy", choices=["default", "mirrored", "multiworker", "auto", "tpu"],
-                       help="tf.distribute strategy (default: default)")
+                       help="tf.distribute strategy: default (one device), mirrored (all local "
+                       "GPUs, else the logical CPUs), multiworker (TF_CONFIG), auto (mirrored "
+                       "when there are several GPUs), tpu")
     train.add_argument("--xla", action="store_true", default=None,
                        help="compile the train step with XLA (jit_compile=True)")
     train.add_argument("--mixed-precision", action="store_true", default=None,
@@ -74,15 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
     train.add_argument("--export", metavar="DIR", help="export to DIR when training ends")
+    train.add_argument("--no-onnx", action="store_true", help="with --export: skip the ONNX files")
 
     sample = commands.add_parser("sample", help="write a PNG grid from a run or an export")
-    sample.add_argument("path", metavar="RUN_OR_EXPORT")
-    sample.add_argument("--num", type=_positive_int, default=64, help="number of images (64)")
+    sample.add_argument("path", metavar="RUN_OR_EXPORT",
+                        help="a run directory, or an export (model dir or version dir)")
+    sample.add_argument("--num", type=_positive_int, default=64,
+                        help="number of images (64); autoencoders show NUM inputs, each row "
+                        "above its reconstructions")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (samples.png)")
-    sample.add_argument("--seed", type=int, default=0, help="latent seed (0)")
+    sample.add_argument("--seed", type=int, default=0,
+                        help="GANs: latent seed; autoencoders: 0 takes the first held-out "
+                        "images, other seeds a random choice (0)")
 
     export = commands.add_parser("export", help="SavedModel (TF Serving layout) + ONNX of a run")
-    export.add_argument("run", metavar="RUN")
+    export.add_argument("run", metavar="RUN", help="a run directory (runs/<model>)")
     export.add_argument("--to", default="exports", metavar="DIR",
                         help="TF Serving model base directory (default: exports)")
     export.add_argument("--name", help="model name under DIR (default: the model's name)")
@@ -101,17 +113,54 @@ def cmd_list(args) -> int:
     from keras_genzoo import registry
     from keras_genzoo.data.catalog import DATASET_SOURCES
 
-    print("Models (genzoo train MODEL [--preset PRESET]):")
+    if args.model:
+        return _list_model(registry.get(args.model))
+    width = 24
+    print("Models (genzoo train MODEL [--preset PRESET]; genzoo list MODEL for config keys):")
     for spec in registry.all_specs():
-        print(f"  {spec.name:<18} {spec.description}")
-        print(f"  {'':<18} [{spec.kind}] {spec.reference}")
+        print(f"  {spec.name:<{width}} {spec.description}")
+        print(f"  {'':<{width}} [{spec.kind}] {spec.reference}")
         for name, preset in spec.presets.items():
             mark = "*" if name == spec.default_preset else " "
-            print(f"  {'':<18} {mark} preset {name:<10} {preset.description}")
+            print(f"  {'':<{width}} {mark} preset {name:<10} {preset.description}")
     print("\nDataset sources (--dataset):")
     for source, description in DATASET_SOURCES:
-        print(f"  {source:<18} {description}")
+        print(f"  {source:<{width}} {description}")
     print("\n* = default preset. Model names accept underscores for hyphens.")
+    return 0
+
+
+def _list_model(spec) -> int:
+    """A model's presets and every config key with its type and default."""
+    import dataclasses
+    import typing
+
+    from keras_genzoo.config import field_types
+
+    config_class = spec.load_class().config_class
+    print(f"{spec.name}: {spec.description}\n  [{spec.kind}] {spec.reference}\n")
+    print("Presets (--preset):")
+    for name, preset in spec.presets.items():
+        mark = "*" if name == spec.default_preset else " "
+        print(f"  {mark} {name:<10} {preset.description}")
+        if preset.config:
+            print(f"    {'':<10} config: " + ", ".join(f"{k}={v}" for k, v in preset.config.items()))
+        if preset.train:
+            print(f"    {'':<10} train:  " + ", ".join(f"{k}={v}" for k, v in preset.train.items()))
+    print("\nConfig keys (--set KEY=VALUE, or a --config YAML/JSON file):")
+    types = field_types(config_class)
+    for field in dataclasses.fields(config_class):
+        kind = types[field.name]
+        if typing.get_origin(kind) is typing.Literal:
+            kind_name = "|".join(map(str, typing.get_args(kind)))
+        elif typing.get_origin(kind) in (tuple, list):
+            kind_name = "list of " + typing.get_args(kind)[0].__name__
+        else:
+            kind_name = getattr(kind, "__name__", str(kind))
+        default = field.default
+        if isinstance(default, tuple):
+            default = ",".join(map(str, default))
+        print(f"  {field.name:<22} {kind_name:<14} default {default}")
     return 0
 
 
@@ -140,6 +189,10 @@ def cmd_train(args) -> int:
     )
     if args.export:
         run_lib.check_writable(__import__("pathlib").Path(args.export))
+        if not args.no_onnx:
+            from keras_genzoo.export.onnx import require_onnx_extra
+
+            require_onnx_extra()  # fail now, not after training
     from keras_genzoo.training import trainer
 
     try:
@@ -159,7 +212,7 @@ def cmd_train(args) -> int:
     if samples:
         print(f"genzoo: samples: {samples[-1]}   loss curves: {plan.out_dir / 'loss_curves.png'}")
     if args.export:
-        return _export(plan.out_dir, args.export, None, None, onnx=True, opset=17)
+        return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx, opset=17)
     return 0
 
 
@@ -207,6 +260,29 @@ def cmd_info(args) -> int:
     return 0
 
 
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its C++ start-up log lines hidden.
+
+    TF 2.21 writes absl log lines (oneDNN notice, "could not find cuda
+    drivers", cuInit errors) to file descriptor 2 before its logging is
+    initialised, ignoring TF_CPP_MIN_LOG_LEVEL, so they would bury genzoo's
+    one-line messages. Set GENZOO_TF_LOGS=1 to see them.
+    """
+    if os.environ.get("GENZOO_TF_LOGS") or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved_stderr, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow as tf
+
+        tf.config.list_physical_devices("GPU")  # CUDA initialisation logs here
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        os.close(devnull)
+
+
 COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
             "info": cmd_info}
 
@@ -216,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "list" or getattr(args, "model", None):
+            import_tensorflow_quietly()
         return COMMANDS[args.command](args)
     except GenzooError as error:
         print(f"genzoo: error: {error}", file=sys.stderr)

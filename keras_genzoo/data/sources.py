@@ -530,8 +530,9 @@ def _download_and_prepare(builder, name, data_dir, manual_dir):
     where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
     failure = (
         f"tfds dataset {name!r} is not prepared in {where} and could not be "
-        f"downloaded (offline?); run `tfds build {name}` on a machine with "
-        f"internet and pass --data-dir"
+        f"downloaded (offline?); prepare it on a machine with internet "
+        f"(python -c \"import tensorflow_datasets as tfds; tfds.builder('{name}', "
+        f"data_dir='DIR').download_and_prepare()\"), copy DIR here and pass --data-dir DIR"
     )
     kwargs = {}
     if manual_dir:

@@ -32,6 +32,8 @@ def export_run(
         "preset": saved.get("preset"),
         "config": saved["config"],
         "dataset": saved.get("train", {}).get("dataset"),
+        "data_dir": saved.get("train", {}).get("data_dir"),
+        "manual_dir": saved.get("train", {}).get("manual_dir"),
         "step": int(_checkpoint_step(run_dir)),
         "run": str(run_dir.resolve()),
         "versions": saved.get("versions", {}),

@@ -25,7 +25,8 @@ def mlp_decoder(image_size: int, channels: int, hidden_units, code_dim: int,
     for index, units in enumerate(reversed(tuple(hidden_units))):
         h = keras.layers.Dense(units, activation=activation, name=f"hidden{index}")(h)
     h = keras.layers.Dense(image_size * image_size * channels, name="pixels")(h)
-    h = keras.layers.Activation(output_activation, dtype="float32")(h)
-    reconstruction = keras.layers.Reshape([image_size, image_size, channels],
-                                          name="reconstruction")(h)
+    h = keras.layers.Reshape([image_size, image_size, channels])(h)
+    # last layer in float32 so the output stays float32 under mixed precision
+    reconstruction = keras.layers.Activation(output_activation, dtype="float32",
+                                             name="reconstruction")(h)
     return keras.Model(code, reconstruction, name=name)

@@ -32,7 +32,8 @@ CONFIG_FILE = "config.json"
 CHECKPOINT_DIR = "checkpoints"
 
 #: settings that must not change when a run is resumed
-_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "data_dir", "manual_dir")
+#: (mixed precision changes the checkpoint's optimizer state; data locations may move)
+_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "mixed_precision")
 
 
 @dataclasses.dataclass
@@ -119,33 +120,68 @@ def resolve_plan(
     """
     spec = registry.get(model)
     preset_name, preset_entry = spec.preset(preset)
+    from keras_genzoo.data import catalog
+
+    if settings.get("dataset") is not None:
+        catalog.check_spec(settings["dataset"])  # fast: no TensorFlow yet
     config_class = spec.load_class().config_class
     layers = [preset_entry.config]
+    file_settings: dict[str, Any] = {}
     if config_file:
-        layers.append(config_lib.load_config_file(config_file))
+        file_config, file_settings = split_config_file(config_lib.read_config_file(config_file))
+        layers.append(file_config)
     layers.append(overrides or {})
     if image_size is not None:
         layers.append({"image_size": image_size})
     model_config = config_lib.build_config(config_class, *layers)
 
     given = {key: value for key, value in settings.items() if value is not None}
-    unknown = set(given) - {f.name for f in dataclasses.fields(TrainSettings)}
+    unknown = set(given) - set(config_lib.field_types(TrainSettings))
     if unknown:
         raise TypeError(f"unknown training settings: {sorted(unknown)}")
+    given = {**file_settings, **given}  # flags beat the file
     train = TrainSettings(**{**preset_entry.train, **given})
     if train.epochs is not None and train.steps is not None and "epochs" not in given:
         train.epochs = None  # --steps given: the preset's epoch count no longer applies
     if train.epochs is None and train.steps is None:
         train.epochs = 1
     train.validate()
-    from keras_genzoo.data import catalog
-
     catalog.check_spec(train.dataset)
 
     out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
     _check_existing_run(plan, explicit=given)
     return plan
+
+
+def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A ``--config`` file's model overrides and training settings.
+
+    Either sections ``config:`` and ``train:`` (a run's ``config.json`` has
+    this shape, so a run can be repeated from it), or one flat mapping in
+    which the training keys (epochs, batch_size, dataset, ...) are recognised
+    by name.
+    """
+    setting_types = config_lib.field_types(TrainSettings)
+    if isinstance(data.get("config"), dict):
+        model_part, train_part = data["config"], data.get("train") or {}
+        if not isinstance(train_part, dict):
+            raise ConfigError("the 'train' section of a config file must be a mapping")
+        unknown = set(train_part) - set(setting_types)
+        if unknown:
+            raise ConfigError(
+                f"unknown training setting '{sorted(unknown)[0]}'; valid: "
+                + ", ".join(sorted(setting_types))
+            )
+    else:
+        model_part = {k: v for k, v in data.items() if k not in setting_types}
+        train_part = {k: v for k, v in data.items() if k in setting_types}
+    train_part = {
+        key: config_lib.coerce(key, value, setting_types[key])
+        for key, value in train_part.items()
+        if value is not None
+    }
+    return model_part, train_part
 
 
 def _check_existing_run(plan: RunPlan, explicit: dict[str, Any]) -> None:
@@ -179,6 +215,7 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any]) -> None:
     if "epochs" not in explicit and "steps" not in explicit:
         plan.settings.epochs = saved_train.get("epochs")
         plan.settings.steps = saved_train.get("steps")
+    plan.preset = saved.get("preset", plan.preset)
     plan.resume = True
 
 

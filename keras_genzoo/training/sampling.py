@@ -25,15 +25,30 @@ def latent_codes(num: int, latent_dim: int, seed: int) -> np.ndarray:
     return tf.random.stateless_normal([num, latent_dim], seed=[seed, 0]).numpy()
 
 
-def holdout_images(dataset: str, num: int, image_size: int, channels: int) -> np.ndarray:
-    """``num`` images the model did not train on when the source has a test split."""
+#: autoencoder grids pick their inputs among this many held-out images
+HOLDOUT_POOL = 1024
+
+
+def holdout_images(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,
+                   data_dir: str | None = None, manual_dir: str | None = None) -> np.ndarray:
+    """``num`` images the model did not train on (when the source has a test split).
+
+    Seed 0 takes the first ``num`` in order; another seed draws ``num`` at
+    random from the first :data:`HOLDOUT_POOL`.
+    """
     from keras_genzoo.data import open_source
 
+    where = {"image_size": image_size, "channels": channels, "data_dir": data_dir,
+             "manual_dir": manual_dir}
     try:
-        source = open_source(dataset, image_size=image_size, channels=channels, split="test")
+        source = open_source(dataset, split="test", **where)
     except DataError:
-        source = open_source(dataset, image_size=image_size, channels=channels, split="train")
-    return source.take_images(num)
+        source = open_source(dataset, split="train", **where)
+    if seed == 0:
+        return source.take_images(num)
+    pool = source.take_images(max(num, HOLDOUT_POOL))
+    chosen = np.random.default_rng(seed).choice(len(pool), size=min(num, len(pool)), replace=False)
+    return pool[np.sort(chosen)]
 
 
 def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = ROW) -> np.ndarray:
@@ -62,8 +77,10 @@ def sample_grid(path, *, num: int, out, seed: int = 0) -> pathlib.Path:
 def _from_run(run_dir, num, seed):
     model, saved = load_trained_model(run_dir)
     if model.kind == "autoencoder":
-        inputs = holdout_images(saved["train"]["dataset"], num, model.config.image_size,
-                                model.config.channels)
+        train = saved.get("train", {})
+        inputs = holdout_images(train.get("dataset", "digits"), num, model.config.image_size,
+                                model.config.channels, seed=seed, data_dir=train.get("data_dir"),
+                                manual_dir=train.get("manual_dir"))
         return interleave_rows(inputs, model.reconstruct(inputs)), ROW
     return model.sample(num, seed=seed), None
 
@@ -79,7 +96,9 @@ def _from_export(path, num, seed):
         return np.asarray(serving(z=z)["images"]), None
     if "x" in inputs:
         _, size, _, channels = inputs["x"]["shape"]
-        images = holdout_images(metadata.get("dataset") or "digits", num, int(size), int(channels))
+        images = holdout_images(metadata.get("dataset") or "digits", num, int(size), int(channels),
+                                seed=seed, data_dir=metadata.get("data_dir"),
+                                manual_dir=metadata.get("manual_dir"))
         reconstruction = np.asarray(serving(x=images)["reconstruction"])
         return interleave_rows(images, reconstruction), ROW
     raise GenzooError(f"don't know how to sample from {path}: serving_default takes {sorted(inputs)}")

@@ -61,7 +61,12 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
 
 
 def describe(strategy: tf.distribute.Strategy) -> str:
-    return f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replica(s)"
+    """E.g. "MirroredStrategy, 2 replicas" or "default strategy, 1 replica"."""
+    replicas = strategy.num_replicas_in_sync
+    name = type(strategy).__name__
+    if name == "_DefaultDistributionStrategy":
+        name = "default strategy"
+    return f"{name}, {replicas} replica{'s' if replicas != 1 else ''}"
 
 
 def set_precision(mixed_precision: bool) -> str:

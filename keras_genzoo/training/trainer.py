@@ -60,6 +60,23 @@ class Interrupted(Exception):
         self.step = step
 
 
+class TrainingDiverged(GenzooError):
+    """A loss became NaN or infinite; no checkpoint of the diverged state is written."""
+
+
+def _check_finite(logs: dict[str, float], step: int, manager) -> None:
+    """The NaN guard: refuse to checkpoint (and stop) once a loss is not finite."""
+    bad = {name: value for name, value in logs.items() if not np.isfinite(value)}
+    if bad:
+        last = manager.latest_checkpoint
+        where = f"the last good checkpoint is {last}" if last else "no checkpoint was written"
+        values = ", ".join(f"{name}={value}" for name, value in bad.items())
+        raise TrainingDiverged(
+            f"training diverged at step {step} ({values}); {where}; try a lower learning rate "
+            "with --set"
+        )
+
+
 def make_train_function(model, strategy, *, xla: bool):
     """One distributed step: ``strategy.run(train_step)``, logs averaged over replicas.
 
@@ -153,11 +170,17 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if verbose:
-        action = f"resuming at step {start_step}" if start_step else "starting"
-        print(f"genzoo: {plan.model} ({plan.preset}) on {source.name}: {source.num_examples} "
-              f"images, {steps_per_epoch} steps/epoch, {target_steps} steps; "
-              f"{strategy_lib.describe(strategy)}; policy {policy}; xla {settings.xla}; "
-              f"{action}; run dir {plan.out_dir}", flush=True)
+        if start_step >= target_steps:
+            action = f"already trained to step {start_step}, nothing to do"
+        elif start_step:
+            action = f"resuming at step {start_step}"
+        else:
+            action = "starting"
+        print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
+              f"{source.num_examples} images, {steps_per_epoch} steps/epoch, {target_steps} "
+              f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
+              f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",
+              flush=True)
 
     step = start_step
     epochs_run = 0
@@ -180,29 +203,48 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             if verbose:
                 print(f"Epoch {epoch + 1}/{-(-target_steps // steps_per_epoch)}", flush=True)
             epoch_start = time.perf_counter()
+            first_step_done = None
+            last_display = 0.0
             logs = {}
             for batch in distributed:
                 logs = train_step(batch)
                 step += 1
-                progress.update(step - epoch * steps_per_epoch,
-                                values=[(k, float(v)) for k, v in logs.items()])
+                done_in_epoch = step - epoch * steps_per_epoch
+                now = time.perf_counter()
+                if first_step_done is None:
+                    first_step_done = now
+                # Reading the logs forces the host to wait for the device, so the
+                # bar refreshes at most every 0.2 s (and always on the last step).
+                if verbose and (done_in_epoch == steps_this_epoch
+                                or (verbose == 1 and now - last_display > 0.2)):
+                    progress.update(done_in_epoch, values=[(k, float(v)) for k, v in logs.items()])
+                    last_display = now
                 if settings.checkpoint_every and step % settings.checkpoint_every == 0:
+                    _check_finite({k: float(v) for k, v in logs.items()}, step, manager)
                     manager.save(checkpoint_number=step)
                 if on_step is not None:
                     on_step(step)
-            seconds = time.perf_counter() - epoch_start
-            if step > epoch * steps_per_epoch + skip:
-                measured_images += (step - epoch * steps_per_epoch - skip) * settings.batch_size
-                measured_seconds += seconds
+            logs_ready = {k: float(v) for k, v in logs.items()}  # waits for the last step
+            epoch_end = time.perf_counter()
+            seconds = epoch_end - epoch_start
+            # Throughput excludes each epoch's first step (tracing, XLA
+            # compilation, iterator start) and the epoch-end artifacts.
+            steps_timed = step - epoch * steps_per_epoch - skip - 1
+            if first_step_done is not None and steps_timed > 0:
+                measured_images += steps_timed * settings.batch_size
+                measured_seconds += epoch_end - first_step_done
             epochs_run += 1
+            _check_finite(logs_ready, step, manager)
             manager.save(checkpoint_number=step)
-            row = {"epoch": epoch + 1, "step": step, "seconds": round(seconds, 3),
-                   **{k: float(v) for k, v in logs.items()}}
+            row = {"epoch": epoch + 1, "step": step, "seconds": round(seconds, 3), **logs_ready}
             history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
             if chief:
                 _write_history(history_path, history)
                 _write_epoch_artifacts(model, reference, write_dir, summary_writer, row)
     except KeyboardInterrupt:
+        # The interrupt may land between a finished step and `step += 1`:
+        # the optimizers' counter is the truth.
+        step = model.steps_taken()
         manager.save(checkpoint_number=step)
         raise Interrupted(step) from None
     finally:

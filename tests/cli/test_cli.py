@@ -143,3 +143,34 @@ def test_export_of_a_run_without_checkpoints(capsys, tmp_path):
     assert not (tmp_path / "exports").exists()
     _fails_cleanly(capsys, ["export", tmp_path / "nothing", "--to", tmp_path / "exports"],
                    "not a genzoo run")
+
+
+def test_train_with_config_file_and_export_at_the_end(capsys, tmp_path):
+    config = tmp_path / "tiny.yaml"
+    config.write_text("code_dim: 4\nfilters: 4\n")
+    out, exports = tmp_path / "run", tmp_path / "exports"
+    code = main(["train", "ae", "--config", str(config), "--image-size", "16", "--steps", "2",
+                 "--out", str(out), "--export", str(exports)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "exported ae version 1" in captured.out
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["config"]["code_dim"] == 4 and saved["config"]["image_size"] == 16
+    assert (exports / "ae" / "1" / "assets.extra" / "onnx" / "encode.onnx").is_file()
+    # the same command again resumes the finished run: nothing to train, exports version 2
+    assert main(["train", "ae", "--config", str(config), "--image-size", "16", "--steps", "2",
+                 "--out", str(out), "--export", str(exports)]) == 0
+    assert (exports / "ae" / "2" / "saved_model.pb").is_file()
+
+
+def test_list_model_shows_presets_and_every_config_key(capsys):
+    import dataclasses
+
+    from keras_genzoo.models.dcgan import DCGANConfig
+
+    assert main(["list", "dcgan"]) == 0
+    out = capsys.readouterr().out
+    for field in dataclasses.fields(DCGANConfig):
+        assert field.name in out
+    assert "celeba64" in out and "default 0.0002" in out
+    _fails_cleanly(capsys, ["list", "nosuchmodel"], "unknown model")

@@ -115,3 +115,13 @@ def test_autoencoder_sample_shows_inputs_above_reconstructions(ae_run, tmp_path)
     np.testing.assert_allclose(grid[8:], model.reconstruct(inputs), atol=1e-6)
     out = sample_grid(ae_run, num=8, out=tmp_path / "ae.png")
     assert out.stat().st_size > 100
+
+
+def test_autoencoder_sample_seed_picks_other_holdout_images():
+    from keras_genzoo.training.sampling import holdout_images
+
+    first = holdout_images("digits", 8, 16, 1)
+    np.testing.assert_array_equal(first, holdout_images("digits", 8, 16, 1, seed=0))
+    other = holdout_images("digits", 8, 16, 1, seed=4)
+    assert other.shape == first.shape and not np.array_equal(other, first)
+    np.testing.assert_array_equal(other, holdout_images("digits", 8, 16, 1, seed=4))

@@ -97,6 +97,8 @@ def test_resuming_with_different_settings_is_refused(tmp_path):
         _plan("ae", {**TINY_AE, "code_dim": 4}, out, steps=2)
     with pytest.raises(ConfigError, match="batch_size"):
         _plan("ae", TINY_AE, out, steps=2, batch_size=128)
+    with pytest.raises(ConfigError, match="mixed_precision"):
+        _plan("ae", TINY_AE, out, steps=2, mixed_precision=True)
     with pytest.raises(GenzooError, match="not dcgan"):
         _plan("dcgan", TINY_DCGAN, out, steps=2)
 
@@ -146,3 +148,38 @@ def test_bad_data_fails_before_anything_is_written(tmp_path):
     with pytest.raises(DataError):
         trainer.train(_plan("ae", TINY_AE, out, steps=1, dataset=f"folder:{tmp_path}"), verbose=0)
     assert not out.exists()
+
+
+def test_nan_guard_stops_without_checkpointing_the_diverged_state(tmp_path, monkeypatch):
+    from keras_genzoo.models.autoencoder import Autoencoder
+
+    out = tmp_path / "run"
+    trainer.train(_plan("ae", TINY_AE, out, steps=6), verbose=0)  # one good epoch: ckpt-6
+    monkeypatch.setattr(Autoencoder, "reconstruction_loss",
+                        lambda self, x, r: tf.reduce_mean(r, axis=[1, 2, 3]) * float("nan"))
+    with pytest.raises(trainer.TrainingDiverged) as error:
+        trainer.train(_plan("ae", TINY_AE, out, steps=12), verbose=0)
+    message = str(error.value)
+    assert "step 12" in message and "loss=nan" in message and "ckpt-6" in message
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-6")
+
+
+def test_config_file_may_carry_training_settings(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("code_dim: 5\nbatch_size: 128\nepochs: 2\n")
+    plan = run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"))
+    assert plan.config["code_dim"] == 5
+    assert plan.settings.batch_size == 128 and plan.settings.epochs == 2
+    # a flag beats the file
+    plan = run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"),
+                                batch_size=32)
+    assert plan.settings.batch_size == 32
+    # a run's own config.json repeats that run
+    trainer.train(_plan("ae", TINY_AE, tmp_path / "b", steps=1), verbose=0)
+    again = run_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
+                                 out_dir=str(tmp_path / "c"))
+    assert again.config == json.loads((tmp_path / "b" / "config.json").read_text())["config"]
+    assert again.settings.steps == 1 and again.settings.batch_size == BATCH
+    config.write_text("config: {code_dim: 5}\ntrain: {batch_sise: 3}\n")
+    with pytest.raises(ConfigError, match="batch_sise"):
+        run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "d"))

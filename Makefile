@@ -1,0 +1,17 @@
+# Shortcuts; each target is one command you can also type yourself.
+.PHONY: install test test-all quickstart benchmark
+
+install:            ## the package, its test extras and the genzoo command
+	pip install -e ".[test]"
+
+test:               ## the fast tier (what CI runs)
+	pytest
+
+test-all:           ## fast and slow tiers
+	pytest -m "slow or not slow"
+
+quickstart:         ## the README's first command
+	genzoo train dcgan
+
+benchmark:          ## dcgan throughput: genzoo vs a hand-written loop -> docs/benchmarks.md
+	python benchmarks/throughput.py
