@@ -421,7 +421,7 @@ def test_tfds_offline_fails_fast_with_one_line(tmp_path, monkeypatch):
     message = str(info.value)
     assert "\n" not in message and calls == []
     assert f"tfds dataset 'mnist' is not prepared in {tmp_path}" in message
-    assert "tfds build mnist" in message and "cannot reach" in message
+    assert "download_and_prepare()" in message and "cannot reach" in message
 
     # Network seemingly up, but the download fails anyway.
     monkeypatch.setattr(sources, "_network_reachable", lambda hosts, timeout=3.0: True)
