@@ -201,6 +201,11 @@ def cmd_train(args) -> int:
         print(f"\ngenzoo: interrupted; checkpoint saved at step {stop.step}. "
               f"Run the same command to resume.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if result.epochs_run == 0:
+        print(f"genzoo: {plan.out_dir} is already trained to step {result.steps}; "
+              "pass a larger --epochs or --steps to train further")
+        return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx,
+                       opset=17) if args.export else 0
     last = result.history[-1] if result.history else {}
     metrics = ", ".join(f"{k} {float(v):.4f}" for k, v in last.items()
                         if k not in ("epoch", "step", "seconds"))

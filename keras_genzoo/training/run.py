@@ -119,6 +119,9 @@ def resolve_plan(
     (the preset's training default, then the dataclass default, applies).
     """
     spec = registry.get(model)
+    file_data = config_lib.read_config_file(config_file) if config_file else {}
+    if preset is None and isinstance(file_data.get("preset"), str) and "config" in file_data:
+        preset = file_data["preset"]  # a run's config.json repeats its preset too
     preset_name, preset_entry = spec.preset(preset)
     from keras_genzoo.data import catalog
 
@@ -128,7 +131,7 @@ def resolve_plan(
     layers = [preset_entry.config]
     file_settings: dict[str, Any] = {}
     if config_file:
-        file_config, file_settings = split_config_file(config_lib.read_config_file(config_file))
+        file_config, file_settings = split_config_file(file_data)
         layers.append(file_config)
     layers.append(overrides or {})
     if image_size is not None:

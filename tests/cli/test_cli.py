@@ -14,7 +14,13 @@ import pytest
 
 from zoo_cli.main import main
 
-GENZOO = shutil.which("genzoo")
+def _find_console_script():
+    # pip puts console scripts beside the interpreter; PATH may only hold shims
+    beside = os.path.join(os.path.dirname(os.path.realpath(sys.executable)), "genzoo")
+    return beside if os.path.isfile(beside) else shutil.which("genzoo")
+
+
+GENZOO = _find_console_script()
 TINY = ["--set", "base_filters=8", "--set", "latent_dim=16", "--image-size", "16"]
 
 

@@ -183,3 +183,10 @@ def test_config_file_may_carry_training_settings(tmp_path):
     config.write_text("config: {code_dim: 5}\ntrain: {batch_sise: 3}\n")
     with pytest.raises(ConfigError, match="batch_sise"):
         run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "d"))
+
+
+def test_config_json_of_a_run_repeats_its_preset(tmp_path):
+    trainer.train(_plan("ae", TINY_AE, tmp_path / "b", steps=1, preset="dense"), verbose=0)
+    again = run_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
+                                 out_dir=str(tmp_path / "c"))
+    assert again.preset == "dense" and again.config["architecture"] == "dense"
