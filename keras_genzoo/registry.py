@@ -138,7 +138,134 @@ register(
                 config={"architecture": "dense", "code_dim": 16, "hidden_units": [256]},
                 train={"dataset": "digits", "epochs": 20, "batch_size": 64},
             ),
+            "linear": Preset(
+                "no nonlinearity, MSE, native 8x8 digits: learns the PCA subspace",
+                config={"architecture": "dense", "image_size": 8, "code_dim": 8,
+                        "hidden_units": [], "activation": "linear",
+                        "code_activation": "linear", "output_activation": "linear",
+                        "learning_rate": 0.01},
+                train={"dataset": "digits", "epochs": 60, "batch_size": 64},
+            ),
+            "overcomplete": Preset(
+                "code (128) wider than the 8x8 input (64): without a regularizer it copies",
+                config={"architecture": "dense", "image_size": 8, "code_dim": 128,
+                        "hidden_units": [], "activation": "linear",
+                        "code_activation": "linear", "output_activation": "sigmoid"},
+                train={"dataset": "digits", "epochs": 40, "batch_size": 64},
+            ),
         },
         default_preset="conv",
+    )
+)
+
+_AE_TRAIN = {"dataset": "digits", "epochs": 30, "batch_size": 64}
+
+register(
+    ModelSpec(
+        name="sparse-ae",
+        description="Sparse autoencoder: reconstruction + a sparsity penalty on the code "
+        "(L1 or KL to a target activation)",
+        target="keras_genzoo.models.sparse_ae:SparseAE",
+        kind="autoencoder",
+        reference="Goodfellow, Bengio & Courville 2016, Deep Learning, ch. 14.2.1",
+        presets={
+            "l1": Preset(
+                "lambda * sum|h| on a 64-d ReLU code (the Laplace-prior view)",
+                config={"architecture": "dense", "hidden_units": [256], "code_dim": 64,
+                        "code_activation": "relu", "penalty": "l1"},
+                train=_AE_TRAIN,
+            ),
+            "kl": Preset(
+                "beta * KL(rho || mean activation) on a 64-d sigmoid code",
+                config={"architecture": "dense", "hidden_units": [256], "code_dim": 64,
+                        "code_activation": "sigmoid", "penalty": "kl"},
+                train=_AE_TRAIN,
+            ),
+        },
+        default_preset="l1",
+    )
+)
+
+register(
+    ModelSpec(
+        name="denoising-ae",
+        description="Denoising autoencoder: reconstructs x from a corrupted copy x~ ~ C(x~|x)",
+        target="keras_genzoo.models.denoising_ae:DenoisingAE",
+        kind="autoencoder",
+        reference="Vincent et al. 2008; Goodfellow, Bengio & Courville 2016, ch. 14.2.2, 14.5",
+        presets={
+            "gaussian": Preset("additive Gaussian noise (sigma 0.3), conv networks",
+                               config={"corruption": "gaussian"}, train=_AE_TRAIN),
+            "masking": Preset("masking noise: each pixel dropped with probability 0.3",
+                              config={"corruption": "masking"}, train=_AE_TRAIN),
+            "salt-pepper": Preset("salt-and-pepper noise with probability 0.2",
+                                  config={"corruption": "salt_pepper"}, train=_AE_TRAIN),
+        },
+        default_preset="gaussian",
+    )
+)
+
+register(
+    ModelSpec(
+        name="contractive-ae",
+        description="Contractive autoencoder: reconstruction + lambda * ||J_f(x)||_F^2",
+        target="keras_genzoo.models.contractive_ae:ContractiveAE",
+        kind="autoencoder",
+        reference="Rifai et al. 2011; Goodfellow, Bengio & Courville 2016, ch. 14.2.3, 14.7",
+        presets={
+            "sigmoid": Preset(
+                "one sigmoid dense encoder layer: the penalty in closed form",
+                config={"architecture": "dense", "hidden_units": [], "code_dim": 64,
+                        "code_activation": "sigmoid"},
+                train=_AE_TRAIN,
+            ),
+            "deep": Preset(
+                "MLP encoder: the penalty by nested GradientTape (batch Jacobian)",
+                config={"architecture": "dense", "hidden_units": [256], "code_dim": 32,
+                        "code_activation": "sigmoid"},
+                train=_AE_TRAIN,
+            ),
+        },
+        default_preset="sigmoid",
+    )
+)
+
+register(
+    ModelSpec(
+        name="vae",
+        description="Variational autoencoder: Gaussian encoder, reparameterization, "
+        "Bernoulli or Gaussian decoder, beta, conditional mode",
+        target="keras_genzoo.models.vae:VAE",
+        kind="autoencoder",
+        reference="Kingma & Welling 2014, arXiv:1312.6114; Goodfellow, Bengio & Courville "
+        "2016, ch. 14.4, 20.10.3",
+        presets={
+            "conv": Preset("conv encoder/decoder, 16-d latent, Bernoulli decoder",
+                           config={"architecture": "conv"}, train=_AE_TRAIN),
+            "dense": Preset("MLP encoder/decoder (512), 16-d latent, Bernoulli decoder",
+                            config={"architecture": "dense", "hidden_units": [512]},
+                            train=_AE_TRAIN),
+            "conditional": Preset("conv, conditioned on the class label (CVAE)",
+                                  config={"architecture": "conv", "conditional": True},
+                                  train=_AE_TRAIN),
+        },
+        default_preset="conv",
+    )
+)
+
+register(
+    ModelSpec(
+        name="recirculation-ae",
+        description="Recirculation: one hidden layer trained without backpropagation "
+        "(visible -> hidden -> visible -> hidden)",
+        target="keras_genzoo.models.recirculation_ae:RecirculationAE",
+        kind="autoencoder",
+        reference="Hinton & McClelland 1987, Learning representations by recirculation (NIPS)",
+        presets={
+            "digits8": Preset("native 8x8 digits, 16 logistic hidden units, lambda 0.75",
+                              config={"image_size": 8, "code_dim": 16},
+                              train={"dataset": "digits", "epochs": 50, "batch_size": 32}),
+        },
+        default_preset="digits8",
     )
 )

@@ -33,6 +33,8 @@ class AutoencoderConfig:
     #: dense architecture: hidden layer widths from input to code
     hidden_units: tuple[int, ...] = (256,)
     activation: str = "relu"
+    #: activation of the code layer ("linear" for an unconstrained code)
+    code_activation: str = "linear"
     output_activation: str = "sigmoid"
     reconstruction_loss: Literal["mse", "bce"] = "mse"
     learning_rate: float = 1e-3
@@ -44,6 +46,29 @@ class AutoencoderConfig:
             raise ConfigError(f"code_dim must be positive, got {self.code_dim}")
         if self.image_size < 4:
             raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
+        for key in ("activation", "code_activation", "output_activation"):
+            name = getattr(self, key)
+            try:
+                keras.activations.get(name)
+            except ValueError:
+                raise ConfigError(f"{key}: unknown activation '{name}'") from None
+        if any(units <= 0 for units in self.hidden_units):
+            raise ConfigError(f"hidden_units must be positive, got {list(self.hidden_units)}")
+
+
+def build_encoder_decoder(c: AutoencoderConfig):
+    """The encoder and decoder networks an :class:`AutoencoderConfig` describes."""
+    if c.architecture == "conv":
+        encoder = conv_encoder(c.image_size, c.channels, c.filters, c.code_dim, c.activation,
+                               code_activation=c.code_activation)
+        decoder = conv_decoder(c.image_size, c.channels, c.filters, c.code_dim, c.activation,
+                               c.output_activation)
+    else:
+        encoder = mlp_encoder(c.image_size, c.channels, c.hidden_units, c.code_dim, c.activation,
+                              code_activation=c.code_activation)
+        decoder = mlp_decoder(c.image_size, c.channels, c.hidden_units, c.code_dim, c.activation,
+                              c.output_activation)
+    return encoder, decoder
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")
@@ -57,16 +82,7 @@ class Autoencoder(AutoencoderBase):
     def __init__(self, config=None, **kwargs):
         super().__init__(config, **kwargs)
         c = self.config
-        if c.architecture == "conv":
-            self.encoder = conv_encoder(c.image_size, c.channels, c.filters, c.code_dim,
-                                        c.activation)
-            self.decoder = conv_decoder(c.image_size, c.channels, c.filters, c.code_dim,
-                                        c.activation, c.output_activation)
-        else:
-            self.encoder = mlp_encoder(c.image_size, c.channels, c.hidden_units, c.code_dim,
-                                       c.activation)
-            self.decoder = mlp_decoder(c.image_size, c.channels, c.hidden_units, c.code_dim,
-                                       c.activation, c.output_activation)
+        self.encoder, self.decoder = build_encoder_decoder(c)
 
     def default_optimizers(self):
         return {"autoencoder": keras.optimizers.Adam(self.config.learning_rate)}

@@ -71,6 +71,10 @@ class GenzooModel(keras.Model):
         """A ``tf.Module`` holding the networks and its serving ``tf.function``s."""
         raise NotImplementedError
 
+    def uses_labels(self) -> bool:
+        """True when training needs class labels (conditional models)."""
+        return False
+
     def example_input(self, batch_size: int = 2):
         """A batch shaped like the training data, used to build the wrapper."""
         size, channels = self.config.image_size, self.config.channels
@@ -286,6 +290,19 @@ class Autoencoder(GenzooModel):
 
     def variables_trained_by(self, role):
         return self.encoder.trainable_variables + self.decoder.trainable_variables
+
+    def evaluation_metrics(self, images, labels=None) -> dict[str, float]:
+        """Held-out metrics the trainer logs at each epoch end (as ``val_<name>``).
+
+        The base reports reconstruction MSE and PSNR (images in [0, 1], so
+        PSNR = 10 log10(1 / MSE) per image, averaged); variants add their own
+        (sparsity, Jacobian norm, ELBO terms) by extending the dict.
+        """
+        images = np.asarray(images, np.float32)
+        reconstruction = self.reconstruct(images)
+        per_image = np.mean((images - reconstruction) ** 2, axis=tuple(range(1, images.ndim)))
+        psnr = 10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))
+        return {"mse": float(per_image.mean()), "psnr": float(psnr.mean())}
 
     def encode(self, images) -> np.ndarray:
         return np.asarray(self.encoder(tf.convert_to_tensor(images, tf.float32), training=False))

@@ -79,7 +79,8 @@ def dcgan_discriminator(image_size: int, channels: int, base_filters: int,
 
 
 def conv_encoder(image_size: int, channels: int, filters: int, code_dim: int,
-                 activation: str = "relu", name: str = "encoder") -> keras.Model:
+                 activation: str = "relu", code_activation: str | None = None,
+                 name: str = "encoder") -> keras.Model:
     """Two stride-2 convolutions then a linear projection to the code."""
     if image_size % 4:
         raise ConfigError(f"image_size must be divisible by 4 for the conv autoencoder, got {image_size}")
@@ -87,7 +88,8 @@ def conv_encoder(image_size: int, channels: int, filters: int, code_dim: int,
     h = keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation=activation)(x)
     h = keras.layers.Conv2D(filters * 2, 3, strides=2, padding="same", activation=activation)(h)
     h = keras.layers.Flatten()(h)
-    code = keras.layers.Dense(code_dim, name="code", dtype="float32")(h)
+    code = keras.layers.Dense(code_dim, activation=code_activation, name="code",
+                              dtype="float32")(h)
     return keras.Model(x, code, name=name)
 
 

@@ -38,6 +38,8 @@ from keras_genzoo.training import strategy as strategy_lib
 #: latent seed of the fixed sample batch drawn at every epoch end
 SAMPLE_SEED = 1234
 SAMPLE_COUNT = 64
+#: held-out images an autoencoder is evaluated on at every epoch end
+HOLDOUT_EVAL_COUNT = 512
 
 
 @dataclasses.dataclass
@@ -132,7 +134,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             f"{strategy.num_replicas_in_sync} replicas of the strategy"
         )
     target_steps = settings.steps or settings.epochs * steps_per_epoch
-    reference = None
+    reference = holdout_labels = holdout_images = None
     if plan.spec.kind == "autoencoder":
         try:
             holdout = open_source(settings.dataset, image_size=plan.config["image_size"],
@@ -140,7 +142,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
                                   data_dir=settings.data_dir, manual_dir=settings.manual_dir)
         except DataError:
             holdout = source
-        reference = holdout.take_images(32)
+        holdout_images, holdout_labels = _first_examples(holdout, HOLDOUT_EVAL_COUNT)
+        reference = holdout_images[:32]
 
     # Non-chief workers write into a scratch directory that is removed at the end.
     write_dir = plan.out_dir if chief else pathlib.Path(tempfile.mkdtemp(prefix="genzoo-worker-"))
@@ -149,6 +152,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         model.seed = settings.seed
         model.compile(mixed_precision=settings.mixed_precision)
         model.prepare()
+    if model.uses_labels():
+        _check_labels(model, source)
     checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
     manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
                                          max_to_keep=3)
@@ -237,6 +242,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             _check_finite(logs_ready, step, manager)
             manager.save(checkpoint_number=step)
             row = {"epoch": epoch + 1, "step": step, "seconds": round(seconds, 3), **logs_ready}
+            if holdout_images is not None and chief:
+                held_out = model.evaluation_metrics(holdout_images, holdout_labels)
+                row.update({f"val_{name}": value for name, value in held_out.items()})
             history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
             if chief:
                 _write_history(history_path, history)
@@ -257,6 +265,29 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         summary_writer.flush()
     return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
                        measured_images / measured_seconds if measured_seconds else 0.0, chief)
+
+
+def _first_examples(source, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``count`` (images, labels) of a source, unshuffled, as numpy."""
+    count = min(count, source.num_examples)
+    for images, labels in source.elements().take(count).batch(count):
+        return images.numpy(), labels.numpy()
+    raise DataError(f"{source.name} has no examples")
+
+
+def _check_labels(model, source) -> None:
+    """A conditional model needs a labelled dataset whose classes fit its config."""
+    if not source.num_classes:
+        raise GenzooError(
+            f"{model.registry_name} with conditional=true needs a labelled dataset; "
+            f"{source.name} has no labels"
+        )
+    wanted = getattr(model.config, "num_classes", None)
+    if wanted is not None and source.num_classes > wanted:
+        raise GenzooError(
+            f"{source.name} has {source.num_classes} classes but the model's num_classes is "
+            f"{wanted}; pass --set num_classes={source.num_classes}"
+        )
 
 
 def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
