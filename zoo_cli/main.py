@@ -102,6 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--no-onnx", action="store_true", help="skip the ONNX files")
     export.add_argument("--opset", type=_positive_int, default=17, help="ONNX opset (17)")
 
+    manifold = commands.add_parser(
+        "manifold", help="tangent directions of an autoencoder's learned manifold, as a PNG")
+    manifold.add_argument("run", metavar="RUN", help="an autoencoder run directory")
+    manifold.add_argument("--out", default="manifold.png", help="PNG file to write (manifold.png)")
+    manifold.add_argument("--num", type=_positive_int, default=4, help="held-out inputs (4)")
+    manifold.add_argument("--directions", type=_positive_int, default=3,
+                          help="leading singular directions of the decoder Jacobian (3)")
+    manifold.add_argument("--seed", type=int, default=0,
+                          help="0: the first held-out images; other seeds: a random choice")
+
+    encode = commands.add_parser(
+        "encode", help="codes of a dataset under an autoencoder (dimensionality reduction)")
+    encode.add_argument("run", metavar="RUN", help="an autoencoder run directory")
+    encode.add_argument("--dataset", help="dataset source (default: the run's)")
+    encode.add_argument("--split", default="test", help="split to encode (test)")
+    encode.add_argument("--out", default="codes.npz", help=".npz file to write (codes.npz)")
+    encode.add_argument("--limit", type=_positive_int, help="encode at most N images")
+    encode.add_argument("--data-dir", help="tensorflow-datasets data directory")
+    encode.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
+
     info = commands.add_parser("info", help="signatures of an export, or a run's summary")
     info.add_argument("path", metavar="PATH",
                       help="SavedModel version dir, model dir (latest version) or run dir")
@@ -288,8 +308,26 @@ def import_tensorflow_quietly() -> None:
         os.close(devnull)
 
 
+def cmd_manifold(args) -> int:
+    from keras_genzoo.metrics.manifold import write_tangent_figure
+
+    out = write_tangent_figure(args.run, args.out, num_inputs=args.num,
+                               num_directions=args.directions, seed=args.seed)
+    print(f"genzoo: wrote {out}")
+    return 0
+
+
+def cmd_encode(args) -> int:
+    from keras_genzoo.metrics.codes import encode_dataset
+
+    out = encode_dataset(args.run, args.dataset, split=args.split, out=args.out, limit=args.limit,
+                         data_dir=args.data_dir, manual_dir=args.manual_dir)
+    print(f"genzoo: wrote {out}")
+    return 0
+
+
 COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
-            "info": cmd_info}
+            "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
 
 
 def main(argv: list[str] | None = None) -> int:

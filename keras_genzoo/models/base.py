@@ -299,19 +299,21 @@ class Autoencoder(GenzooModel):
         (sparsity, Jacobian norm, ELBO terms) by extending the dict.
         """
         images = np.asarray(images, np.float32)
-        reconstruction = self.reconstruct(images)
+        reconstruction = self.reconstruct(images, labels)
         per_image = np.mean((images - reconstruction) ** 2, axis=tuple(range(1, images.ndim)))
         psnr = 10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))
         return {"mse": float(per_image.mean()), "psnr": float(psnr.mean())}
 
-    def encode(self, images) -> np.ndarray:
+    # ``labels`` is accepted everywhere so that callers can treat every
+    # autoencoder alike; only conditional models use it.
+    def encode(self, images, labels=None) -> np.ndarray:
         return np.asarray(self.encoder(tf.convert_to_tensor(images, tf.float32), training=False))
 
-    def decode(self, codes) -> np.ndarray:
+    def decode(self, codes, labels=None) -> np.ndarray:
         return np.asarray(self.decoder(tf.convert_to_tensor(codes, tf.float32), training=False))
 
-    def reconstruct(self, images) -> np.ndarray:
-        return self.decode(self.encode(images))
+    def reconstruct(self, images, labels=None) -> np.ndarray:
+        return self.decode(self.encode(images, labels), labels)
 
     def export_signatures(self):
         module = tf.Module()

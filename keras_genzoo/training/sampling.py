@@ -31,7 +31,14 @@ HOLDOUT_POOL = 1024
 
 def holdout_images(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,
                    data_dir: str | None = None, manual_dir: str | None = None) -> np.ndarray:
-    """``num`` images the model did not train on (when the source has a test split).
+    """``num`` images the model did not train on (when the source has a test split)."""
+    return holdout_examples(dataset, num, image_size, channels, seed=seed, data_dir=data_dir,
+                            manual_dir=manual_dir)[0]
+
+
+def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,
+                     data_dir: str | None = None, manual_dir: str | None = None):
+    """``(images, labels)`` of ``num`` held-out examples.
 
     Seed 0 takes the first ``num`` in order; another seed draws ``num`` at
     random from the first :data:`HOLDOUT_POOL`.
@@ -44,11 +51,14 @@ def holdout_images(dataset: str, num: int, image_size: int, channels: int, *, se
         source = open_source(dataset, split="test", **where)
     except DataError:
         source = open_source(dataset, split="train", **where)
-    if seed == 0:
-        return source.take_images(num)
-    pool = source.take_images(max(num, HOLDOUT_POOL))
-    chosen = np.random.default_rng(seed).choice(len(pool), size=min(num, len(pool)), replace=False)
-    return pool[np.sort(chosen)]
+    count = min(max(num, HOLDOUT_POOL) if seed else num, source.num_examples)
+    for images, labels in source.elements().take(count).batch(count):
+        images, labels = images.numpy(), labels.numpy()
+    if seed:
+        chosen = np.sort(np.random.default_rng(seed).choice(count, size=min(num, count),
+                                                            replace=False))
+        images, labels = images[chosen], labels[chosen]
+    return images[:num], labels[:num]
 
 
 def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = ROW) -> np.ndarray:
@@ -78,10 +88,11 @@ def _from_run(run_dir, num, seed):
     model, saved = load_trained_model(run_dir)
     if model.kind == "autoencoder":
         train = saved.get("train", {})
-        inputs = holdout_images(train.get("dataset", "digits"), num, model.config.image_size,
-                                model.config.channels, seed=seed, data_dir=train.get("data_dir"),
-                                manual_dir=train.get("manual_dir"))
-        return interleave_rows(inputs, model.reconstruct(inputs)), ROW
+        inputs, labels = holdout_examples(train.get("dataset", "digits"), num,
+                                          model.config.image_size, model.config.channels,
+                                          seed=seed, data_dir=train.get("data_dir"),
+                                          manual_dir=train.get("manual_dir"))
+        return interleave_rows(inputs, model.reconstruct(inputs, labels)), ROW
     return model.sample(num, seed=seed), None
 
 
@@ -96,9 +107,13 @@ def _from_export(path, num, seed):
         return np.asarray(serving(z=z)["images"]), None
     if "x" in inputs:
         _, size, _, channels = inputs["x"]["shape"]
-        images = holdout_images(metadata.get("dataset") or "digits", num, int(size), int(channels),
-                                seed=seed, data_dir=metadata.get("data_dir"),
-                                manual_dir=metadata.get("manual_dir"))
-        reconstruction = np.asarray(serving(x=images)["reconstruction"])
+        images, labels = holdout_examples(metadata.get("dataset") or "digits", num, int(size),
+                                          int(channels), seed=seed,
+                                          data_dir=metadata.get("data_dir"),
+                                          manual_dir=metadata.get("manual_dir"))
+        feeds = {"x": images}
+        if "label" in inputs:  # conditional models
+            feeds["label"] = labels.astype(np.int32)
+        reconstruction = np.asarray(serving(**feeds)["reconstruction"])
         return interleave_rows(images, reconstruction), ROW
     raise GenzooError(f"don't know how to sample from {path}: serving_default takes {sorted(inputs)}")

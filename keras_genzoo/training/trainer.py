@@ -98,15 +98,17 @@ def make_train_function(model, strategy, *, xla: bool):
     return distributed_step
 
 
-def _preview(model, reference: np.ndarray | None) -> tuple[np.ndarray, int]:
-    """Images for the epoch's sample grid and the grid's column count."""
+def _preview(model, reference) -> tuple[np.ndarray, int]:
+    """Images for the epoch's sample grid and the grid's column count.
+
+    Autoencoders: held-out inputs, each row above its reconstructions
+    (``reference`` = (images, labels)); GANs: a fixed latent batch.
+    """
     if model.kind == "autoencoder":
-        inputs = reference[:32]
-        recon = model.reconstruct(inputs)
-        rows = []
-        for start in range(0, len(inputs), 8):
-            rows += [inputs[start : start + 8], recon[start : start + 8]]
-        return np.concatenate(rows), 8
+        from keras_genzoo.training.sampling import ROW, interleave_rows
+
+        images, labels = reference
+        return interleave_rows(images, model.reconstruct(images, labels)), ROW
     return model.sample(SAMPLE_COUNT, seed=SAMPLE_SEED), 8
 
 
@@ -143,7 +145,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         except DataError:
             holdout = source
         holdout_images, holdout_labels = _first_examples(holdout, HOLDOUT_EVAL_COUNT)
-        reference = holdout_images[:32]
+        reference = (holdout_images[:32], holdout_labels[:32])
 
     # Non-chief workers write into a scratch directory that is removed at the end.
     write_dir = plan.out_dir if chief else pathlib.Path(tempfile.mkdtemp(prefix="genzoo-worker-"))
