@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="number of images (64); autoencoders show NUM inputs, each row "
                         "above its reconstructions")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (samples.png)")
+    sample.add_argument("--prior", action="store_true",
+                        help="generative autoencoders (vae): decode samples from the prior "
+                        "instead of showing reconstructions")
+    sample.add_argument("--label", type=int,
+                        help="conditional models: draw every sample of this class")
     sample.add_argument("--seed", type=int, default=0,
                         help="GANs: latent seed; autoencoders: 0 takes the first held-out "
                         "images, other seeds a random choice (0)")
@@ -260,7 +265,8 @@ def cmd_export(args) -> int:
 def cmd_sample(args) -> int:
     from keras_genzoo.training.sampling import sample_grid
 
-    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed)
+    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed, prior=args.prior,
+                      label=args.label)
     print(f"genzoo: wrote {out}")
     return 0
 

@@ -69,8 +69,14 @@ def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = ROW) -> 
     return np.concatenate(parts)
 
 
-def sample_grid(path, *, num: int, out, seed: int = 0) -> pathlib.Path:
-    """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``."""
+def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
+                label: int | None = None) -> pathlib.Path:
+    """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``.
+
+    ``prior`` (generative autoencoders such as the VAE) decodes draws from the
+    prior instead of showing reconstructions; ``label`` fixes the class of a
+    conditional model's samples.
+    """
     if num <= 0:
         raise GenzooError(f"--num must be a positive integer, got {num}")
     path, out = pathlib.Path(path), pathlib.Path(out)
@@ -78,14 +84,28 @@ def sample_grid(path, *, num: int, out, seed: int = 0) -> pathlib.Path:
         raise GenzooError(f"no such run or export: {path}")
     check_writable(out.parent)
     if (path / CONFIG_FILE).is_file():
-        images, columns = _from_run(path, num, seed)
+        images, columns = _from_run(path, num, seed, prior, label)
     else:
+        if prior or label is not None:
+            raise GenzooError("--prior and --label work on run directories; sample the run")
         images, columns = _from_export(path, num, seed)
     return image_io.save_grid(images, out, columns)
 
 
-def _from_run(run_dir, num, seed):
+def _from_run(run_dir, num, seed, prior=False, label=None):
     model, saved = load_trained_model(run_dir)
+    if label is not None:
+        if not model.uses_labels():
+            raise GenzooError(f"--label needs a conditional model; {run_dir} is not conditional")
+        classes = getattr(model.config, "num_classes", None)
+        if classes is not None and not 0 <= label < classes:
+            raise GenzooError(f"--label must be in [0, {classes - 1}], got {label}")
+    if prior or model.kind == "gan":
+        if not hasattr(model, "sample"):
+            raise GenzooError(f"--prior needs a generative model (e.g. vae); "
+                              f"{saved['model']} has no prior to sample")
+        extra = {"label": label} if model.uses_labels() else {}
+        return model.sample(num, seed=seed, **extra), None
     if model.kind == "autoencoder":
         train = saved.get("train", {})
         inputs, labels = holdout_examples(train.get("dataset", "digits"), num,
@@ -93,7 +113,7 @@ def _from_run(run_dir, num, seed):
                                           seed=seed, data_dir=train.get("data_dir"),
                                           manual_dir=train.get("manual_dir"))
         return interleave_rows(inputs, model.reconstruct(inputs, labels)), ROW
-    return model.sample(num, seed=seed), None
+    raise GenzooError(f"don't know how to sample a {model.kind} model")
 
 
 def _from_export(path, num, seed):
