@@ -5,8 +5,10 @@ A one-hidden-layer autoencoder trained WITHOUT backpropagation: the visible
 vector is passed twice around the loop visible -> hidden -> visible -> hidden,
 and each weight changes by its presynaptic activity times the difference of its
 postsynaptic unit's activity on the two passes. Goodfellow, Bengio & Courville
-(2016, section 14.1 and the historical note of chapter 14) cite it as an early
-autoencoder trained by a local rule.
+(2016, *Deep Learning*, introduction of chapter 14) cite it (as Hinton and
+McClelland, 1988, the proceedings' year) as an autoencoder trained by comparing
+the activations on the original input with those on the reconstructed input,
+"more biologically plausible than back-propagation".
 
 With visible vector ``v``, hidden vector ``h``, logistic ``sigma``, encoder
 (hidden-side, "recognition") weights ``W_hv`` with hidden biases ``b`` and

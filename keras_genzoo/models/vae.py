@@ -282,7 +282,8 @@ class VAE(AutoencoderBase):
         return self.encode_distribution(images, labels)[0]
 
     def decode(self, codes, labels=None) -> np.ndarray:
-        """The mean of ``p(x|z[, y])`` in [0, 1]."""
+        """The mean of ``p(x|z[, y])`` in [0, 1] (a conditional model given no
+        labels decodes with class 0)."""
         codes = tf.convert_to_tensor(np.asarray(codes, np.float32))
         labels = self._labels_for(np.zeros(len(codes)), 0 if labels is None else labels)
         return self.mean_image(self.decoder_logits(codes, labels)).numpy()
@@ -313,6 +314,8 @@ class VAE(AutoencoderBase):
         """For a conditional model: per image, the class whose deterministic ELBO
         (z at the posterior mean) is highest, i.e. Bayes' rule with a uniform
         class prior applied to the bound. Used when labels are not given."""
+        if not self.config.conditional:
+            raise GenzooError("infer_labels needs a conditional vae (conditional=true)")
         images = np.asarray(images, np.float32)
         count, classes = len(images), self.config.num_classes
         tiled = self._images(np.tile(images, [classes, 1, 1, 1]))
@@ -406,42 +409,28 @@ class VAE(AutoencoderBase):
                                    name="x")
         code_spec = tf.TensorSpec([None, c.code_dim], tf.float32, name="code")
 
-        def encode_fn(x, label=None):
-            mean, log_var = module.encoder(x if label is None else [x, label], training=False)
+        # conditional: every signature takes the int32 class ids as a second input
+        extra = [tf.TensorSpec([None], tf.int32, name="label")] if c.conditional else []
+
+        def encode_fn(x, label):
+            mean, log_var = module.encoder([x, *label] if label else x, training=False)
             return tf.cast(mean, tf.float32), tf.cast(log_var, tf.float32)
 
-        def decode_fn(code, label=None):
-            logits = module.decoder(code if label is None else [code, label], training=False)
+        def decode_fn(code, label):
+            logits = module.decoder([code, *label] if label else code, training=False)
             return tf.sigmoid(tf.cast(logits, tf.float32))
 
-        if c.conditional:
-            label_spec = tf.TensorSpec([None], tf.int32, name="label")
+        @tf.function(input_signature=[image_spec, *extra])
+        def serving_default(x, *label):
+            return {"reconstruction": decode_fn(encode_fn(x, label)[0], label)}
 
-            @tf.function(input_signature=[image_spec, label_spec])
-            def serving_default(x, label):
-                return {"reconstruction": decode_fn(encode_fn(x, label)[0], label)}
+        @tf.function(input_signature=[image_spec, *extra])
+        def encode(x, *label):
+            mean, log_var = encode_fn(x, label)
+            return {"mean": mean, "log_var": log_var}
 
-            @tf.function(input_signature=[image_spec, label_spec])
-            def encode(x, label):
-                mean, log_var = encode_fn(x, label)
-                return {"mean": mean, "log_var": log_var}
-
-            @tf.function(input_signature=[code_spec, label_spec])
-            def decode(code, label):
-                return {"reconstruction": decode_fn(code, label)}
-        else:
-
-            @tf.function(input_signature=[image_spec])
-            def serving_default(x):
-                return {"reconstruction": decode_fn(encode_fn(x)[0])}
-
-            @tf.function(input_signature=[image_spec])
-            def encode(x):
-                mean, log_var = encode_fn(x)
-                return {"mean": mean, "log_var": log_var}
-
-            @tf.function(input_signature=[code_spec])
-            def decode(code):
-                return {"reconstruction": decode_fn(code)}
+        @tf.function(input_signature=[code_spec, *extra])
+        def decode(code, *label):
+            return {"reconstruction": decode_fn(code, label)}
 
         return module, {"serving_default": serving_default, "encode": encode, "decode": decode}

@@ -104,8 +104,11 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
         if not hasattr(model, "sample"):
             raise GenzooError(f"--prior needs a generative model (e.g. vae); "
                               f"{saved['model']} has no prior to sample")
-        extra = {"label": label} if model.uses_labels() else {}
-        return model.sample(num, seed=seed, **extra), None
+        if not model.uses_labels():
+            return model.sample(num, seed=seed), None
+        # without --label a conditional model cycles through the classes: one per column
+        columns = None if label is not None else getattr(model.config, "num_classes", None)
+        return model.sample(num, seed=seed, label=label), columns
     if model.kind == "autoencoder":
         train = saved.get("train", {})
         inputs, labels = holdout_examples(train.get("dataset", "digits"), num,
