@@ -194,6 +194,10 @@ def reading(rows, pca) -> str:
                      if not losers else
                      f"Not beating PCA on held-out MSE: {', '.join(losers)}.")
     by_label = {r["label"]: r for r in done}
+    if "ae linear" in by_label:
+        ratio = by_label["ae linear"]["mse"] / pca["mse"]
+        parts.append(f"The linear autoencoder's error is {ratio:.2f}x PCA's "
+                     "(Deep Learning 14.1: it learns the principal subspace).")
     if "denoising-ae gaussian" in by_label and "ae conv" in by_label:
         d, a = by_label["denoising-ae gaussian"], by_label["ae conv"]
         parts.append(f"On inputs corrupted with sigma {NOISE_SIGMA} Gaussian noise the "
@@ -202,7 +206,7 @@ def reading(rows, pca) -> str:
                      f"(the noisy input itself: {pca['noisy_psnr']:.2f} dB).")
     skipped = [r["label"] for r in rows if "skipped" in r]
     if skipped:
-        parts.append(f"Skipped (model not available when this ran): {', '.join(skipped)}.")
+        parts.append(f"Skipped (not available or failed when this ran): {', '.join(skipped)}.")
     return " ".join(parts)
 
 
@@ -227,6 +231,12 @@ def machine_description() -> str:
             f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
+def _shown(path: pathlib.Path) -> str:
+    """``path`` relative to the repository when that is shorter (``../shared/...``)."""
+    relative = os.path.relpath(pathlib.Path(path).resolve(), REPO)
+    return relative if len(relative) < len(str(path)) else str(path)
+
+
 def render_section(rows, pca, args, command, total_seconds) -> str:
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -238,7 +248,7 @@ def render_section(rows, pca, args, command, total_seconds) -> str:
         + ". Regenerate it with the same command; only this section is rewritten.",
         "",
         f"- Machine: {machine_description()}",
-        f"- Data: MNIST test set (`{args.data}`), first {args.train_count:,} images for "
+        f"- Data: MNIST test set (`{_shown(args.data)}`), first {args.train_count:,} images for "
         f"training, last {HELD_OUT_COUNT:,} held out; {IMAGE_SIZE}x{IMAGE_SIZE}x1 in [0, 1].",
         f"- Every variant: its registry preset with `image_size={IMAGE_SIZE}` and "
         f"`code_dim={args.code_dim}` (plus the overrides in the script's `VARIANTS`), "
@@ -336,9 +346,13 @@ def main(argv=None) -> int:
               f"{pca['denoised_psnr']:.2f} dB (noisy input {pca['noisy_psnr']:.2f} dB)",
               flush=True)
         for label, name, preset, extra in chosen:
-            row = run_variant(label, name, preset, extra, data_spec=data_spec,
-                              workdir=tmp / "runs", args=args, clean=clean, noisy=noisy,
-                              labels=labels)
+            try:
+                row = run_variant(label, name, preset, extra, data_spec=data_spec,
+                                  workdir=tmp / "runs", args=args, clean=clean, noisy=noisy,
+                                  labels=labels)
+            except Exception as error:  # noqa: BLE001 - one broken variant must not stop the rest
+                reason = (str(error).splitlines() or [type(error).__name__])[0][:160]
+                row = {"label": label, "skipped": f"failed: {type(error).__name__}: {reason}"}
             rows.append(row)
             if "skipped" in row:
                 print(f"  {label:24s} skipped: {row['skipped']}", flush=True)

@@ -69,7 +69,8 @@ def test_salt_pepper_sets_a_fraction_p_to_zero_or_one_with_even_odds():
     corrupted = np.asarray(salt_pepper_corruption(x, _uniform(3), _uniform(4), 0.2))
     pepper, salt = corrupted == 0, corrupted == 1
     assert (pepper | salt).mean() == pytest.approx(0.2, abs=3e-3)
-    assert pepper.mean() == pytest.approx(0.1, abs=3e-3) and salt.mean() == pytest.approx(0.1, abs=3e-3)
+    assert pepper.mean() == pytest.approx(0.1, abs=3e-3)
+    assert salt.mean() == pytest.approx(0.1, abs=3e-3)
     kept = ~(pepper | salt)
     np.testing.assert_array_equal(corrupted[kept], x[kept])
 

@@ -44,8 +44,10 @@ def test_kl_penalty_matches_the_bernoulli_divergence():
     q = np.array([0.01, 0.05, 0.2, 0.5, 0.9], np.float32)
     assert float(kl_sparsity_penalty(q, 0.05)) == pytest.approx(_numpy_kl(q, 0.05), rel=1e-5)
     # zero exactly at the target, positive elsewhere, and convex around it
-    assert float(kl_sparsity_penalty(np.full(4, 0.05, np.float32), 0.05)) == pytest.approx(0, abs=1e-7)
-    values = [float(kl_sparsity_penalty(np.array([v], np.float32), 0.05)) for v in (0.03, 0.05, 0.07)]
+    at_target = float(kl_sparsity_penalty(np.full(4, 0.05, np.float32), 0.05))
+    assert at_target == pytest.approx(0, abs=1e-7)
+    values = [float(kl_sparsity_penalty(np.array([v], np.float32), 0.05))
+              for v in (0.03, 0.05, 0.07)]
     assert values[0] > values[1] < values[2]
     # saturated units stay finite (clipped)
     assert np.isfinite(float(kl_sparsity_penalty(np.array([0.0, 1.0], np.float32), 0.05)))
@@ -59,7 +61,7 @@ def test_near_zero_fraction_counts_entries_below_the_threshold():
 @pytest.mark.parametrize("config", [{**TINY_DENSE, "code_activation": "relu", "l1_lambda": 0.01},
                                     {**TINY_KL, "beta": 2.0, "rho": 0.1}], ids=["l1", "kl"])
 def test_first_step_loss_is_reconstruction_plus_penalty(config):
-    """train_step's logged loss = mean L(x, g(f(x))) + Omega(h), from the weights before the step."""
+    """train_step's logged loss = mean L(x, g(f(x))) + Omega(h), from the pre-step weights."""
     keras.utils.set_random_seed(1)
     model = SparseAE(**config).prepare()
     (images, labels), = digit_batches(32, 1, image_size=8)
