@@ -172,7 +172,7 @@ register(
             "l1": Preset(
                 "lambda * sum|h| on a 64-d ReLU code (the Laplace-prior view)",
                 config={"architecture": "dense", "hidden_units": [256], "code_dim": 64,
-                        "code_activation": "relu", "penalty": "l1"},
+                        "code_activation": "relu", "penalty": "l1", "l1_lambda": 1e-4},
                 train=_AE_TRAIN,
             ),
             "kl": Preset(
