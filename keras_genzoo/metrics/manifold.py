@@ -63,7 +63,7 @@ def _codes(model, images) -> np.ndarray:
 
 
 def decoder_jacobians(model, codes) -> np.ndarray:
-    """``J_g(h)`` for each code: float64 ``[N, pixels, code_dim]`` (``GradientTape.batch_jacobian``)."""
+    """``J_g(h)`` for each code, float64 ``[N, pixels, code_dim]`` (by ``batch_jacobian``)."""
     import tensorflow as tf
 
     decoder = _single_input_decoder(model)

@@ -38,6 +38,8 @@ class AutoencoderConfig:
     output_activation: str = "sigmoid"
     reconstruction_loss: Literal["mse", "bce"] = "mse"
     learning_rate: float = 1e-3
+    #: > 0: cosine-decay the learning rate to 0 over this many steps (0: constant)
+    lr_decay_steps: int = 0
 
     def validate(self):
         if self.channels not in (1, 3):
@@ -52,6 +54,8 @@ class AutoencoderConfig:
                 keras.activations.get(name)
             except ValueError:
                 raise ConfigError(f"{key}: unknown activation '{name}'") from None
+        if self.lr_decay_steps < 0:
+            raise ConfigError(f"lr_decay_steps must be >= 0, got {self.lr_decay_steps}")
         if any(units <= 0 for units in self.hidden_units):
             raise ConfigError(f"hidden_units must be positive, got {list(self.hidden_units)}")
 
@@ -85,7 +89,12 @@ class Autoencoder(AutoencoderBase):
         self.encoder, self.decoder = build_encoder_decoder(c)
 
     def default_optimizers(self):
-        return {"autoencoder": keras.optimizers.Adam(self.config.learning_rate)}
+        rate = self.config.learning_rate
+        if self.config.lr_decay_steps:
+            # A decaying step lets a linear AE settle exactly on the principal
+            # subspace even when neighbouring eigenvalues are close.
+            rate = keras.optimizers.schedules.CosineDecay(rate, self.config.lr_decay_steps)
+        return {"autoencoder": keras.optimizers.Adam(rate)}
 
     def reconstruction_loss(self, images, reconstruction):
         """Per-example ``L(x, g(f(x)))``."""

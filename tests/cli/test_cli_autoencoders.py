@@ -1,6 +1,5 @@
 """The autoencoder family through the CLI: manifold, encode, and its bad input."""
 
-import json
 
 import numpy as np
 import pytest

@@ -5,7 +5,6 @@ import json
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from helpers import TINY_AE, digit_batches, train_steps
 from keras_genzoo.losses.reconstruction import binary_cross_entropy, mean_squared_error

@@ -97,7 +97,8 @@ def test_autodiff_matches_a_finite_difference_jacobian_of_a_small_mlp():
 
 
 def test_config_validation():
-    assert ContractiveAEConfig().contractive_lambda == 0.1 and ContractiveAEConfig().jacobian == "auto"
+    defaults = ContractiveAEConfig()
+    assert defaults.contractive_lambda == 0.1 and defaults.jacobian == "auto"
     for bad in ({"contractive_lambda": -1.0}, {"contractive_lambda": float("nan")},
                 {"jacobian": "closed_form", **DEEP}, {"jacobian": "numeric"}):
         with pytest.raises(ConfigError):
@@ -107,7 +108,8 @@ def test_config_validation():
                              steps=1)
     assert ContractiveAE(config=dict(DEEP)).jacobian_mode == "autodiff"
     assert ContractiveAE(config=dict(SIGMOID, jacobian="autodiff")).jacobian_mode == "autodiff"
-    assert ContractiveAE(config=dict(SIGMOID, jacobian="closed_form")).jacobian_mode == "closed_form"
+    closed = ContractiveAE(config=dict(SIGMOID, jacobian="closed_form"))
+    assert closed.jacobian_mode == "closed_form"
 
 
 def test_config_round_trip():
