@@ -70,20 +70,7 @@ def replica_uniform(model, local_batch_size, shape, salt: int):
     differs between replicas, does not depend on how many there are, and a
     resumed run replays it.
     """
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    context = tf.distribute.get_replica_context()
-    replica_id = 0 if context is None else context.replica_id_in_sync_group
-    seed = tf.stack(
-        [
-            tf.constant(model.seed * 1_000_003 + salt, tf.int64),
-            tf.cast(model.step, tf.int64),
-        ]
-    )
-    full = tf.random.stateless_uniform(
-        tf.concat([[local_batch_size * replicas], tf.constant(shape, tf.int32)], 0), seed=seed
-    )
-    start = tf.cast(replica_id, tf.int32) * local_batch_size
-    return full[start : start + local_batch_size]
+    return model.replica_noise(local_batch_size, shape, salt, distribution="uniform")
 
 
 # ------------------------------------------------------------- Keras layers

@@ -184,13 +184,16 @@ class GenzooModel(keras.Model):
         optimizer.apply_gradients(zip(gradients, variables))
         return gradients
 
-    def replica_noise(self, local_batch_size, shape, salt: int):
-        """Standard-normal noise ``[local_batch_size, *shape]`` for this replica.
+    def replica_noise(self, local_batch_size, shape, salt: int, distribution: str = "normal"):
+        """Noise ``[local_batch_size, *shape]`` for this replica: standard normal,
+        or ``U[0, 1)`` with ``distribution="uniform"``.
 
         One global batch of noise is drawn from a stateless seed
         (run seed, salt, step) and each replica takes its own slice, so noise
         differs between replicas but does not depend on how many there are.
         """
+        draw = {"normal": tf.random.stateless_normal,
+                "uniform": tf.random.stateless_uniform}[distribution]
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         context = tf.distribute.get_replica_context()
         replica_id = 0 if context is None else context.replica_id_in_sync_group
@@ -200,7 +203,7 @@ class GenzooModel(keras.Model):
                 tf.cast(self.step, tf.int64),
             ]
         )
-        full = tf.random.stateless_normal(
+        full = draw(
             tf.concat([[local_batch_size * replicas], tf.constant(shape, tf.int32)], 0), seed=seed
         )
         start = tf.cast(replica_id, tf.int32) * local_batch_size
