@@ -461,25 +461,11 @@ def render_section(table, rates, machine, args, command, model_config) -> str:
 
 
 def write_section(path: pathlib.Path, section: str) -> None:
-    """Replace (or add) the throughput section of ``path``, leaving the rest alone."""
-    if path.is_file():
-        text = path.read_text()
-        start, end = text.find(START_MARKER), text.find(END_MARKER)
-        if start == -1 and end == -1:
-            text = text.rstrip("\n") + "\n\n" + section
-        elif start != -1 and end > start:
-            text = text[:start] + section.rstrip("\n") + text[end + len(END_MARKER):]
-            if not text.endswith("\n"):
-                text += "\n"
-        else:
-            raise SystemExit(f"{path}: unmatched {START_MARKER} / {END_MARKER} markers; "
-                             "fix the file by hand")
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = "# Benchmarks\n\n" + section
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    """Replace (or add) this script's section of ``path``, leaving the rest alone."""
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from docs_section import write_section as write_marked_section
+
+    write_marked_section(path, section, START_MARKER, END_MARKER)
 
 
 def parse_args(argv=None):

@@ -52,3 +52,33 @@ def two_replica_strategy():
     strategy = make_strategy("mirrored")
     assert strategy.num_replicas_in_sync == len(devices)
     return strategy
+
+
+def trained_under(model_class, config, strategy, batches, *, model_seed: int = 7):
+    """Build ``model_class(config)`` in ``strategy``'s scope with fixed initial
+    weights, train it on ``batches``; returns ``(model, logs)``."""
+    import keras
+
+    keras.utils.set_random_seed(42)  # identical initial weights for every strategy
+    with strategy.scope():
+        model = model_class(config=dict(config))
+        model.seed = model_seed
+        model.compile()
+        model.prepare()
+    return model, train_steps(model, batches, strategy)
+
+
+def assert_two_replicas_match_one_device(model_class, config, batches, *, rel=1e-3, abs_=1e-4):
+    """DESIGN.md 4: for the same global batch, two replicas train exactly like one device."""
+    import pytest
+
+    single, single_logs = trained_under(model_class, config, tf.distribute.get_strategy(), batches)
+    double, double_logs = trained_under(model_class, config, two_replica_strategy(), batches)
+    assert single.steps_taken() == double.steps_taken() == len(batches)
+    for role, network in single.networks().items():
+        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
+            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
+    for a, b in zip(single_logs, double_logs):
+        for key in a:
+            assert a[key] == pytest.approx(b[key], rel=rel, abs=abs_), key
+    return single, double

@@ -13,7 +13,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
+from helpers import (
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    train_steps,
+)
 from keras_genzoo.config import build_config
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export.from_run import export_run
@@ -164,27 +168,9 @@ def test_penalty_is_float32_under_mixed_precision():
 
 @pytest.mark.parametrize("config", [SIGMOID, DEEP], ids=["closed_form", "autodiff"])
 def test_two_replicas_match_one_device(config):
-    mirrored = two_replica_strategy()
-    batches = digit_batches(32, 3, image_size=8)
-
-    def run(strategy):
-        keras.utils.set_random_seed(42)
-        with strategy.scope():
-            model = ContractiveAE(config=dict(config, contractive_lambda=0.5, learning_rate=1e-2))
-            model.seed = 7
-            model.compile()
-            model.prepare()
-        return model, train_steps(model, batches, strategy)
-
-    single, single_logs = run(tf.distribute.get_strategy())
-    double, double_logs = run(mirrored)
-    assert single.steps_taken() == double.steps_taken() == 3
-    for role, network in single.networks().items():
-        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
-            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
-    for a, b in zip(single_logs, double_logs):
-        for key in a:
-            assert a[key] == pytest.approx(b[key], rel=1e-3, abs=1e-4), key
+    assert_two_replicas_match_one_device(
+        ContractiveAE, dict(config, contractive_lambda=0.5, learning_rate=1e-2),
+        digit_batches(32, 3, image_size=8))
 
 
 @pytest.mark.parametrize("preset", ["sigmoid", "deep"])

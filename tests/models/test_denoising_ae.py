@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
+from helpers import (
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    train_steps,
+    two_replica_strategy,
+)
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.layers.corruption import (
     GaussianCorruption,
@@ -149,25 +154,9 @@ def test_train_step_loss_is_the_error_of_reconstructing_x_from_the_corrupted_x()
 
 @pytest.mark.parametrize("corruption", ["gaussian", "masking"])
 def test_two_replicas_match_one_device(corruption):
-    mirrored = two_replica_strategy()
-    batches = digit_batches(32, 3, image_size=8)
-
-    def run(strategy):
-        keras.utils.set_random_seed(42)
-        with strategy.scope():
-            model = DenoisingAE(config={**TINY_DENSE, "corruption": corruption})
-            model.seed = 7
-            model.compile()
-            model.prepare()
-        return model, train_steps(model, batches, strategy)
-
-    single, single_logs = run(tf.distribute.get_strategy())
-    double, double_logs = run(mirrored)
-    for role, network in single.networks().items():
-        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
-            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
-    for a, b in zip(single_logs, double_logs):
-        assert a["loss"] == pytest.approx(b["loss"], rel=1e-4)
+    assert_two_replicas_match_one_device(
+        DenoisingAE, {**TINY_DENSE, "corruption": corruption}, digit_batches(32, 3, image_size=8),
+        rel=1e-4)
 
 
 # ------------------------------------------------------------------- math

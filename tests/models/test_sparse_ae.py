@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
+from helpers import (
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    train_steps,
+)
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.sparsity import kl_sparsity_penalty, l1_code_penalty, near_zero_fraction
 from keras_genzoo.models.sparse_ae import NEAR_ZERO_THRESHOLD, SparseAE, SparseAEConfig
@@ -112,28 +116,10 @@ def test_l1_penalty_lowers_the_mean_absolute_code():
 
 def test_kl_penalty_on_two_replicas_matches_one_device():
     """rho_hat is a GLOBAL batch statistic: all-reduced, with gradients summing right."""
-    mirrored = two_replica_strategy()
     batches = digit_batches(32, 4, image_size=8)
     # beta large so that a wrong KL gradient (halved, doubled, per-replica rho_hat) shows
-    config = {**TINY_KL, "beta": 5.0, "learning_rate": 1e-2}
-
-    def run(strategy):
-        keras.utils.set_random_seed(42)
-        with strategy.scope():
-            model = SparseAE(config=dict(config))
-            model.seed = 7
-            model.compile()
-            model.prepare()
-        return model, train_steps(model, batches, strategy)
-
-    single, single_logs = run(tf.distribute.get_strategy())
-    double, double_logs = run(mirrored)
-    for role, network in single.networks().items():
-        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
-            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
-    for a, b in zip(single_logs, double_logs):
-        for key in a:
-            assert a[key] == pytest.approx(b[key], rel=1e-3, abs=1e-5), key
+    assert_two_replicas_match_one_device(
+        SparseAE, {**TINY_KL, "beta": 5.0, "learning_rate": 1e-2}, batches, abs_=1e-5)
 
 
 def test_a_per_replica_rho_hat_would_differ():

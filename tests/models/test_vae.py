@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
+from helpers import (
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    train_steps,
+)
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export.from_run import export_run
 from keras_genzoo.export.onnx import run_onnx
@@ -302,25 +306,6 @@ def test_conditional_vae_refuses_an_unlabelled_dataset(tmp_path):
 
 
 # ------------------------------------------------------------ distribution
-def _trained_under(strategy, batches):
-    keras.utils.set_random_seed(42)  # identical initial weights in both runs
-    with strategy.scope():
-        model = VAE(config={**TINY_CONV, "conditional": True})
-        model.seed = 7
-        model.compile()
-        model.prepare()
-    return model, train_steps(model, batches, strategy)
-
-
 def test_two_replicas_match_one_device_for_the_same_global_batch():
-    mirrored = two_replica_strategy()
-    batches = digit_batches(32, 3)
-    single, single_logs = _trained_under(tf.distribute.get_strategy(), batches)
-    double, double_logs = _trained_under(mirrored, batches)
-    assert single.steps_taken() == double.steps_taken() == 3
-    for role, network in single.networks().items():
-        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
-            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
-    for a, b in zip(single_logs, double_logs):
-        for key in a:
-            assert a[key] == pytest.approx(b[key], rel=1e-3, abs=1e-4), key
+    assert_two_replicas_match_one_device(VAE, {**TINY_CONV, "conditional": True},
+                                         digit_batches(32, 3))

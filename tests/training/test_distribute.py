@@ -5,25 +5,19 @@ losses are averaged over the global batch (not per replica), BatchNorm is
 synchronized, and each replica's noise is its slice of one global draw.
 """
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import TINY_AE, TINY_DCGAN, digit_batches, train_steps, two_replica_strategy, weights_of
+from helpers import (
+    TINY_AE,
+    TINY_DCGAN,
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    two_replica_strategy,
+)
 from keras_genzoo.models.autoencoder import Autoencoder
 from keras_genzoo.models.dcgan import DCGAN
-
-
-def _train(model_class, config, strategy, batches):
-    keras.utils.set_random_seed(42)  # identical initial weights in both runs
-    with strategy.scope():
-        model = model_class(config=dict(config))
-        model.seed = 7
-        model.compile()
-        model.prepare()
-    logs = train_steps(model, batches, strategy)
-    return model, logs
 
 
 @pytest.mark.parametrize(
@@ -32,17 +26,7 @@ def _train(model_class, config, strategy, batches):
     ids=["ae", "dcgan"],
 )
 def test_two_replicas_match_one_device_for_the_same_global_batch(model_class, config):
-    mirrored = two_replica_strategy()
-    batches = digit_batches(32, 4)
-    single, single_logs = _train(model_class, config, tf.distribute.get_strategy(), batches)
-    double, double_logs = _train(model_class, config, mirrored, batches)
-    assert double.steps_taken() == single.steps_taken() == 4
-    for role, network in single.networks().items():
-        for a, b in zip(weights_of(network), weights_of(double.networks()[role])):
-            np.testing.assert_allclose(a, b, atol=2e-5, rtol=1e-4, err_msg=role)
-    for a, b in zip(single_logs, double_logs):
-        for key in a:
-            assert a[key] == pytest.approx(b[key], rel=1e-3, abs=1e-4), key
+    assert_two_replicas_match_one_device(model_class, config, digit_batches(32, 4))
 
 
 def test_a_plain_mean_would_have_doubled_the_step():
