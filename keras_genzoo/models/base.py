@@ -71,6 +71,10 @@ class GenzooModel(keras.Model):
         """A ``tf.Module`` holding the networks and its serving ``tf.function``s."""
         raise NotImplementedError
 
+    def xla_unsupported_reason(self) -> str | None:
+        """Why ``--xla`` must not be used with this model (None: it may)."""
+        return None
+
     def uses_labels(self) -> bool:
         """True when training needs class labels (conditional models)."""
         return False

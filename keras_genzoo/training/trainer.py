@@ -156,6 +156,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         model.prepare()
     if model.uses_labels():
         _check_labels(model, source)
+    if settings.xla and model.xla_unsupported_reason():
+        raise GenzooError(f"--xla is not supported for this {plan.model} model: "
+                          f"{model.xla_unsupported_reason()}")
     checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
     manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
                                          max_to_keep=3)

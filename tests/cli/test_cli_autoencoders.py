@@ -65,3 +65,10 @@ def test_conditional_vae_on_a_dataset_without_labels(capsys, tmp_path):
     _fails_cleanly(capsys, ["train", "vae", "--preset", "conditional", "--dataset",
                             f"folder:{folder}", "--batch-size", "4", "--out", out], "labels")
     assert not out.exists()
+
+
+def test_xla_is_refused_where_it_would_crawl(capsys, tmp_path):
+    out = tmp_path / "run"
+    _fails_cleanly(capsys, ["train", "contractive-ae", "--preset", "deep", "--xla", "--steps", "1",
+                            "--out", out], "--xla", "batch_jacobian")
+    assert not out.exists()
