@@ -43,6 +43,9 @@ import sys
 import tempfile
 import time
 
+# run as `python benchmarks/<script>.py`, so this folder is on sys.path
+from docs_section import write_section  # noqa: E402
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist-t10k"
@@ -104,10 +107,9 @@ def _find(directory: pathlib.Path, stem: str) -> pathlib.Path:
 
 # ============================================================ measurement
 def psnr(clean, estimate) -> float:
-    import numpy as np
+    from keras_genzoo.losses.reconstruction import reconstruction_quality
 
-    per_image = np.mean((clean - estimate) ** 2, axis=tuple(range(1, clean.ndim)))
-    return float(np.mean(10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))))
+    return reconstruction_quality(clean, estimate)["psnr"]
 
 
 def held_out_metrics(reconstruct, clean, noisy) -> dict:
@@ -277,14 +279,6 @@ def render_section(rows, pca, args, command, total_seconds) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: pathlib.Path, section: str) -> None:
-    """Replace (or add) this script's section of ``path``, leaving the rest alone."""
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-    from docs_section import write_section as write_marked_section
-
-    write_marked_section(path, section, START_MARKER, END_MARKER)
-
-
 # ================================================================== main
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -364,7 +358,8 @@ def main(argv=None) -> int:
     print()
     print(reading(rows, pca))
     if not args.no_write:
-        write_section(args.output, render_section(rows, pca, args, command, total))
+        write_section(args.output, render_section(rows, pca, args, command, total),
+                      START_MARKER, END_MARKER)
         print(f"\nwrote the autoencoders section of {args.output}")
     return 0
 

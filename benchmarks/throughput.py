@@ -52,6 +52,9 @@ import sys
 import tempfile
 import time
 
+# run as `python benchmarks/<script>.py`, so this folder is on sys.path
+from docs_section import write_section  # noqa: E402
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 START_MARKER = "<!-- throughput:start -->"
@@ -460,14 +463,6 @@ def render_section(table, rates, machine, args, command, model_config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(path: pathlib.Path, section: str) -> None:
-    """Replace (or add) this script's section of ``path``, leaving the rest alone."""
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-    from docs_section import write_section as write_marked_section
-
-    write_marked_section(path, section, START_MARKER, END_MARKER)
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -545,8 +540,8 @@ def main(argv=None) -> int:
             "output": str(args.output), "json": str(args.json), "result_file": None},
             "runs": results}, indent=2, default=str))
     if not args.no_write:
-        write_section(args.output, render_section(table, rates, machine, args, command,
-                                                  first["model_config"]))
+        section = render_section(table, rates, machine, args, command, first["model_config"])
+        write_section(args.output, section, START_MARKER, END_MARKER)
         print(f"\nwrote the throughput section of {args.output}")
     return 0
 

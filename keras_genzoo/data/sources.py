@@ -120,16 +120,22 @@ class ImageSource:
     def take_images(self, n):
         """The first ``n`` images in ``elements()`` order (no shuffling), as
         float32 numpy ``(n, H, W, C)``; fewer when the split is smaller."""
+        return self.take_examples(n)[0]
+
+    def take_examples(self, n):
+        """``(images, labels)`` of the first ``n`` examples (no shuffling), as
+        numpy float32 ``(n, H, W, C)`` and int32 ``(n,)``; fewer when the split
+        is smaller."""
         n = int(n)
-        shape = (0, self.image_size, self.image_size, self.channels)
+        empty = (np.zeros((0, self.image_size, self.image_size, self.channels), np.float32),
+                 np.zeros((0,), np.int32))
         if n <= 0:
-            return np.zeros(shape, np.float32)
+            return empty
         # A separate, uncached pipeline: reading only part of a cached one
         # leaves its cache unfilled and makes tf.data log a warning.
-        images = [image for image, _ in self._preprocessed().take(n).batch(n)]
-        if not images:
-            return np.zeros(shape, np.float32)
-        return images[0].numpy()
+        for images, labels in self._preprocessed().take(n).batch(n):
+            return images.numpy(), labels.numpy()
+        return empty
 
     def _check_batch_size(self, batch_size):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \

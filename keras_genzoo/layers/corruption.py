@@ -7,15 +7,13 @@ which introduced masking noise; Vincent et al. 2010, "Stacked denoising
 autoencoders" (JMLR 11), which adds the isotropic Gaussian and
 salt-and-pepper processes.
 
-Three layers of API:
+Two layers of API:
 
 * pure functions (``gaussian_corruption``, ``masking_corruption``,
   ``salt_pepper_corruption``): deterministic given the noise tensors, so the
-  statistics and the model's training step can be tested exactly;
-* :func:`replica_uniform`: uniform noise drawn the way
-  ``GenzooModel.replica_noise`` draws normal noise (stateless seed
-  ``(model.seed * 1_000_003 + salt, step)``, one global draw sliced per
-  replica), so a run on N replicas corrupts exactly as one device does;
+  statistics and the model's training step can be tested exactly (the
+  denoising autoencoder feeds them ``GenzooModel.replica_noise`` draws, so a
+  run on N replicas corrupts exactly as one device does);
 * Keras layers (``GaussianCorruption``, ``MaskingCorruption``,
   ``SaltPepperCorruption``) for users who build their own models: they corrupt
   only when called with ``training=True``.
@@ -60,19 +58,6 @@ def salt_pepper_corruption(x, uniform_a, uniform_b, p: float):
     return tf.where(tf.cast(uniform_a, tf.float32) < p, value, x)
 
 
-# ------------------------------------------------------------ replica noise
-def replica_uniform(model, local_batch_size, shape, salt: int):
-    """``U[0, 1)`` noise ``[local_batch_size, *shape]`` for this replica.
-
-    The uniform twin of ``GenzooModel.replica_noise``: one global batch is
-    drawn from the stateless seed ``(model.seed * 1_000_003 + salt, step)`` and
-    replica ``r`` takes rows ``[r * local, (r + 1) * local)``. Noise therefore
-    differs between replicas, does not depend on how many there are, and a
-    resumed run replays it.
-    """
-    return model.replica_noise(local_batch_size, shape, salt, distribution="uniform")
-
-
 # ------------------------------------------------------------- Keras layers
 class _Corruption(keras.layers.Layer):
     """Identity at inference; corrupts when called with ``training=True``."""
@@ -110,35 +95,32 @@ class GaussianCorruption(_Corruption):
         return {**super().get_config(), "sigma": self.sigma}
 
 
-@keras.saving.register_keras_serializable("keras_genzoo")
-class MaskingCorruption(_Corruption):
-    """Sets each entry to 0 with probability ``probability`` during training."""
+class _ProbabilityCorruption(_Corruption):
+    """A corruption that hits each entry independently with ``probability``."""
 
     def __init__(self, probability: float, seed: int | None = None, **kwargs):
         super().__init__(seed, **kwargs)
         self.probability = float(probability)
-
-    def corrupt(self, x):
-        uniform = keras.random.uniform(keras.ops.shape(x), seed=self.seed_generator)
-        return masking_corruption(x, uniform, self.probability)
 
     def get_config(self):
         return {**super().get_config(), "probability": self.probability}
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")
-class SaltPepperCorruption(_Corruption):
-    """Sets each entry to 0 or 1 (even odds) with probability ``probability`` in training."""
+class MaskingCorruption(_ProbabilityCorruption):
+    """Sets each entry to 0 with probability ``probability`` during training."""
 
-    def __init__(self, probability: float, seed: int | None = None, **kwargs):
-        super().__init__(seed, **kwargs)
-        self.probability = float(probability)
+    def corrupt(self, x):
+        uniform = keras.random.uniform(keras.ops.shape(x), seed=self.seed_generator)
+        return masking_corruption(x, uniform, self.probability)
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class SaltPepperCorruption(_ProbabilityCorruption):
+    """Sets each entry to 0 or 1 (even odds) with probability ``probability`` in training."""
 
     def corrupt(self, x):
         shape = keras.ops.shape(x)
         uniform_a = keras.random.uniform(shape, seed=self.seed_generator)
         uniform_b = keras.random.uniform(shape, seed=self.seed_generator)
         return salt_pepper_corruption(x, uniform_a, uniform_b, self.probability)
-
-    def get_config(self):
-        return {**super().get_config(), "probability": self.probability}

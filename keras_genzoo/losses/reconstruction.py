@@ -21,3 +21,18 @@ def binary_cross_entropy(x, reconstruction, epsilon: float = 1e-7):
 
 
 RECONSTRUCTION_LOSSES = {"mse": mean_squared_error, "bce": binary_cross_entropy}
+
+
+def reconstruction_quality(images, estimates) -> dict[str, float]:
+    """NumPy ``{"mse", "psnr"}`` of ``estimates`` against ``images`` in [0, 1].
+
+    Both are per-image values averaged over the batch; PSNR = 10 log10(1 / MSE)
+    (peak 1), with the MSE floored at 1e-10 so a perfect copy stays finite.
+    """
+    import numpy as np
+
+    images = np.asarray(images, np.float64)
+    per_image = np.mean((images - np.asarray(estimates, np.float64)) ** 2,
+                        axis=tuple(range(1, images.ndim)))
+    psnr = 10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))
+    return {"mse": float(per_image.mean()), "psnr": float(psnr.mean())}

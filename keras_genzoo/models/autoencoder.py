@@ -100,10 +100,17 @@ class Autoencoder(AutoencoderBase):
         """Per-example ``L(x, g(f(x)))``."""
         return RECONSTRUCTION_LOSSES[self.config.reconstruction_loss](images, reconstruction)
 
+    def training_inputs(self, images):
+        """What the encoder sees in training: ``x`` itself here; variants such as
+        the denoising autoencoder feed a corrupted ``x~`` (the loss always
+        compares with the clean ``x``)."""
+        return images
+
     def train_step(self, data):
         images, _ = self.unpack(data)
+        inputs = self.training_inputs(images)
         with tf.GradientTape() as tape:
-            reconstruction = self.decoder(self.encoder(images, training=True), training=True)
+            reconstruction = self.decoder(self.encoder(inputs, training=True), training=True)
             per_example = self.reconstruction_loss(images, reconstruction)
             loss = self.average_over_global_batch(per_example)
             scaled = self.scaled_loss(self.network_optimizers["autoencoder"], loss)

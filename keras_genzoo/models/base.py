@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
+from keras_genzoo.losses.reconstruction import reconstruction_quality
 
 
 class GenzooModel(keras.Model):
@@ -306,10 +307,7 @@ class Autoencoder(GenzooModel):
         (sparsity, Jacobian norm, ELBO terms) by extending the dict.
         """
         images = np.asarray(images, np.float32)
-        reconstruction = self.reconstruct(images, labels)
-        per_image = np.mean((images - reconstruction) ** 2, axis=tuple(range(1, images.ndim)))
-        psnr = 10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))
-        return {"mse": float(per_image.mean()), "psnr": float(psnr.mean())}
+        return reconstruction_quality(images, self.reconstruct(images, labels))
 
     # ``labels`` is accepted everywhere so that callers can treat every
     # autoencoder alike; only conditional models use it.

@@ -33,9 +33,9 @@ from keras_genzoo.errors import ConfigError
 from keras_genzoo.layers.corruption import (
     gaussian_corruption,
     masking_corruption,
-    replica_uniform,
     salt_pepper_corruption,
 )
+from keras_genzoo.losses.reconstruction import reconstruction_quality
 from keras_genzoo.models.autoencoder import Autoencoder, AutoencoderConfig
 
 #: noise salts (GenzooModel.replica_noise): one per independent draw in a step
@@ -68,10 +68,7 @@ class DenoisingAEConfig(AutoencoderConfig):
 
 def psnr(images, estimates) -> float:
     """Mean over images of ``10 log10(1 / MSE)`` (images in [0, 1])."""
-    images = np.asarray(images, np.float64)
-    mse = np.mean((images - np.asarray(estimates, np.float64)) ** 2,
-                  axis=tuple(range(1, images.ndim)))
-    return float(np.mean(10.0 * np.log10(1.0 / np.maximum(mse, 1e-10))))
+    return reconstruction_quality(images, estimates)["psnr"]
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")
@@ -101,7 +98,7 @@ class DenoisingAE(Autoencoder):
         return self._corrupt(
             images,
             lambda salt: self.replica_noise(batch, shape, salt),
-            lambda salt: replica_uniform(self, batch, shape, salt),
+            lambda salt: self.replica_noise(batch, shape, salt, distribution="uniform"),
         )
 
     def corrupt_with_seed(self, images, seed: int = EVALUATION_SEED) -> np.ndarray:
@@ -116,17 +113,9 @@ class DenoisingAE(Autoencoder):
         return corrupted.numpy()
 
     # --------------------------------------------------------------- training
-    def train_step(self, data):
-        images, _ = self.unpack(data)
-        corrupted = self.corrupt(images)
-        with tf.GradientTape() as tape:
-            reconstruction = self.decoder(self.encoder(corrupted, training=True), training=True)
-            # the target is the CLEAN x: L(x, g(f(x~)))
-            per_example = self.reconstruction_loss(images, reconstruction)
-            loss = self.average_over_global_batch(per_example)
-            scaled = self.scaled_loss(self.network_optimizers["autoencoder"], loss)
-        self.apply_gradients("autoencoder", tape, scaled)
-        return self.record({"loss": tf.reduce_mean(per_example)})
+    def training_inputs(self, images):
+        """``x~``: the base ``train_step`` then minimises ``L(x, g(f(x~)))`` against the clean x."""
+        return self.corrupt(images)
 
     # ------------------------------------------------------------- evaluation
     def evaluation_metrics(self, images, labels=None) -> dict[str, float]:

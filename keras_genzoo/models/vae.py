@@ -384,16 +384,13 @@ class VAE(AutoencoderBase):
         the first :data:`IW_EVAL_IMAGES` images."""
         images = np.asarray(images, np.float32)
         labels = self._labels_for(images, labels)
-        reconstruction = self.reconstruct(images, labels)
-        per_image = np.mean((images - reconstruction) ** 2, axis=tuple(range(1, images.ndim)))
-        psnr = 10.0 * np.log10(1.0 / np.maximum(per_image, 1e-10))
+        metrics = super().evaluation_metrics(images, labels)
         log_px, kl = self.elbo_terms(images, labels)
         subset = slice(0, IW_EVAL_IMAGES)
         iw = self.importance_weighted_bound(images[subset],
                                             None if labels is None else labels[subset],
                                             k=self.config.iw_samples)
-        return {"mse": float(per_image.mean()), "psnr": float(psnr.mean()),
-                "elbo": float(np.mean(log_px - kl)), "kl": float(np.mean(kl)),
+        return {**metrics, "elbo": float(np.mean(log_px - kl)), "kl": float(np.mean(kl)),
                 "iw_bound": float(np.mean(iw))}
 
     # ---------------------------------------------------------------- export

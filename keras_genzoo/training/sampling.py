@@ -51,11 +51,10 @@ def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, 
         source = open_source(dataset, split="test", **where)
     except DataError:
         source = open_source(dataset, split="train", **where)
-    count = min(max(num, HOLDOUT_POOL) if seed else num, source.num_examples)
-    for images, labels in source.elements().take(count).batch(count):
-        images, labels = images.numpy(), labels.numpy()
+    images, labels = source.take_examples(max(num, HOLDOUT_POOL) if seed else num)
     if seed:
-        chosen = np.sort(np.random.default_rng(seed).choice(count, size=min(num, count),
+        chosen = np.sort(np.random.default_rng(seed).choice(len(images),
+                                                            size=min(num, len(images)),
                                                             replace=False))
         images, labels = images[chosen], labels[chosen]
     return images[:num], labels[:num]

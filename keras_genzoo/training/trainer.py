@@ -144,7 +144,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
                                   data_dir=settings.data_dir, manual_dir=settings.manual_dir)
         except DataError:
             holdout = source
-        holdout_images, holdout_labels = _first_examples(holdout, HOLDOUT_EVAL_COUNT)
+        holdout_images, holdout_labels = holdout.take_examples(HOLDOUT_EVAL_COUNT)
         reference = (holdout_images[:32], holdout_labels[:32])
 
     # Non-chief workers write into a scratch directory that is removed at the end.
@@ -270,14 +270,6 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         summary_writer.flush()
     return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
                        measured_images / measured_seconds if measured_seconds else 0.0, chief)
-
-
-def _first_examples(source, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``count`` (images, labels) of a source, unshuffled, as numpy."""
-    count = min(count, source.num_examples)
-    for images, labels in source.elements().take(count).batch(count):
-        return images.numpy(), labels.numpy()
-    raise DataError(f"{source.name} has no examples")
 
 
 def _check_labels(model, source) -> None:

@@ -21,7 +21,6 @@ from keras_genzoo.layers.corruption import (
     SaltPepperCorruption,
     gaussian_corruption,
     masking_corruption,
-    replica_uniform,
     salt_pepper_corruption,
 )
 from keras_genzoo.models.autoencoder import Autoencoder
@@ -108,7 +107,7 @@ def test_corruption_layers_corrupt_only_in_training():
         assert clone.get_config() == layer.get_config()
 
 
-def test_replica_uniform_is_a_per_replica_slice_of_the_one_device_draw():
+def test_uniform_replica_noise_is_a_per_replica_slice_of_the_one_device_draw():
     mirrored = two_replica_strategy()
     with mirrored.scope():
         model = DenoisingAE(**TINY_DENSE).prepare()
@@ -116,14 +115,16 @@ def test_replica_uniform_is_a_per_replica_slice_of_the_one_device_draw():
 
     @tf.function
     def draw():
-        return mirrored.run(lambda: replica_uniform(model, 4, [5], salt=1))
+        return mirrored.run(lambda: model.replica_noise(4, [5], salt=1, distribution="uniform"))
 
     first, second = (np.asarray(t) for t in mirrored.experimental_local_results(draw()))
     assert not np.allclose(first, second)
     single = DenoisingAE(**TINY_DENSE).prepare()
     single.seed = 3
     np.testing.assert_allclose(np.concatenate([first, second]),
-                               np.asarray(replica_uniform(single, 8, [5], salt=1)), atol=1e-7)
+                               np.asarray(single.replica_noise(8, [5], salt=1,
+                                                               distribution="uniform")),
+                               atol=1e-7)
 
 
 # ---------------------------------------------------------- model contract
