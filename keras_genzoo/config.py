@@ -100,9 +100,12 @@ def coerce(key: str, value: Any, tp) -> Any:
 def build_config(config_class, *layers: dict[str, Any]):
     """Apply override dicts in order on the defaults; validate keys and types."""
     types_by_key = field_types(config_class)
+    # Another name a paper uses for a key (e.g. WGAN's n_critic for d_steps).
+    aliases = getattr(config_class, "KEY_ALIASES", {})
     values: dict[str, Any] = {}
     for layer in layers:
         for key, value in (layer or {}).items():
+            key = aliases.get(key, key)
             if key not in types_by_key:
                 raise ConfigError(
                     f"unknown config key '{key}'; valid keys: " + ", ".join(sorted(types_by_key))

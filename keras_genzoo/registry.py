@@ -119,6 +119,130 @@ register(
     )
 )
 
+_TOY2D_NETWORKS = {"latent_dim": 2, "generator_units": [256, 256, 256],
+                   "discriminator_units": [256, 256, 256], "dropout": 0.0}
+
+
+def _toy2d_preset(model: str, **config) -> Preset:
+    return Preset(
+        f"{model} on the 25-Gaussian grid (toy2d:grid25; toy2d:ring8 works too): 3x256 MLPs, "
+        "a scatter plot and the modes covered at each epoch end",
+        config={**_TOY2D_NETWORKS, **config},
+        train={"dataset": "toy2d:grid25", "epochs": 20, "batch_size": 256},
+    )
+
+
+register(
+    ModelSpec(
+        name="gan",
+        description="The original GAN: MLP generator and discriminator (Dropout in D), "
+        "minimax or non-saturating loss",
+        target="keras_genzoo.models.gan:VanillaGAN",
+        kind="gan",
+        reference="Goodfellow et al. 2014, arXiv:1406.2661",
+        presets={
+            "mlp": Preset(
+                "MLPs on 32x32 digits with the non-saturating loss (the paper's practical choice)",
+                config={"architecture": "mlp", "loss": "non_saturating"},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "minimax": Preset(
+                "the same MLPs with the minimax loss of eq. 1, as written (saturates early)",
+                config={"architecture": "mlp", "loss": "minimax"},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "conv": Preset(
+                "DCGAN-style conv networks on 32x32 digits",
+                config={"architecture": "conv", "dropout": 0.0},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "toy2d": _toy2d_preset("gan"),
+        },
+        default_preset="mlp",
+    )
+)
+
+register(
+    ModelSpec(
+        name="wgan",
+        description="Wasserstein GAN: linear critic, weight clipping c=0.01, RMSProp, "
+        "n_critic=5",
+        target="keras_genzoo.models.gan:WGAN",
+        kind="gan",
+        reference="Arjovsky, Chintala & Bottou 2017, arXiv:1701.07875",
+        presets={
+            "conv": Preset(
+                "DCGAN-style critic (BatchNorm) and generator on 32x32 digits",
+                config={"architecture": "conv"},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+            ),
+            "mlp": Preset(
+                "MLP critic and generator on 32x32 digits",
+                config={"architecture": "mlp"},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+            ),
+            "toy2d": _toy2d_preset("wgan"),
+        },
+        default_preset="conv",
+    )
+)
+
+register(
+    ModelSpec(
+        name="wgan-gp",
+        description="WGAN with gradient penalty lambda=10 (nested GradientTape), Adam "
+        "(1e-4, 0, 0.9), n_critic=5",
+        target="keras_genzoo.models.gan:WGANGP",
+        kind="gan",
+        reference="Gulrajani et al. 2017, arXiv:1704.00028",
+        presets={
+            "conv": Preset(
+                "conv critic with layer norm (no BatchNorm) on 32x32 digits",
+                config={"architecture": "conv", "normalization": "layer"},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+            ),
+            "mlp": Preset(
+                "MLP critic and generator on 32x32 digits",
+                config={"architecture": "mlp"},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+            ),
+            "toy2d": _toy2d_preset("wgan-gp"),
+        },
+        default_preset="conv",
+    )
+)
+
+register(
+    ModelSpec(
+        name="cgan",
+        description="Conditional GAN: the class label steers G and D (concat or projection "
+        "discriminator)",
+        target="keras_genzoo.models.gan:CGAN",
+        kind="gan",
+        reference="Mirza & Osindero 2014, arXiv:1411.1784; projection: Miyato & Koyama 2018, "
+        "arXiv:1802.05637",
+        presets={
+            "mlp": Preset(
+                "MLPs on 32x32 digits, label concatenated to both inputs",
+                config={"architecture": "mlp", "conditioning": "concat", "num_classes": 10},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "projection": Preset(
+                "MLPs on 32x32 digits with the projection discriminator",
+                config={"architecture": "mlp", "conditioning": "projection", "num_classes": 10},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "conv": Preset(
+                "DCGAN-style conv networks on 32x32 digits, label planes into D",
+                config={"architecture": "conv", "dropout": 0.0, "num_classes": 10},
+                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+            ),
+            "toy2d": _toy2d_preset("cgan", num_classes=25),
+        },
+        default_preset="mlp",
+    )
+)
+
 register(
     ModelSpec(
         name="ae",

@@ -6,7 +6,9 @@ A dataset *spec* is the string given to ``--dataset``:
 - a short name (``mnist``, ``fashion_mnist``, ``cifar10``, ``celeb_a``) or
   ``tfds:<name>[/<config>]``: a tensorflow-datasets builder;
 - ``folder:<path>``: the user's own images;
-- ``idx:<path>``: MNIST-format IDX files.
+- ``idx:<path>``: MNIST-format IDX files;
+- ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
+  images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`.
 
 This module is imported by ``genzoo list`` and by the CLI before it decides to
 load TensorFlow, so it must stay free of TensorFlow imports; the loaders live
@@ -15,6 +17,7 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
+from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
 DEFAULT_DATASET = "digits"
@@ -44,6 +47,13 @@ DATASET_SOURCES = [
         "MNIST-format IDX files: a folder with {train,t10k}-images-idx3-ubyte[.gz] "
         "(+ labels) or one images file",
     ),
+] + [
+    (
+        f"toy2d:{name}",
+        f"2-D points for mode coverage: {mixture.description} "
+        f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
+    )
+    for name, mixture in MIXTURES.items()
 ]
 
 TFDS_SHORT_NAMES = {
@@ -55,19 +65,21 @@ TFDS_SHORT_NAMES = {
     "celeba": "celeb_a",
 }
 
+_TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in MIXTURES)
 _EXPECTED = (
     "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
-    "folder:<path> or idx:<path>"
+    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}"
 )
 
 
 def parse_spec(spec):
     """Split a dataset spec into ``(kind, argument)``.
 
-    kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``; the
-    argument is the tfds builder name (short names resolved) or the path
-    (``~`` expanded), and ``""`` for digits. Raises DataError for anything
-    else. Paths are not checked here (see :func:`check_spec`).
+    kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``,
+    ``"toy2d"``; the argument is the tfds builder name (short names
+    resolved), the path (``~`` expanded), the lower-cased mixture name for
+    toy2d, and ``""`` for digits. Raises DataError for anything else.
+    Paths are not checked here (see :func:`check_spec`).
     """
     if not isinstance(spec, str) or not spec.strip():
         raise DataError(f"empty dataset source: {_EXPECTED}")
@@ -89,7 +101,21 @@ def parse_spec(spec):
         if not path:
             raise DataError(f"dataset source '{kind}:' needs a path, e.g. {kind}:/data/images")
         return kind, os.path.expanduser(path)
+    if sep and kind == "toy2d":
+        name = arg.strip().lower()
+        if name not in MIXTURES:
+            raise DataError(f"unknown toy2d mixture {arg.strip()!r}: expected {_TOY2D_SPECS}")
+        return "toy2d", name
     raise DataError(f"unknown dataset source {text!r}: {_EXPECTED}")
+
+
+def is_point_dataset(spec):
+    """True for a ``toy2d:`` spec (2-D points), False for an image source.
+
+    Only parses the spec (no path checks), so it never raises for a valid
+    image spec; an invalid spec raises DataError as :func:`parse_spec` does.
+    """
+    return parse_spec(spec)[0] == "toy2d"
 
 
 def check_spec(spec):

@@ -1,7 +1,9 @@
 """Dataset sources -> tf.data pipelines of images in [0, 1].
 
 Every source is opened with :func:`open_source` and handed back as an
-:class:`ImageSource`. A source only knows how to produce its *raw* elements
+:class:`ImageSource` (``toy2d:`` point sets as a
+:class:`~keras_genzoo.data.toy2d.PointSource`, which shares the batching
+below). A source only knows how to produce its *raw* elements
 (one image of any size and channel count, one integer label); the shared
 preprocessing is the same for all of them:
 
@@ -30,7 +32,7 @@ import threading
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.data import catalog
+from keras_genzoo.data import catalog, toy2d
 from keras_genzoo.data import idx as idx_lib
 from keras_genzoo.errors import DataError
 
@@ -49,8 +51,11 @@ class ImageSource:
 
     Attributes: ``spec``, ``name`` (human readable), ``split``,
     ``num_examples`` (exact), ``num_classes`` (None when unlabelled),
-    ``image_size``, ``channels``.
+    ``image_size``, ``channels``; ``kind`` tells it from a
+    :class:`~keras_genzoo.data.toy2d.PointSource` (``"points"``).
     """
+
+    kind = "images"
 
     def __init__(self, *, spec, name, split, num_examples, num_classes,
                  image_size, channels, raw_dataset_fn):
@@ -102,16 +107,11 @@ class ImageSource:
         seed, which tf.data mixes into every op seed): calling this twice
         with the same pair gives the same batches.
         """
-        batch_size = self._check_batch_size(batch_size)
-        ds = self.elements()
-        if shuffle:
-            ds = ds.shuffle(
-                buffer_size=max(1, min(self.num_examples, MAX_SHUFFLE_BUFFER)),
-                seed=shuffle_seed(seed, epoch),
-                reshuffle_each_iteration=False,
-            )
-        ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-        return ds.prefetch(tf.data.AUTOTUNE)
+        return batch_pipeline(
+            self.elements(), self._check_batch_size(batch_size),
+            num_examples=self.num_examples, epoch=epoch, seed=seed,
+            shuffle=shuffle, drop_remainder=drop_remainder,
+        )
 
     def steps_per_epoch(self, batch_size):
         """Number of full batches in one epoch (the remainder is dropped)."""
@@ -138,16 +138,37 @@ class ImageSource:
         return empty
 
     def _check_batch_size(self, batch_size):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
-            raise DataError(f"batch size must be a positive integer, got {batch_size!r}")
-        batch_size = int(batch_size)
-        if batch_size > self.num_examples:
-            raise DataError(
-                f"batch size {batch_size} is larger than the dataset "
-                f"({self.name}, {self.split}: {self.num_examples} images)"
-            )
-        return batch_size
+        return check_batch_size(batch_size, self.num_examples, name=self.name, split=self.split)
+
+
+def check_batch_size(batch_size, num_examples, *, name, split, unit="images"):
+    """``batch_size`` as an int, or DataError when it is not a positive
+    integer or exceeds the split (shared by every source type)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise DataError(f"batch size must be a positive integer, got {batch_size!r}")
+    batch_size = int(batch_size)
+    if batch_size > num_examples:
+        raise DataError(
+            f"batch size {batch_size} is larger than the dataset "
+            f"({name}, {split}: {num_examples} {unit})"
+        )
+    return batch_size
+
+
+def batch_pipeline(elements, batch_size, *, num_examples, epoch, seed, shuffle,
+                   drop_remainder):
+    """shuffle (seeded by ``(seed, epoch)``, same order on every rebuild) ->
+    batch -> prefetch over cached ``elements``; shared by every source type."""
+    ds = elements
+    if shuffle:
+        ds = ds.shuffle(
+            buffer_size=max(1, min(num_examples, MAX_SHUFFLE_BUFFER)),
+            seed=shuffle_seed(seed, epoch),
+            reshuffle_each_iteration=False,
+        )
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def shuffle_seed(seed, epoch):
@@ -204,7 +225,11 @@ def _convert_channels(image, channels):
 def open_source(spec, *, image_size, channels, split="train", data_dir=None,
                 manual_dir=None):
     """Open a dataset spec (see :mod:`keras_genzoo.data.catalog`) as an
-    :class:`ImageSource`. ``data_dir`` / ``manual_dir`` only matter to tfds."""
+    :class:`ImageSource`, or a ``toy2d:`` spec as a
+    :class:`~keras_genzoo.data.toy2d.PointSource` (which ignores
+    ``image_size`` and ``channels``; they are still validated so that callers
+    need not know the kind of source). ``data_dir`` / ``manual_dir`` only
+    matter to tfds."""
     if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) \
             or image_size < 4:
         raise DataError(f"image size must be an integer >= 4, got {image_size!r}")
@@ -214,6 +239,8 @@ def open_source(spec, *, image_size, channels, split="train", data_dir=None,
         raise DataError(f"split must be a non-empty string, got {split!r}")
     catalog.check_spec(spec)
     kind, arg = catalog.parse_spec(spec)
+    if kind == "toy2d":
+        return toy2d.open_points(arg, spec=spec, split=split)
     common = dict(spec=spec, split=split, image_size=int(image_size), channels=int(channels))
     if kind == "digits":
         return _open_digits(**common)

@@ -136,7 +136,9 @@ def _random_inputs(specs) -> dict[str, np.ndarray]:
     """Deterministic parity inputs from TensorSpecs (batch 4 for unknown dims).
 
     Latents ("z") are standard normal, other floats uniform in [0, 1] (images),
-    integers and booleans zeros (labels, class ids).
+    integers alternate 0, 1, 0, 1 ... (labels, class ids: valid for any model
+    with two or more classes, and two classes exercise the label path),
+    booleans are False.
     """
     rng = np.random.default_rng(PARITY_SEED)
     inputs = {}
@@ -147,6 +149,8 @@ def _random_inputs(specs) -> dict[str, np.ndarray]:
         if spec.dtype.is_floating:
             values = rng.standard_normal(shape) if spec.name == "z" else rng.uniform(0.0, 1.0, shape)
             inputs[spec.name] = values.astype(dtype)
+        elif spec.dtype.is_integer:
+            inputs[spec.name] = (np.arange(int(np.prod(shape))) % 2).reshape(shape).astype(dtype)
         else:
             inputs[spec.name] = np.zeros(shape, dtype=dtype)
     return inputs

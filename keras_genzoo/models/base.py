@@ -16,8 +16,9 @@ sub-networks and owns the rules that make a model correct under
 * mixed precision: every optimizer is wrapped in ``LossScaleOptimizer`` and the
   loss is scaled through :meth:`scaled_loss`.
 
-:class:`GAN` and :class:`Autoencoder` add ``sample()`` and ``encode()`` /
-``decode()`` / ``reconstruct()``, and the export signatures of DESIGN.md 5.
+:class:`Autoencoder` adds ``encode()`` / ``decode()`` / ``reconstruct()`` and
+the export signatures of DESIGN.md 5; the GAN base class, with the training
+step every GAN shares, is :class:`keras_genzoo.models.adversarial.GAN`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class GenzooModel(keras.Model):
         self.config = config
         #: the run's seed; the trainer sets it from ``--seed``
         self.seed = 0
+        # an instance attribute: which metrics a model reports may depend on its config
+        self.metric_names = tuple(self.reported_metric_names())
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
         self.network_optimizers: dict[str, keras.optimizers.Optimizer] = {}
 
@@ -75,6 +78,19 @@ class GenzooModel(keras.Model):
     def xla_unsupported_reason(self) -> str | None:
         """Why ``--xla`` must not be used with this model (None: it may)."""
         return None
+
+    def reported_metric_names(self) -> tuple[str, ...]:
+        """The scalar metrics train_step reports (default: the class's ``metric_names``)."""
+        return type(self).metric_names
+
+    def real_batches_per_step(self) -> int:
+        """How many batches of real data one ``train_step`` consumes.
+
+        The trainer hands each step ``batch_size * real_batches_per_step()``
+        examples; a GAN with ``d_steps = k`` splits them into k critic batches
+        so that every critic update sees fresh data (WGAN Algorithm 1).
+        """
+        return 1
 
     def uses_labels(self) -> bool:
         """True when training needs class labels (conditional models)."""
@@ -223,57 +239,6 @@ class GenzooModel(keras.Model):
         else:
             images, labels = data, None
         return tf.cast(images, tf.float32), labels
-
-
-class GAN(GenzooModel):
-    """Shared parts of every GAN: latent prior, sampling, generator export.
-
-    Convention: data and exported images live in [0, 1]; generators work in
-    [-1, 1] (tanh), converted by :meth:`to_generator_range` / :meth:`to_image_range`.
-    """
-
-    kind = "gan"
-
-    def call(self, inputs, training=False):
-        images, _ = self.unpack(inputs)
-        z = tf.zeros([tf.shape(images)[0], self.config.latent_dim])
-        fake = self.generator(z, training=training)
-        return self.discriminator(fake, training=training)
-
-    def networks(self):
-        return {"generator": self.generator, "discriminator": self.discriminator}
-
-    @staticmethod
-    def to_generator_range(images):
-        return images * 2.0 - 1.0
-
-    @staticmethod
-    def to_image_range(generated):
-        return tf.clip_by_value((tf.cast(generated, tf.float32) + 1.0) / 2.0, 0.0, 1.0)
-
-    def latent(self, num: int, seed: int = 0) -> tf.Tensor:
-        return tf.random.stateless_normal([num, self.config.latent_dim], seed=[seed, 0])
-
-    def generate(self, z) -> tf.Tensor:
-        """Images in [0, 1] for latent codes ``z`` (inference mode)."""
-        return self.to_image_range(self.generator(z, training=False))
-
-    def sample(self, num: int, seed: int = 0) -> np.ndarray:
-        """``num`` images in [0, 1] from the prior, reproducible by ``seed``."""
-        return self.generate(self.latent(num, seed)).numpy()
-
-    def export_signatures(self):
-        module = tf.Module()
-        module.generator = self.generator
-        to_image = self.to_image_range
-
-        @tf.function(
-            input_signature=[tf.TensorSpec([None, self.config.latent_dim], tf.float32, name="z")]
-        )
-        def serving_default(z):
-            return {"images": to_image(module.generator(z, training=False))}
-
-        return module, {"serving_default": serving_default}
 
 
 class Autoencoder(GenzooModel):

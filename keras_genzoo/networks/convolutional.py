@@ -59,22 +59,36 @@ def dcgan_generator(latent_dim: int, image_size: int, channels: int, base_filter
     return keras.Model(z, images, name=name)
 
 
-def dcgan_discriminator(image_size: int, channels: int, base_filters: int,
-                        name: str = "discriminator") -> keras.Model:
-    """Image in [-1, 1] -> halvings by strided conv down to 4x4 -> one logit."""
-    halvings = _check_image_size(image_size) - 2
-    x = keras.Input([image_size, image_size, channels], name="images")
+def dcgan_discriminator_body(x, base_filters: int, normalization: str = "batch"):
+    """Image tensor in [-1, 1] -> halvings by strided conv down to 4x4 -> flattened features.
+
+    ``normalization``: ``batch`` (the DCGAN paper; synchronized across
+    replicas), ``layer`` (per example: what Gulrajani et al. 2017, section 4,
+    recommend for a critic with a gradient penalty, which is defined per
+    example and is invalidated by batch statistics) or ``none``.
+    """
+    halvings = _check_image_size(int(x.shape[1])) - 2
     h = x
     filters = base_filters
     for level in range(halvings):
-        h = keras.layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=level == 0,
+        normalized = level > 0 and normalization != "none"  # never on the input layer (paper, section 3)
+        h = keras.layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not normalized,
                                 kernel_initializer=_init(), name=f"down{level}")(h)
-        if level > 0:  # no BatchNorm on the input layer (paper, section 3)
+        if normalized and normalization == "batch":
             h = keras.layers.BatchNormalization(synchronized=True, name=f"down{level}_bn")(h)
+        elif normalized:
+            h = keras.layers.LayerNormalization(axis=[1, 2, 3], name=f"down{level}_ln")(h)
         h = keras.layers.LeakyReLU(negative_slope=0.2)(h)
         filters *= 2
-    h = keras.layers.Flatten()(h)
-    logits = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(h)
+    return keras.layers.Flatten()(h)
+
+
+def dcgan_discriminator(image_size: int, channels: int, base_filters: int,
+                        name: str = "discriminator") -> keras.Model:
+    """Image in [-1, 1] -> :func:`dcgan_discriminator_body` -> one logit."""
+    x = keras.Input([image_size, image_size, channels], name="images")
+    features = dcgan_discriminator_body(x, base_filters)
+    logits = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(features)
     return keras.Model(x, logits, name=name)
 
 

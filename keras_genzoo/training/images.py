@@ -69,3 +69,169 @@ def plot_history(history_csv, path) -> pathlib.Path | None:
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return pathlib.Path(path)
+
+
+# ---------------------------------------------------------------------------
+# scatter plots of 2-D points (toy2d mixtures)
+
+_SCATTER_INCHES = 4.0
+
+
+def _as_points(points, what):
+    array = np.asarray(points, np.float32)
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise ValueError(f"{what} must have shape [N, 2], got {array.shape}")
+    return array
+
+
+def _scatter_limits(points, modes, sigma):
+    """Square ``(low, high)`` shared by both axes.
+
+    With modes the view is fixed by the mixture, not by the samples, so that
+    plots of different models and epochs compare at a glance; a margin of
+    15% of the modes' span (plus the high-quality radius) leaves room for
+    samples between and around the modes. Without modes it covers the
+    finite points.
+    """
+    from keras_genzoo.metrics.mode_coverage import DEFAULT_RADIUS_SIGMAS
+
+    if modes is not None:
+        reference = modes
+        extra = DEFAULT_RADIUS_SIGMAS * sigma if sigma is not None else 0.0
+    else:
+        reference = points[np.all(np.isfinite(points), axis=1)]
+        extra = 0.0
+    if len(reference) == 0:
+        return (-1.0, 1.0), (-1.0, 1.0)
+    low, high = reference.min(axis=0), reference.max(axis=0)
+    center = (low + high) / 2.0
+    span = float(np.max(high - low))
+    half = span / 2.0 + max(0.15 * span, 0.5) + extra
+    # One half-width for both axes keeps the plot square around the centre.
+    return tuple((float(c - half), float(c + half)) for c in center)
+
+
+def _draw_scatter(axis, points, *, modes, sigma, real, title):
+    """Draw one scatter panel on a matplotlib ``axis``."""
+    from matplotlib.patches import Circle
+
+    from keras_genzoo.metrics.mode_coverage import DEFAULT_RADIUS_SIGMAS
+
+    points = _as_points(points, "points")
+    modes = None if modes is None else _as_points(modes, "modes")
+    (x_low, x_high), (y_low, y_high) = _scatter_limits(points, modes, sigma)
+    if real is not None:
+        real = _as_points(real, "real points")
+        axis.scatter(real[:, 0], real[:, 1], s=2, c="0.82", linewidths=0, zorder=1)
+    axis.scatter(points[:, 0], points[:, 1], s=2, c="tab:blue", alpha=0.6, linewidths=0,
+                 zorder=2)
+    if modes is not None:
+        axis.scatter(modes[:, 0], modes[:, 1], marker="x", s=18, c="black", linewidths=0.8,
+                     zorder=3)
+        if sigma is not None:
+            for center in modes:
+                axis.add_patch(Circle(center, DEFAULT_RADIUS_SIGMAS * sigma, fill=False,
+                                      edgecolor="tab:red", linewidth=0.6, zorder=3))
+    # Samples outside the fixed view (a spreading or diverged generator)
+    # would otherwise vanish silently.
+    finite = np.all(np.isfinite(points), axis=1)
+    inside = finite & (points[:, 0] >= x_low) & (points[:, 0] <= x_high) \
+        & (points[:, 1] >= y_low) & (points[:, 1] <= y_high)
+    outside = int(len(points) - np.sum(inside))
+    if outside:
+        axis.text(0.02, 0.02, f"{outside} of {len(points)} outside", transform=axis.transAxes,
+                  fontsize=7, color="tab:red", va="bottom", ha="left",
+                  bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"}, zorder=4)
+    axis.set_xlim(x_low, x_high)
+    axis.set_ylim(y_low, y_high)
+    axis.set_aspect("equal")
+    axis.tick_params(labelsize=7)
+    if title:
+        axis.set_title(title, fontsize=9)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save_figure(figure, path):
+    plt = _pyplot()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def save_scatter(
+    points: np.ndarray,
+    path,
+    *,
+    modes: np.ndarray | None = None,
+    sigma: float | None = None,
+    real: np.ndarray | None = None,
+    title: str | None = None,
+) -> pathlib.Path:
+    """Write a square PNG scatter plot of 2-D ``points`` ``[N, 2]``.
+
+    Generated points are small blue dots; optional ``real`` points are drawn
+    underneath in light grey; with ``modes`` ``[K, 2]`` the mode centres are
+    black crosses and, when ``sigma`` is given too, red circles of radius
+    3 sigma mark the high-quality region of
+    :func:`keras_genzoo.metrics.mode_coverage.mode_coverage`. The axis limits
+    are fixed by the modes (by the points when there are none); points
+    outside the view are counted in a corner note.
+    """
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES, _SCATTER_INCHES))
+    try:
+        _draw_scatter(axis, points, modes=modes, sigma=sigma, real=real, title=title)
+    except Exception:
+        plt.close(figure)
+        raise
+    return _save_figure(figure, path)
+
+
+def scatter_panels(
+    panels: list[tuple[str, np.ndarray]],
+    path,
+    *,
+    modes: np.ndarray | None = None,
+    sigma: float | None = None,
+    columns: int | None = None,
+) -> pathlib.Path:
+    """Write several scatter plots side by side in one PNG.
+
+    ``panels`` is a list of ``(title, points [N, 2])``; every panel is drawn
+    like :func:`save_scatter` with the same ``modes`` and ``sigma`` (hence the
+    same axis limits when modes are given). ``columns`` defaults to all
+    panels in one row.
+    """
+    panels = list(panels)
+    if not panels:
+        raise ValueError("scatter_panels needs at least one (title, points) panel")
+    columns = len(panels) if columns is None else int(columns)
+    if columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns}")
+    rows = math.ceil(len(panels) / columns)
+    plt = _pyplot()
+    size = _SCATTER_INCHES * 0.8
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows),
+                                squeeze=False)
+    try:
+        for index, axis in enumerate(axes.flat):
+            if index >= len(panels):
+                axis.set_axis_off()
+                continue
+            title, points = panels[index]
+            _draw_scatter(axis, points, modes=modes, sigma=sigma, real=None, title=title)
+    except Exception:
+        plt.close(figure)
+        raise
+    return _save_figure(figure, path)

@@ -136,7 +136,6 @@ def resolve_plan(
     layers.append(overrides or {})
     if image_size is not None:
         layers.append({"image_size": image_size})
-    model_config = config_lib.build_config(config_class, *layers)
 
     given = {key: value for key, value in settings.items() if value is not None}
     unknown = set(given) - set(config_lib.field_types(TrainSettings))
@@ -150,11 +149,32 @@ def resolve_plan(
         train.epochs = 1
     train.validate()
     catalog.check_spec(train.dataset)
+    layers.append(_data_shape_layer(spec, config_class, train.dataset))
+    model_config = config_lib.build_config(config_class, *layers)
 
     out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
     _check_existing_run(plan, explicit=given)
     return plan
+
+
+def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:
+    """``data_dim`` follows the dataset: 2 for toy2d points, 0 (images) otherwise.
+
+    Models without a ``data_dim`` key generate images only, and say so.
+    """
+    from keras_genzoo.data import catalog
+
+    points = catalog.is_point_dataset(dataset)
+    if "data_dim" not in config_lib.field_types(config_class):
+        if points:
+            point_models = ", ".join(name for name in registry.names()
+                                     if "data_dim" in config_lib.field_types(
+                                         registry.get(name).load_class().config_class))
+            raise ConfigError(f"{dataset} holds 2-D points and {spec.name} works on images; "
+                              f"train one of {point_models} on it")
+        return {}
+    return {"data_dim": 2 if points else 0}
 
 
 def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

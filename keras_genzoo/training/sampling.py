@@ -7,6 +7,7 @@ held-out inputs in one row and their reconstructions in the row below.
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 import numpy as np
@@ -88,7 +89,31 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
         if prior or label is not None:
             raise GenzooError("--prior and --label work on run directories; sample the run")
         images, columns = _from_export(path, num, seed)
+    if isinstance(columns, PointsFrom):
+        return _save_points(images, out, columns.dataset)
     return image_io.save_grid(images, out, columns)
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsFrom:
+    """In place of a column count: the samples are 2-D points of this toy2d
+    dataset, drawn as a scatter plot."""
+
+    dataset: str
+
+
+def _save_points(points: np.ndarray, out: pathlib.Path, dataset: str | None) -> pathlib.Path:
+    """Scatter plot of a 2-D model's samples, with its mixture's modes and 3-sigma circles."""
+    from keras_genzoo.data import catalog
+
+    modes = sigma = None
+    if dataset and catalog.is_point_dataset(dataset):
+        from keras_genzoo.data.toy2d import MIXTURES
+
+        mixture = MIXTURES[catalog.parse_spec(dataset)[1]]
+        modes, sigma = mixture.modes, mixture.sigma
+    return image_io.save_scatter(points, out, modes=modes, sigma=sigma,
+                                 title=f"{len(points)} samples")
 
 
 def _from_run(run_dir, num, seed, prior=False, label=None):
@@ -103,10 +128,14 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
         if not hasattr(model, "sample"):
             raise GenzooError(f"--prior needs a generative model (e.g. vae); "
                               f"{saved['model']} has no prior to sample")
+        if getattr(model, "points", False):
+            return model.sample(num, seed=seed, label=label), PointsFrom(
+                saved.get("train", {}).get("dataset") or "")
         if not model.uses_labels():
             return model.sample(num, seed=seed), None
         # without --label a conditional model cycles through the classes: one per column
-        columns = None if label is not None else getattr(model.config, "num_classes", None)
+        classes = model.num_classes() if model.kind == "gan" else model.config.num_classes
+        columns = None if label is not None else classes
         return model.sample(num, seed=seed, label=label), columns
     if model.kind == "autoencoder":
         train = saved.get("train", {})
@@ -125,8 +154,16 @@ def _from_export(path, num, seed):
     serving = loaded.signatures["serving_default"]
     inputs = signatures["serving_default"]["inputs"]
     if "z" in inputs:
-        z = latent_codes(num, int(inputs["z"]["shape"][-1]), seed)
-        return np.asarray(serving(z=z)["images"]), None
+        feeds = {"z": latent_codes(num, int(inputs["z"]["shape"][-1]), seed)}
+        columns = None
+        if "label" in inputs:  # conditional GAN: cycle through the classes, one per column
+            classes = int(metadata.get("config", {}).get("num_classes") or 10)
+            feeds["label"] = (np.arange(num) % classes).astype(np.int32)
+            columns = classes
+        outputs = serving(**feeds)
+        if "points" in outputs:
+            return np.asarray(outputs["points"]), PointsFrom(metadata.get("dataset") or "")
+        return np.asarray(outputs["images"]), columns
     if "x" in inputs:
         _, size, _, channels = inputs["x"]["shape"]
         images, labels = holdout_examples(metadata.get("dataset") or "digits", num, int(size),

@@ -109,6 +109,9 @@ def _preview(model, reference) -> tuple[np.ndarray, int]:
 
         images, labels = reference
         return interleave_rows(images, model.reconstruct(images, labels)), ROW
+    if model.uses_labels():  # one class per column, labels cycling 0..K-1
+        classes = model.num_classes()
+        return model.sample(classes * max(1, SAMPLE_COUNT // classes), seed=SAMPLE_SEED), classes
     return model.sample(SAMPLE_COUNT, seed=SAMPLE_SEED), 8
 
 
@@ -129,13 +132,11 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     source = open_source(settings.dataset, image_size=plan.config["image_size"],
                          channels=plan.config["channels"], split="train",
                          data_dir=settings.data_dir, manual_dir=settings.manual_dir)
-    steps_per_epoch = source.steps_per_epoch(settings.batch_size)
     if settings.batch_size % strategy.num_replicas_in_sync:
         raise GenzooError(
             f"--batch-size {settings.batch_size} is not divisible by the "
             f"{strategy.num_replicas_in_sync} replicas of the strategy"
         )
-    target_steps = settings.steps or settings.epochs * steps_per_epoch
     reference = holdout_labels = holdout_images = None
     if plan.spec.kind == "autoencoder":
         try:
@@ -156,6 +157,12 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         model.prepare()
     if model.uses_labels():
         _check_labels(model, source)
+    # A GAN with d_steps = k takes k real batches per step (one per critic update).
+    step_batch = settings.batch_size * model.real_batches_per_step()
+    steps_per_epoch = source.steps_per_epoch(step_batch)
+    target_steps = settings.steps or settings.epochs * steps_per_epoch
+    if getattr(source, "kind", "images") == "points":
+        reference = source.mixture
     if settings.xla and model.xla_unsupported_reason():
         raise GenzooError(f"--xla is not supported for this {plan.model} model: "
                           f"{model.xla_unsupported_reason()}")
@@ -187,7 +194,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         else:
             action = "starting"
         print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
-              f"{source.num_examples} images, {steps_per_epoch} steps/epoch, {target_steps} "
+              f"{source.num_examples} {getattr(source, 'kind', 'images')}, "
+              f"{steps_per_epoch} steps/epoch, {target_steps} "
               f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
               f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",
               flush=True)
@@ -200,7 +208,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             epoch = step // steps_per_epoch
             skip = step % steps_per_epoch
             steps_this_epoch = min(steps_per_epoch, target_steps - epoch * steps_per_epoch)
-            dataset = source.batches(settings.batch_size, epoch=epoch, seed=settings.seed)
+            dataset = source.batches(step_batch, epoch=epoch, seed=settings.seed)
             if skip:
                 dataset = dataset.skip(skip)
             dataset = dataset.take(steps_this_epoch - skip)
@@ -241,7 +249,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             # compilation, iterator start) and the epoch-end artifacts.
             steps_timed = step - epoch * steps_per_epoch - skip - 1
             if first_step_done is not None and steps_timed > 0:
-                measured_images += steps_timed * settings.batch_size
+                measured_images += steps_timed * step_batch
                 measured_seconds += epoch_end - first_step_done
             epochs_run += 1
             _check_finite(logs_ready, step, manager)
@@ -250,6 +258,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             if holdout_images is not None and chief:
                 held_out = model.evaluation_metrics(holdout_images, holdout_labels)
                 row.update({f"val_{name}": value for name, value in held_out.items()})
+            if getattr(source, "kind", "images") == "points" and chief:
+                row.update(_mode_coverage_row(model, source.mixture))
             history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
             if chief:
                 _write_history(history_path, history)
@@ -276,7 +286,7 @@ def _check_labels(model, source) -> None:
     """A conditional model needs a labelled dataset whose classes fit its config."""
     if not source.num_classes:
         raise GenzooError(
-            f"{model.registry_name} with conditional=true needs a labelled dataset; "
+            f"this {model.registry_name} model is conditional and needs a labelled dataset; "
             f"{source.name} has no labels"
         )
     wanted = getattr(model.config, "num_classes", None)
@@ -294,15 +304,38 @@ def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
     return dataset.with_options(options)
 
 
+#: samples drawn for the scatter plot and mode coverage of a 2-D model (PacGAN's N)
+POINT_SAMPLES = 2500
+
+
+def _mode_coverage_row(model, mixture) -> dict[str, float]:
+    """Modes covered and the high-quality fraction of 2,500 samples (VEEGAN / PacGAN)."""
+    from keras_genzoo.metrics.mode_coverage import mode_coverage
+
+    coverage = mode_coverage(model.sample(POINT_SAMPLES, seed=SAMPLE_SEED), mixture.modes,
+                             mixture.sigma)
+    return {"modes_covered": coverage.modes_covered,
+            "high_quality": round(coverage.high_quality_fraction, 4)}
+
+
 def _write_epoch_artifacts(model, reference, run_dir, writer, row):
-    images, columns = _preview(model, reference)
     epoch = row["epoch"]
-    image_io.save_grid(images, run_dir / "samples" / f"epoch_{epoch:04d}.png", columns)
+    path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
+    if getattr(model, "points", False):
+        mixture = reference
+        image_io.save_scatter(model.sample(POINT_SAMPLES, seed=SAMPLE_SEED), path,
+                              modes=mixture.modes, sigma=mixture.sigma,
+                              title=f"{model.registry_name}, epoch {epoch}")
+        picture = tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
+    else:
+        images, columns = _preview(model, reference)
+        image_io.save_grid(images, path, columns)
+        picture = image_io.image_grid(images, columns)
     with writer.as_default(step=row["step"]):
         for name, value in row.items():
             if name not in ("epoch", "step", "seconds"):
                 tf.summary.scalar(name, value)
-        tf.summary.image("samples", image_io.image_grid(images, columns)[None], max_outputs=1)
+        tf.summary.image("samples", picture[None], max_outputs=1)
     writer.flush()
 
 

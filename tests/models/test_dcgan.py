@@ -46,7 +46,9 @@ def test_architecture_follows_the_paper(size, levels):
     images = model.generator(z, training=False)
     assert images.shape == (2, size, size, 3)
     assert float(tf.reduce_max(tf.abs(images))) <= 1.0  # tanh
-    assert model.discriminator(images).shape == (2, 1)
+    logit, features = model.discriminator(images)
+    assert logit.shape == (2, 1)  # one logit; the features feed feature matching
+    assert features.shape == (2, 4 * 4 * 8 * 2 ** (levels - 1))
     strided = [l for l in model.discriminator.layers if isinstance(l, keras.layers.Conv2D)]
     assert [l.strides for l in strided] == [(2, 2)] * levels  # no pooling, strided convs
     # no BatchNorm on D's input layer nor G's output layer
@@ -99,12 +101,12 @@ def test_a_generator_step_lowers_the_generator_loss_for_fixed_discriminator():
     z = tf.random.normal([32, TINY_DCGAN["latent_dim"]])
 
     def g_loss():
-        logits = model.discriminator(model.generator(z, training=True), training=False)
+        logits = model.discriminator(model.generator(z, training=True), training=False)[0]
         return float(tf.reduce_mean(generator_non_saturating_loss(logits)))
 
     before = g_loss()
     with tf.GradientTape() as tape:
-        logits = model.discriminator(model.generator(z, training=True), training=False)
+        logits = model.discriminator(model.generator(z, training=True), training=False)[0]
         loss = tf.reduce_mean(generator_non_saturating_loss(logits))
     model.apply_gradients("generator", tape, loss)
     assert g_loss() < before

@@ -1,0 +1,443 @@
+"""What every GAN shares: the adversarial training step, its options and diagnostics.
+
+One ``train_step`` serves the whole family (gan, dcgan, wgan, wgan-gp, cgan);
+the registered models differ in their networks and in the defaults of
+:class:`AdversarialConfig`. Per generator update it does, as in Goodfellow
+et al. 2014 Algorithm 1 and Arjovsky et al. 2017 Algorithm 1:
+
+1. ``d_steps`` discriminator (critic) updates, each on a FRESH batch of real
+   data and fresh noise, with the chosen loss (``minimax``,
+   ``non_saturating``, ``wasserstein``, ``hinge``) plus the enabled penalties:
+   gradient penalty (Gulrajani et al. 2017), R1 on real and R2 on generated
+   data (Mescheder et al. 2018); weight clipping (Arjovsky et al. 2017) acts
+   as a constraint after each critic update;
+2. one generator update, with the adversarial loss or, with
+   ``feature_matching``, Salimans et al.'s (2016, section 3.1) objective;
+3. the EMA generator (``ema_decay > 0``; Karras et al. 2018, Yazici et al.
+   2019) moves towards the generator: ``ema <- decay * ema + (1 - decay) * w``.
+   It is the one used for sampling and export.
+
+The trainer hands each step ``d_steps`` batches at once
+(:meth:`real_batches_per_step`); critic update ``k`` takes the examples
+``k, k + d_steps, ...`` of the replica's share, so that a run on N replicas
+uses exactly the same examples and noise for each update as a run on one.
+
+Dominance diagnostics, logged at every step (the lecture's first warning:
+training stalls when one network wins): ``d_real`` and ``d_fake`` (mean
+D(x) and D(G(z)): probabilities for the logistic losses, raw critic scores
+otherwise), ``d_accuracy`` and ``g_grad_norm`` (the norm of the generator's
+gradient, which vanishes under the minimax loss once D rejects every fake).
+
+Data convention: images are [0, 1] at the boundary and [-1, 1] inside the
+networks; points (``data_dim > 0``, the toy2d mixtures) are used as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar, Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_genzoo.errors import ConfigError, GenzooError
+from keras_genzoo.losses.adversarial import (
+    LOGISTIC_LOSSES,
+    discriminator_loss,
+    generator_loss,
+)
+from keras_genzoo.losses.penalties import (
+    clip_weights_of,
+    gradient_penalty,
+    r1_penalty,
+    r2_penalty,
+)
+from keras_genzoo.models.base import GenzooModel
+
+AdversarialLossName = Literal["minimax", "non_saturating", "wasserstein", "hinge"]
+
+# Salts of the stateless noise streams (see GenzooModel.replica_noise); the
+# critic update index k is added, so d_steps may go up to 1000.
+_CRITIC_NOISE, _INTERPOLATION_NOISE, _GENERATOR_NOISE = 1000, 2000, 3000
+
+
+@dataclasses.dataclass(frozen=True)
+class AdversarialConfig:
+    """Hyper-parameters every GAN accepts (models override the defaults)."""
+
+    image_size: int = 32
+    channels: int = 1
+    #: > 0: the data are vectors of this length (toy2d points), set from the dataset
+    data_dim: int = 0
+    latent_dim: int = 100
+    loss: AdversarialLossName = "non_saturating"
+    #: discriminator (critic) updates per generator update: WGAN's n_critic
+    d_steps: int = 1
+    #: one-sided: D's real targets become 1 - label_smoothing (logistic losses only)
+    label_smoothing: float = 0.0
+    #: lambda of the gradient penalty (WGAN-GP); 0 = off
+    gp_weight: float = 0.0
+    #: gamma of R1 (real data) / R2 (generated data): penalty gamma/2 ||grad D||^2; 0 = off
+    r1_gamma: float = 0.0
+    r2_gamma: float = 0.0
+    #: WGAN weight clipping: every critic weight stays in [-c, c]; 0 = off
+    clip_value: float = 0.0
+    #: number of minibatch-discrimination kernels B (0 = off) and their size C
+    minibatch_discrimination: int = 0
+    minibatch_kernel_dim: int = 5
+    #: group size of the minibatch standard-deviation feature (0 = off)
+    minibatch_stddev: int = 0
+    #: train G to match the mean discriminator features of real data
+    feature_matching: bool = False
+    #: decay of the generator's exponential moving average (0 = no EMA generator)
+    ema_decay: float = 0.0
+    optimizer: Literal["adam", "rmsprop"] = "adam"
+    generator_lr: float = 2e-4
+    discriminator_lr: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+
+    KEY_ALIASES: ClassVar[dict[str, str]] = {"n_critic": "d_steps"}
+
+    def validate(self):
+        positive = ("latent_dim", "d_steps", "minibatch_kernel_dim", "generator_lr",
+                    "discriminator_lr")
+        for key in positive:
+            if getattr(self, key) <= 0:
+                name = "d_steps (n_critic)" if key == "d_steps" else key
+                raise ConfigError(f"{name} must be at least 1" if key == "d_steps"
+                                  else f"{name} must be positive, got {getattr(self, key)}")
+        for key in ("gp_weight", "r1_gamma", "r2_gamma", "minibatch_discrimination",
+                    "minibatch_stddev", "data_dim"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"{key} must be >= 0 (0 turns it off), got {getattr(self, key)}")
+        if self.clip_value < 0:
+            raise ConfigError(f"clip_value must be > 0 to clip (0 turns clipping off), "
+                              f"got {self.clip_value}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.label_smoothing and self.loss not in LOGISTIC_LOSSES:
+            raise ConfigError(f"label_smoothing applies to the logistic losses "
+                              f"({', '.join(LOGISTIC_LOSSES)}), not to loss={self.loss}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ConfigError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+        if self.minibatch_stddev == 1:
+            raise ConfigError("minibatch_stddev is a group size: use 0 (off) or >= 2")
+        if not self.data_dim:
+            if self.channels not in (1, 3):
+                raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
+            if self.image_size < 4:
+                raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class GAN(GenzooModel):
+    """Base class of every GAN: subclasses implement :meth:`build_networks`."""
+
+    kind = "gan"
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(config, **kwargs)
+        c = self.config
+        self.generator, self.discriminator = self.build_networks()
+        if c.clip_value:
+            clip_weights_of(self.discriminator, c.clip_value)
+        self.generator_ema = None
+        if c.ema_decay:
+            self.generator_ema = keras.models.clone_model(self.generator)
+            self.generator_ema.set_weights(self.generator.get_weights())
+            self.generator_ema.trainable = False
+
+    # ------------------------------------------------------------- contract
+    def build_networks(self) -> tuple[keras.Model, keras.Model]:
+        """``(generator, discriminator)``; D returns ``[logit, features]``."""
+        raise NotImplementedError
+
+    def reported_metric_names(self):
+        c = self.config
+        names = ["d_loss", "g_loss", "d_real", "d_fake", "d_accuracy", "g_grad_norm"]
+        names += [name for name, on in (("gradient_penalty", c.gp_weight), ("r1", c.r1_gamma),
+                                        ("r2", c.r2_gamma)) if on]
+        return tuple(names)
+
+    def networks(self):
+        nets = {"generator": self.generator, "discriminator": self.discriminator}
+        if self.generator_ema is not None:
+            nets["generator_ema"] = self.generator_ema
+        return nets
+
+    def trained_network_names(self):
+        # The generator's optimizer steps once per train_step: it is the step counter.
+        return ["generator", "discriminator"]
+
+    def real_batches_per_step(self) -> int:
+        return self.config.d_steps
+
+    def num_classes(self) -> int:
+        """Classes a conditional model is conditioned on (0: unconditional)."""
+        return 0
+
+    def uses_labels(self) -> bool:
+        return self.num_classes() > 0
+
+    @property
+    def points(self) -> bool:
+        """True for models of 2-D (or n-D) points rather than images."""
+        return self.config.data_dim > 0
+
+    def data_shape(self) -> list[int]:
+        c = self.config
+        return [c.data_dim] if self.points else [c.image_size, c.image_size, c.channels]
+
+    def example_input(self, batch_size: int = 2):
+        return (tf.zeros([batch_size, *self.data_shape()], tf.float32),
+                tf.zeros([batch_size], tf.int32))
+
+    def default_optimizers(self):
+        c = self.config
+
+        def make(learning_rate):
+            if c.optimizer == "rmsprop":
+                # no momentum: Arjovsky et al. 2017 (section 3) found momentum-based
+                # optimizers unstable for the clipped critic
+                return keras.optimizers.RMSprop(learning_rate, momentum=0.0)
+            return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
+
+        return {"generator": make(c.generator_lr), "discriminator": make(c.discriminator_lr)}
+
+    # ------------------------------------------------------------ networks
+    def to_generator_range(self, data):
+        return data if self.points else data * 2.0 - 1.0
+
+    def to_data_range(self, generated):
+        generated = tf.cast(generated, tf.float32)
+        if self.points:
+            return generated
+        return tf.clip_by_value((generated + 1.0) / 2.0, 0.0, 1.0)
+
+    def generate_raw(self, z, labels=None, training=False, generator=None):
+        generator = generator or self.generator
+        return generator([z, labels] if self.uses_labels() else z, training=training)
+
+    def discriminate(self, data, labels=None, training=False):
+        """``(logits [batch], features)`` of the discriminator."""
+        logits, features = self.discriminator([data, labels] if self.uses_labels() else data,
+                                              training=training)
+        return tf.reshape(tf.cast(logits, tf.float32), [-1]), features
+
+    def call(self, inputs, training=False):
+        data, labels = self.unpack(inputs)
+        labels = self._label_tensor(labels, tf.shape(data)[0])
+        z = tf.zeros([tf.shape(data)[0], self.config.latent_dim])
+        if self.generator_ema is not None:
+            self.generate_raw(z, labels, generator=self.generator_ema)
+        return self.discriminate(self.generate_raw(z, labels, training=training), labels,
+                                 training=training)[0]
+
+    def _label_tensor(self, labels, batch):
+        if not self.uses_labels():
+            return None
+        if labels is None:
+            return tf.zeros([batch], tf.int32)
+        return tf.reshape(tf.cast(labels, tf.int32), [-1])
+
+    # ------------------------------------------------------------- training
+    def train_step(self, data):
+        c = self.config
+        real_all, labels_all = self.unpack(data)
+        real_all = self.to_generator_range(real_all)
+        labels_all = self._label_tensor(labels_all, tf.shape(real_all)[0])
+
+        def chunk(tensor, k):
+            return None if tensor is None else tensor[k::c.d_steps]
+
+        totals: dict[str, tf.Tensor] = {}
+        for k in range(c.d_steps):
+            values = self.discriminator_update(chunk(real_all, k), chunk(labels_all, k), k)
+            for name, value in values.items():
+                totals[name] = totals.get(name, 0.0) + value / c.d_steps
+        totals.update(self.generator_update(chunk(real_all, 0), chunk(labels_all, 0)))
+        if self.generator_ema is not None:
+            self.update_ema()
+        return self.record(totals)
+
+    def _replicas(self):
+        return tf.distribute.get_strategy().num_replicas_in_sync
+
+    def discriminator_update(self, real, labels, k: int) -> dict[str, tf.Tensor]:
+        """One critic update on a real batch; returns its diagnostics."""
+        c = self.config
+        batch = tf.shape(real)[0]
+        z = self.replica_noise(batch, [c.latent_dim], salt=_CRITIC_NOISE + k)
+
+        def critic(x):
+            return self.discriminate(x, labels, training=True)[0]
+
+        values = {}
+        with tf.GradientTape() as tape:
+            fake = tf.stop_gradient(self.generate_raw(z, labels, training=True))
+            real_logits = critic(real)
+            fake_logits = critic(fake)
+            per_example = discriminator_loss(c.loss, real_logits, fake_logits, c.label_smoothing)
+            if c.gp_weight:
+                epsilon = self.replica_noise(batch, [], salt=_INTERPOLATION_NOISE + k,
+                                             distribution="uniform")
+                values["gradient_penalty"] = gradient_penalty(critic, real, fake, epsilon)
+                per_example += c.gp_weight * values["gradient_penalty"]
+            if c.r1_gamma:
+                values["r1"] = r1_penalty(critic, real)
+                per_example += 0.5 * c.r1_gamma * values["r1"]
+            if c.r2_gamma:
+                values["r2"] = r2_penalty(critic, fake)
+                per_example += 0.5 * c.r2_gamma * values["r2"]
+            loss = self.average_over_global_batch(per_example)
+            scaled = self.scaled_loss(self.network_optimizers["discriminator"], loss)
+        self.apply_gradients("discriminator", tape, scaled)
+        values = {name: tf.reduce_mean(value) for name, value in values.items()}
+        values["d_loss"] = loss * tf.cast(self._replicas(), tf.float32)
+        values.update(self.dominance(real_logits, fake_logits))
+        return values
+
+    def dominance(self, real_logits, fake_logits) -> dict[str, tf.Tensor]:
+        """Mean D(x), mean D(G(z)) and the discriminator's accuracy on both.
+
+        Logistic losses: D = sigmoid(logit) and the decision threshold is
+        1/2. A critic's scores have no fixed scale (adding a constant changes
+        nothing), so its threshold is the midpoint of the two means.
+        """
+        if self.config.loss in LOGISTIC_LOSSES:
+            real_scores, fake_scores = tf.sigmoid(real_logits), tf.sigmoid(fake_logits)
+            threshold = 0.5
+        else:
+            real_scores, fake_scores = real_logits, fake_logits
+            threshold = 0.0
+            if self.config.loss != "hinge":
+                # the midpoint over the GLOBAL batch (a scalar all-reduce), so
+                # that N replicas report what one device would
+                midpoint = 0.5 * (tf.reduce_mean(real_scores) + tf.reduce_mean(fake_scores))
+                threshold = tf.distribute.get_replica_context().all_reduce(
+                    tf.distribute.ReduceOp.MEAN, midpoint)
+        accuracy = 0.5 * (tf.reduce_mean(tf.cast(real_scores > threshold, tf.float32))
+                          + tf.reduce_mean(tf.cast(fake_scores < threshold, tf.float32)))
+        return {"d_real": tf.reduce_mean(real_scores), "d_fake": tf.reduce_mean(fake_scores),
+                "d_accuracy": accuracy}
+
+    def generator_update(self, real, labels) -> dict[str, tf.Tensor]:
+        """One generator update; ``real`` is only read by feature matching."""
+        c = self.config
+        batch = tf.shape(real)[0]
+        z = self.replica_noise(batch, [c.latent_dim], salt=_GENERATOR_NOISE)
+        replicas = tf.cast(self._replicas(), tf.float32)
+        with tf.GradientTape() as tape:
+            fake_logits, fake_features = self.discriminate(
+                self.generate_raw(z, labels, training=True), labels, training=True)
+            if c.feature_matching:
+                # ||E f(x) - E f(G(z))||^2 over this replica's batch; divided by
+                # the replica count so that the summed gradients average.
+                _, real_features = self.discriminate(real, labels, training=True)
+                difference = (tf.stop_gradient(tf.reduce_mean(tf.cast(real_features, tf.float32), 0))
+                              - tf.reduce_mean(tf.cast(fake_features, tf.float32), 0))
+                loss = tf.reduce_sum(tf.square(difference)) / replicas
+            else:
+                loss = self.average_over_global_batch(generator_loss(c.loss, fake_logits))
+            scaled = self.scaled_loss(self.network_optimizers["generator"], loss)
+        gradients = self.apply_gradients("generator", tape, scaled)
+        norm = tf.linalg.global_norm([g for g in gradients if g is not None])
+        optimizer = self.network_optimizers["generator"]
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            norm = norm / tf.cast(optimizer.dynamic_scale, tf.float32)
+        # Each replica's gradient is its share of the global-batch mean, so N
+        # times the replicas' mean norm is the exact norm on one device and,
+        # by the triangle inequality, an upper bound of the full norm on N.
+        # (The exact value would cost a second all-reduce of every gradient.)
+        return {"g_loss": loss * replicas, "g_grad_norm": norm * replicas}
+
+    def update_ema(self):
+        """``ema <- decay * ema + (1 - decay) * w`` (trainable weights); buffers
+        such as BatchNorm statistics are copied.
+
+        The update runs once per step in cross-replica context (merge_call),
+        as Keras' optimizers update their mirrored variables.
+        """
+        decay = self.config.ema_decay
+        pairs = list(zip(self.generator_ema.weights, self.generator.weights))
+
+        def update(strategy):
+            for ema_variable, variable in pairs:
+                if variable.trainable:
+                    def move(target, value):
+                        return target.assign(decay * target + (1.0 - decay) * value)
+                else:
+                    def move(target, value):
+                        return target.assign(value)
+                strategy.extended.update(ema_variable.value, move, args=(variable.value,),
+                                         group=False)
+
+        tf.distribute.get_replica_context().merge_call(update)
+
+    # ------------------------------------------------------------- sampling
+    def sampling_generator(self) -> keras.Model:
+        """The EMA generator when there is one, else the generator."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+    def latent(self, num: int, seed: int = 0) -> tf.Tensor:
+        return tf.random.stateless_normal([num, self.config.latent_dim], seed=[seed, 0])
+
+    def check_labels(self, labels, count: int) -> np.ndarray | None:
+        """int32 labels for ``count`` samples; one-line error when out of range."""
+        if not self.uses_labels():
+            if labels is not None:
+                raise GenzooError(f"label= needs a conditional model; {self.registry_name} "
+                                  "is not conditional")
+            return None
+        classes = self.num_classes()
+        if labels is None:
+            labels = np.arange(count) % classes  # one class per grid column
+        labels = np.broadcast_to(np.asarray(labels).reshape(-1), [count]).astype(np.int64)
+        bad = labels[(labels < 0) | (labels >= classes)]
+        if bad.size:
+            raise GenzooError(f"label {int(bad[0])} is out of range: this model has "
+                              f"{classes} classes (0 to {classes - 1})")
+        return labels.astype(np.int32)
+
+    def generate(self, z, labels=None) -> tf.Tensor:
+        """Samples in data range ([0, 1] images or points) for latent codes ``z``."""
+        z = tf.convert_to_tensor(z, tf.float32)
+        labels = self.check_labels(labels, int(z.shape[0]))
+        if labels is not None:
+            labels = tf.convert_to_tensor(labels, tf.int32)
+        return self.to_data_range(self.generate_raw(z, labels, generator=self.sampling_generator()))
+
+    def sample(self, num: int, seed: int = 0, label=None) -> np.ndarray:
+        """``num`` samples from the prior, reproducible by ``seed``; conditional
+        models take ``label`` (an int or one per sample; default: cycling)."""
+        return self.generate(self.latent(num, seed), label).numpy()
+
+    # --------------------------------------------------------------- export
+    def export_signatures(self):
+        """``serving_default(z[, label]) -> {"images"}`` ({"points"} for 2-D
+        models), from the EMA generator when there is one. A conditional model's
+        serving graph rejects a label outside [0, num_classes)."""
+        module = tf.Module()
+        module.generator = self.sampling_generator()
+        to_data = self.to_data_range
+        output = "points" if self.points else "images"
+        z_spec = tf.TensorSpec([None, self.config.latent_dim], tf.float32, name="z")
+        classes = self.num_classes()
+
+        if not classes:
+            @tf.function(input_signature=[z_spec])
+            def serving_default(z):
+                return {output: to_data(module.generator(z, training=False))}
+        else:
+            @tf.function(input_signature=[z_spec, tf.TensorSpec([None], tf.int32, name="label")])
+            def serving_default(z, label):
+                message = f"label must be in [0, {classes})"
+                checks = [tf.debugging.assert_non_negative(label, message=message),
+                          tf.debugging.assert_less(label, classes, message=message)]
+                with tf.control_dependencies(checks):
+                    label = tf.identity(label)
+                return {output: to_data(module.generator([z, label], training=False))}
+
+        return module, {"serving_default": serving_default}
