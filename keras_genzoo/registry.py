@@ -144,17 +144,17 @@ register(
             "mlp": Preset(
                 "MLPs on 32x32 digits with the non-saturating loss (the paper's practical choice)",
                 config={"architecture": "mlp", "loss": "non_saturating"},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "minimax": Preset(
                 "the same MLPs with the minimax loss of eq. 1, as written (saturates early)",
                 config={"architecture": "mlp", "loss": "minimax"},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "conv": Preset(
                 "DCGAN-style conv networks on 32x32 digits",
                 config={"architecture": "conv", "dropout": 0.0},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "toy2d": _toy2d_preset("gan"),
         },
@@ -174,12 +174,12 @@ register(
             "conv": Preset(
                 "DCGAN-style critic (BatchNorm) and generator on 32x32 digits",
                 config={"architecture": "conv"},
-                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 200, "batch_size": 64},
             ),
             "mlp": Preset(
                 "MLP critic and generator on 32x32 digits",
                 config={"architecture": "mlp"},
-                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 200, "batch_size": 64},
             ),
             "toy2d": _toy2d_preset("wgan"),
         },
@@ -199,12 +199,12 @@ register(
             "conv": Preset(
                 "conv critic with layer norm (no BatchNorm) on 32x32 digits",
                 config={"architecture": "conv", "normalization": "layer"},
-                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 200, "batch_size": 64},
             ),
             "mlp": Preset(
                 "MLP critic and generator on 32x32 digits",
                 config={"architecture": "mlp"},
-                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 200, "batch_size": 64},
             ),
             "toy2d": _toy2d_preset("wgan-gp"),
         },
@@ -225,17 +225,17 @@ register(
             "mlp": Preset(
                 "MLPs on 32x32 digits, label concatenated to both inputs",
                 config={"architecture": "mlp", "conditioning": "concat", "num_classes": 10},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "projection": Preset(
                 "MLPs on 32x32 digits with the projection discriminator",
                 config={"architecture": "mlp", "conditioning": "projection", "num_classes": 10},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "conv": Preset(
                 "DCGAN-style conv networks on 32x32 digits, label planes into D",
                 config={"architecture": "conv", "dropout": 0.0, "num_classes": 10},
-                train={"dataset": "digits", "epochs": 30, "batch_size": 64},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "toy2d": _toy2d_preset("cgan", num_classes=25),
         },
