@@ -232,9 +232,10 @@ def cmd_train(args) -> int:
         return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx,
                        opset=17) if args.export else 0
     last = result.history[-1] if result.history else {}
-    metrics = ", ".join(f"{k} {float(v):.4f}" for k, v in last.items()
-                        if k not in ("epoch", "step", "seconds"))
-    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} images/s). "
+    metrics = ", ".join(f"{k} {v}" if isinstance(v, int) else f"{k} {float(v):.4f}"
+                        for k, v in last.items() if k not in ("epoch", "step", "seconds"))
+    unit = "points" if "modes_covered" in last else "images"
+    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} {unit}/s). "
           f"{metrics}")
     if not result.chief:
         return 0  # only the chief writes artifacts and exports (DESIGN.md 4.5)

@@ -31,7 +31,8 @@ class DCGANConfig(AdversarialConfig):
     def validate(self):
         super().validate()
         if self.data_dim:
-            raise ConfigError("dcgan generates images; train gan, wgan, wgan-gp or cgan on points")
+            raise ConfigError("dcgan generates images and this dataset holds 2-D points; "
+                              "train gan, wgan, wgan-gp or cgan on it")
         if self.image_size < 8 or self.image_size & (self.image_size - 1):
             raise ConfigError(f"image_size must be a power of two >= 8, got {self.image_size}")
         if self.base_filters <= 0:
