@@ -37,14 +37,13 @@ import argparse
 import datetime
 import os
 import pathlib
-import platform
 import shlex
 import sys
 import tempfile
 import time
 
 # run as `python benchmarks/<script>.py`, so this folder is on sys.path
-from docs_section import write_section  # noqa: E402
+from docs_section import machine_description, write_section  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
@@ -219,27 +218,6 @@ def reading(rows, pca) -> str:
     if skipped:
         parts.append(f"Skipped (not available or failed when this ran): {', '.join(skipped)}.")
     return " ".join(parts)
-
-
-def machine_description() -> str:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            models = [line.split(":", 1)[1].strip() for line in handle
-                      if line.startswith("model name")]
-        cpu = models[0] if models else platform.processor() or "unknown CPU"
-    except OSError:
-        cpu = platform.processor() or "unknown CPU"
-    import keras
-    import tensorflow as tf
-
-    gpus = ", ".join(d.name for d in tf.config.list_physical_devices("GPU")) or "none"
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); GPUs: {gpus}; "
-            f"{platform.platform()}, Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
 
 
 def _shown(path: pathlib.Path) -> str:

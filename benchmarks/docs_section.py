@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import platform
 
 
 def write_section(path: pathlib.Path, section: str, start_marker: str, end_marker: str) -> None:
@@ -30,3 +31,25 @@ def write_section(path: pathlib.Path, section: str, start_marker: str, end_marke
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
     os.replace(temporary, path)
+
+
+def machine_description() -> str:
+    """CPU model, core counts, GPUs, OS and library versions: the line every table cites."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            models = [line.split(":", 1)[1].strip() for line in handle
+                      if line.startswith("model name")]
+        cpu = models[0] if models else platform.processor() or "unknown CPU"
+    except OSError:
+        cpu = platform.processor() or "unknown CPU"
+    import keras
+    import tensorflow as tf
+
+    gpus = ", ".join(d.name for d in tf.config.list_physical_devices("GPU")) or "none"
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); GPUs: {gpus}; "
+            f"{platform.platform()}, Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")

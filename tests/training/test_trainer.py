@@ -80,6 +80,33 @@ def test_interrupted_run_resumes_exactly_where_it_stopped(tmp_path):
             np.testing.assert_allclose(wa, wb, atol=1e-5, err_msg=role)
 
 
+def test_gan_with_critic_steps_and_ema_resumes_exactly(tmp_path):
+    """d_steps = 2 reads two batches per step (12 steps per epoch at batch 64);
+    the EMA generator and both optimizers come back from the checkpoint."""
+    config = {"architecture": "mlp", "image_size": 8, "latent_dim": 4, "d_steps": 2,
+              "generator_units": "16", "discriminator_units": "16", "ema_decay": 0.9}
+    straight = tmp_path / "straight"
+    result = trainer.train(_plan("wgan", config, straight, steps=16, batch_size=64), verbose=0)
+    assert result.epochs_run == 2  # 1617 // 128 = 12 generator steps per epoch
+
+    resumed = tmp_path / "resumed"
+
+    def interrupt(step):
+        if step == 14:
+            raise KeyboardInterrupt
+
+    with pytest.raises(trainer.Interrupted):
+        trainer.train(_plan("wgan", config, resumed, steps=16, batch_size=64), verbose=0,
+                      on_step=interrupt)
+    trainer.train(_plan("wgan", config, resumed, steps=16, batch_size=64), verbose=0)
+    a, _ = run_lib.load_trained_model(straight)
+    b, _ = run_lib.load_trained_model(resumed)
+    assert set(a.networks()) == {"generator", "discriminator", "generator_ema"}
+    for role in a.networks():
+        for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
+            np.testing.assert_allclose(wa, wb, atol=1e-6, err_msg=role)
+
+
 def test_finished_run_is_not_trained_again_and_can_be_extended(tmp_path):
     out = tmp_path / "run"
     trainer.train(_plan("ae", TINY_AE, out, epochs=1), verbose=0)
