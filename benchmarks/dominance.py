@@ -43,6 +43,9 @@ import sys
 import tempfile
 import time
 
+# run as `python benchmarks/<script>.py`, so this folder is on sys.path
+from docs_section import machine_description
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_FIGURE = REPO / "docs" / "images" / "dominance.png"
 DEFAULT_EPOCHS = 100
@@ -225,7 +228,8 @@ def main(argv=None) -> int:
                      if run.overrides else "") + ") ...", flush=True)
             results.append(train_run(run, work_dir, args))
     print(f"\n{command.strip()}: final epoch means (5 generator steps each); "
-          "peak = largest epoch mean of g_grad_norm\n")
+          "peak = largest epoch mean of g_grad_norm")
+    print(f"machine: {machine_description()}\n")
     print(render_table(results))
     if not args.no_figure:
         print(f"\nwrote {draw_figure(results, args.figure)}")

@@ -222,14 +222,15 @@ register(
         reference="Mirza & Osindero 2014, arXiv:1411.1784; projection: Miyato & Koyama 2018, "
         "arXiv:1802.05637",
         presets={
-            "mlp": Preset(
-                "MLPs on 32x32 digits, label concatenated to both inputs",
-                config={"architecture": "mlp", "conditioning": "concat", "num_classes": 10},
-                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
-            ),
             "projection": Preset(
                 "MLPs on 32x32 digits with the projection discriminator",
                 config={"architecture": "mlp", "conditioning": "projection", "num_classes": 10},
+                train={"dataset": "digits", "epochs": 100, "batch_size": 64},
+            ),
+            "mlp": Preset(
+                "MLPs on 32x32 digits, label concatenated to both inputs (the 2014 recipe; "
+                "on digits D learns to ignore the label, see docs/models/cgan.md)",
+                config={"architecture": "mlp", "conditioning": "concat", "num_classes": 10},
                 train={"dataset": "digits", "epochs": 100, "batch_size": 64},
             ),
             "conv": Preset(
@@ -239,7 +240,7 @@ register(
             ),
             "toy2d": _toy2d_preset("cgan", num_classes=25),
         },
-        default_preset="mlp",
+        default_preset="projection",
     )
 )
 

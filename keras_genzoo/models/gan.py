@@ -134,7 +134,7 @@ class WGANGP(VanillaGAN):
 class CGANConfig(GANConfig):
     num_classes: int = 10
     #: how D sees the label: concat (Mirza & Osindero) or projection (Miyato & Koyama)
-    conditioning: Literal["concat", "projection"] = "concat"
+    conditioning: Literal["concat", "projection"] = "projection"
 
     def validate(self):
         super().validate()

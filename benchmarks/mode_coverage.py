@@ -1,0 +1,478 @@
+"""Mode-coverage benchmark of the GAN family on 2-D Gaussian mixtures (issue 4).
+
+Six variants, the same budget for all (same generator steps, batch size and
+networks), on ``toy2d:grid25`` (25 Gaussians on {-4,-2,0,2,4}^2) and
+``toy2d:ring8`` (8 Gaussians on a circle of radius 2), both with sigma 0.05:
+
+* ``gan`` with the minimax loss of Goodfellow et al. 2014, eq. 1 (as written);
+* ``gan`` with the non-saturating loss (same paper, section 3);
+* ``gan`` (non-saturating) + minibatch discrimination (Salimans et al. 2016,
+  section 3.2);
+* ``gan`` (non-saturating) + the R1 penalty (Mescheder et al. 2018, eq. 9);
+* ``wgan``: weight clipping, RMSProp, n_critic = 5 (Arjovsky et al. 2017,
+  Algorithm 1);
+* ``wgan-gp``: gradient penalty, Adam, n_critic = 5 (Gulrajani et al. 2017,
+  Algorithm 1).
+
+Every run goes through the library's own path, like ``genzoo train``:
+``resolve_plan(model, preset="toy2d", overrides=..., steps=..., ...)`` then
+``trainer.train``, then ``load_trained_model`` and ``model.sample(2500,
+seed=<the run's seed>)``; each run is a fresh process, so memory does not grow
+and one run cannot disturb the next. The 2,500 samples are scored with
+:func:`keras_genzoo.metrics.mode_coverage.mode_coverage`: a sample is *high
+quality* when it lies within 3 sigma of its nearest mode (VEEGAN, Srivastava
+et al. 2017, section 5.1) and a mode is *covered* when at least 20 of the
+2,500 samples are high quality on it (PacGAN, Lin et al. 2018). A perfect
+sampler scores every mode and P(chi2_2 <= 9) = 98.9% high-quality samples.
+
+    python benchmarks/mode_coverage.py                # full run: 3 seeds, writes the docs
+    python benchmarks/mode_coverage.py --quick        # smoke run: tiny budget, 1 seed, no docs
+
+The tables go to stdout and, for a full run, into the section of
+``docs/benchmarks.md`` between ``<!-- mode_coverage:start -->`` and
+``<!-- mode_coverage:end -->`` (other sections are left alone); the figure
+(seed 0 of every variant and dataset) goes to ``docs/images/mode_coverage.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import multiprocessing
+import os
+import pathlib
+import platform
+import shlex
+import sys
+import tempfile
+import time
+
+# run as `python benchmarks/<script>.py`, so this folder is on sys.path
+from docs_section import write_section  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
+FIGURE_NAME = "mode_coverage.png"  # in images/ next to the markdown file
+START_MARKER = "<!-- mode_coverage:start -->"
+END_MARKER = "<!-- mode_coverage:end -->"
+PRESET = "toy2d"
+DATASETS = ("toy2d:grid25", "toy2d:ring8")
+#: PacGAN's protocol: coverage thresholds are calibrated for this many samples
+SAMPLES = 2500
+#: the issue's target, for wgan-gp and the minibatch-discrimination GAN on grid25
+TARGET_DATASET, TARGET_MODES, TARGET_QUALITY = "toy2d:grid25", 24, 0.80
+TARGET_VARIANTS = ("wgan-gp", "gan + minibatch discrimination")
+
+#: Applied to EVERY variant (shared settings must not favour one of them):
+#: the networks of the toy2d preset (3 x 256 ReLU / LeakyReLU MLPs, 2-D latent).
+SHARED_OVERRIDES: dict[str, str] = {}
+
+#: (label, registry name, overrides on top of the toy2d preset and SHARED_OVERRIDES).
+#: Optimizers are each model's paper defaults unless listed here.
+VARIANTS = [
+    ("gan minimax", "gan", {"loss": "minimax"}),
+    ("gan non-saturating", "gan", {"loss": "non_saturating"}),
+    ("gan + minibatch discrimination", "gan",
+     {"loss": "non_saturating", "minibatch_discrimination": "5"}),
+    ("gan + R1", "gan", {"loss": "non_saturating", "r1_gamma": "0.1"}),
+    ("wgan", "wgan", {}),
+    ("wgan-gp", "wgan-gp", {}),
+]
+FULL = {"steps": 3000, "batch_size": 256, "seeds": (0, 1, 2)}
+QUICK = {"steps": 30, "seeds": (0,)}
+
+
+# ============================================================ one training
+def train_and_sample(job: dict) -> dict:
+    """Train one variant in THIS (fresh) process and return its samples.
+
+    Runs in a worker process: TensorFlow is imported here, never in the parent.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import trainer
+
+    plan = run_lib.resolve_plan(job["model"], preset=PRESET, overrides=job["overrides"],
+                                steps=job["steps"], batch_size=job["batch_size"],
+                                seed=job["seed"], dataset=job["dataset"],
+                                out_dir=job["out_dir"])
+    keras.backend.clear_session()
+    versions = {"tensorflow": tf.__version__, "keras": keras.__version__}
+    started = time.perf_counter()
+    try:
+        result = trainer.train(plan, verbose=0)
+    except trainer.TrainingDiverged as error:
+        # A diverged generator covers nothing; the row says so instead of a number.
+        return {"diverged": str(error), "seconds": time.perf_counter() - started,
+                "config": plan.config, "versions": versions}
+    seconds = time.perf_counter() - started
+    if result.steps != job["steps"]:
+        raise RuntimeError(f"{job['label']}: trained {result.steps} steps, asked for {job['steps']}")
+    model, _ = run_lib.load_trained_model(plan.out_dir)
+    return {"samples": model.sample(SAMPLES, seed=job["seed"]), "seconds": seconds,
+            "steps_per_second": result.steps / seconds, "config": plan.config,
+            "last_epoch": result.history[-1], "versions": versions}
+
+
+def run_in_fresh_process(job: dict) -> dict:
+    """:func:`train_and_sample` in a new spawned process (nothing carried over)."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(train_and_sample, job).result()
+
+
+# ============================================================= measurement
+def score(row: dict, mixture) -> dict:
+    from keras_genzoo.metrics.mode_coverage import mode_coverage
+
+    if "diverged" in row:
+        return {**row, "modes": 0, "quality": 0.0, "num_modes": mixture.num_modes}
+    coverage = mode_coverage(row["samples"], mixture.modes, mixture.sigma)
+    return {**row, "modes": coverage.modes_covered, "quality": coverage.high_quality_fraction,
+            "num_modes": coverage.num_modes}
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Mean and sample standard deviation over the seeds of one variant."""
+    import numpy as np
+
+    def mean_std(values):
+        values = np.asarray(values, dtype=float)
+        return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    modes = [r["modes"] for r in runs]
+    quality = [100.0 * r["quality"] for r in runs]
+    return {"modes": mean_std(modes), "modes_each": modes, "quality": mean_std(quality),
+            "quality_each": quality, "seconds": mean_std([r["seconds"] for r in runs]),
+            "num_modes": runs[0]["num_modes"], "diverged": sum("diverged" in r for r in runs),
+            "min_modes": min(modes), "min_quality": min(quality) / 100.0}
+
+
+def target_met(summary: dict) -> bool:
+    """The issue's target, asked of EVERY seed (not of the mean)."""
+    return summary["min_modes"] >= TARGET_MODES and summary["min_quality"] >= TARGET_QUALITY
+
+
+# ================================================================== report
+def render_table(dataset: str, results: dict) -> str:
+    header = ["variant", "modes covered (mean ± std)", "per seed", "high-quality % (mean ± std)",
+              "per seed", "train s per run"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for label, _name, _extra in VARIANTS:
+        if (dataset, label) not in results:
+            continue
+        s = results[dataset, label]
+        note = f" ({s['diverged']} diverged)" if s["diverged"] else ""
+        mark = ""
+        if dataset == TARGET_DATASET and label in TARGET_VARIANTS:
+            mark = " (target met)" if target_met(s) else " (**target missed**)"
+        lines.append(
+            f"| {label}{mark} | {s['modes'][0]:.1f} ± {s['modes'][1]:.1f} / {s['num_modes']}{note}"
+            f" | {', '.join(str(m) for m in s['modes_each'])}"
+            f" | {s['quality'][0]:.1f} ± {s['quality'][1]:.1f}"
+            f" | {', '.join(f'{q:.1f}' for q in s['quality_each'])}"
+            f" | {s['seconds'][0]:.0f} |")
+    return "\n".join(lines)
+
+
+def reading(dataset: str, results: dict) -> str:
+    """What the numbers say, derived from them (so a rerun cannot contradict it)."""
+    rows = [(label, results[dataset, label]) for label, _n, _e in VARIANTS
+            if (dataset, label) in results]
+    if not rows:
+        return ""
+    k = rows[0][1]["num_modes"]
+    missing, imprecise, good = [], [], []
+    for label, s in rows:
+        modes, quality = s["modes"][0], s["quality"][0]
+        if modes < k - 1:  # misses more than one mode on average
+            missing.append(f"{label} ({modes:.1f}/{k}, {min(s['modes_each'])} at worst)")
+        if quality < 100 * TARGET_QUALITY:
+            imprecise.append(f"{label} ({quality:.0f}%)")
+        if modes >= k - 1 and quality >= 100 * TARGET_QUALITY:
+            good.append(label)
+    name = dataset.split(":", 1)[1]
+    parts = []
+    parts.append(f"On {name}, " + (f"the variants that miss modes (collapse onto a subset, "
+                                   f"mean modes covered) are {', '.join(missing)}"
+                                   if missing else "no variant misses more than one mode "
+                                   "on average") + ".")
+    parts.append(("Variants that keep fewer than 80% of their samples within 3 sigma of a "
+                  f"mode (samples between modes or spread out): {', '.join(imprecise)}."
+                  if imprecise else "Every variant keeps at least 80% of its samples within "
+                  "3 sigma of a mode."))
+    if good:
+        parts.append(f"Covering (nearly) every mode with at least 80% high-quality samples: "
+                     f"{', '.join(good)}.")
+    if dataset == TARGET_DATASET:
+        verdicts = [f"{label}: {'met' if target_met(results[dataset, label]) else 'missed'}"
+                    for label in TARGET_VARIANTS if (dataset, label) in results]
+        if verdicts:
+            parts.append(f"Target (>= {TARGET_MODES}/25 modes and >= {TARGET_QUALITY:.0%} "
+                         f"high-quality samples on every seed): {'; '.join(verdicts)}.")
+    return " ".join(parts)
+
+
+def optimizer_text(config: dict) -> str:
+    """The optimizer and update schedule a run actually used (from its resolved config)."""
+    if config["optimizer"] == "rmsprop":
+        opt = f"RMSProp (lr G {config['generator_lr']:g} / D {config['discriminator_lr']:g})"
+    else:
+        opt = (f"Adam (lr G {config['generator_lr']:g} / D {config['discriminator_lr']:g}, "
+               f"beta1 {config['beta_1']:g}, beta2 {config['beta_2']:g})")
+    extras = [f"n_critic {config['d_steps']}"] if config["d_steps"] != 1 else []
+    for key, text in (("clip_value", "clip c = {:g}"), ("gp_weight", "GP lambda = {:g}"),
+                      ("r1_gamma", "R1 gamma = {:g}"),
+                      ("minibatch_discrimination", "{} minibatch kernels")):
+        if config.get(key):
+            extras.append(text.format(config[key]))
+    return ", ".join([f"loss {config['loss']}", opt, *extras])
+
+
+def machine_description(versions: dict) -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            models = [line.split(":", 1)[1].strip() for line in handle
+                      if line.startswith("model name")]
+        cpu = models[0] if models else platform.processor() or "unknown CPU"
+    except OSError:
+        cpu = platform.processor() or "unknown CPU"
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); GPUs: none used; "
+            f"{platform.platform()}, Python {platform.python_version()}, "
+            f"TensorFlow {versions.get('tensorflow', '?')}, Keras {versions.get('keras', '?')}")
+
+
+def load_average() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
+def _set_flags(overrides: dict) -> str:
+    return " ".join(f"--set {key}={value}" for key, value in overrides.items())
+
+
+def render_section(results, configs, args, command, total_seconds, versions, loads,
+                   figure_link) -> str:
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    seeds = ", ".join(str(s) for s in args.seeds)
+    runs = len(VARIANTS) * len(DATASETS) * len(args.seeds)
+    example_label, example_model, example_extra = VARIANTS[-1]
+    example = (f"genzoo train {example_model} --preset {PRESET} --dataset {DATASETS[0]} "
+               f"--steps {args.steps} --batch-size {args.batch_size} --seed 0 "
+               + _set_flags({**SHARED_OVERRIDES, **example_extra})).strip()
+    lines = [
+        START_MARKER,
+        "## GAN family: mode coverage on 2-D Gaussian mixtures",
+        "",
+        f"Produced by `{command}` on {date} in {total_seconds / 60:.1f} minutes ({runs} trainings, "
+        f"each in a fresh process, one at a time). Regenerate it with the same command; only "
+        "this section and the figure are rewritten.",
+        "",
+        f"- Machine: {machine_description(versions)}; 1-minute load average {loads[0]} at the "
+        f"start and {loads[1]} at the end (the machine was shared, so wall times are indicative).",
+        "- Data: `toy2d:grid25` (25 Gaussians on {-4,-2,0,2,4}^2) and `toy2d:ring8` (8 Gaussians "
+        "on a circle of radius 2), sigma 0.05, the fixed 10,000-point training split.",
+        f"- Budget, the same for every variant: {args.steps:,} generator steps at batch "
+        f"{args.batch_size} (a `wgan` / `wgan-gp` step also makes its n_critic = 5 critic updates, "
+        f"each on its own batch), seeds {seeds}, through the genzoo trainer "
+        f"(`resolve_plan(model, preset=\"{PRESET}\", overrides=..., steps=..., batch_size=..., "
+        "seed=..., dataset=...)` + `trainer.train`), from each model's `toy2d` preset "
+        "(3 x 256 MLPs, 2-D latent, no Dropout) with these overrides:",
+        f"  - every variant: {_inline(SHARED_OVERRIDES)}",
+    ]
+    for label, name, extra in VARIANTS:
+        config = configs.get((label, DATASETS[0])) or next(
+            (c for (lab, _d), c in configs.items() if lab == label), None)
+        trained = f"; trains with {optimizer_text(config)}" if config else ""
+        lines.append(f"  - {label}: `{name}` {_inline(extra)}{trained}")
+    lines += [
+        f"- One run of the table, by hand: `{example}` (the {example_label} row, {DATASETS[0]}, "
+        "seed 0).",
+        f"- Scoring: {SAMPLES:,} samples `model.sample({SAMPLES}, seed=<run seed>)` per run. A "
+        "sample is high quality when it lies within 3 sigma (0.15) of its nearest mode (VEEGAN, "
+        "Srivastava et al. 2017, section 5.1); a mode is covered when at least 20 high-quality "
+        "samples fall on it (PacGAN, Lin et al. 2018). A perfect sampler covers every mode with "
+        "98.9% high-quality samples. Mean ± sample standard deviation over the seeds; "
+        "\"train s\" is the wall time of `trainer.train` alone (process start and sampling "
+        "excluded), including the trainer's per-epoch checkpoint, scatter plot and history.",
+    ]
+    for dataset in DATASETS:
+        lines += ["", f"### {dataset}", "", render_table(dataset, results), "",
+                  reading(dataset, results)]
+    lines += ["", f"Seed 0 of every variant (blue: the {SAMPLES:,} samples scored above; black "
+              "crosses: the modes; red circles: the 3-sigma high-quality radius):", "",
+              f"![mode coverage, seed 0]({figure_link})", END_MARKER]
+    return "\n".join(lines) + "\n"
+
+
+def _inline(overrides: dict) -> str:
+    if not overrides:
+        return "none"
+    return ", ".join(f"`{key}={value}`" for key, value in overrides.items())
+
+
+def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
+    """One row of scatter panels per dataset (``scatter_panels`` per row, then stacked:
+    each row has its own modes and 3-sigma circles)."""
+    from PIL import Image
+
+    from keras_genzoo.data.toy2d import MIXTURES
+    from keras_genzoo.training.images import scatter_panels
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="genzoo-mc-figure-") as tmp:
+        for dataset in DATASETS:
+            mixture = MIXTURES[dataset.split(":", 1)[1]]
+            panels = []
+            for label, _name, _extra in VARIANTS:
+                run = first_seed_runs.get((dataset, label))
+                if run is None:
+                    continue
+                if "diverged" in run:
+                    title = f"{label}\n{mixture.name}: diverged"
+                    points = [[float("nan"), float("nan")]]
+                else:
+                    title = (f"{label}\n{mixture.name}: {run['modes']}/{run['num_modes']} modes, "
+                             f"{100 * run['quality']:.0f}% HQ")
+                    points = run["samples"]
+                panels.append((title, points))
+            if panels:
+                row_path = pathlib.Path(tmp) / f"{mixture.name}.png"
+                scatter_panels(panels, row_path, modes=mixture.modes, sigma=mixture.sigma,
+                               columns=len(VARIANTS))
+                with Image.open(row_path) as picture:
+                    rows.append(picture.convert("RGB"))
+    width = max(row.width for row in rows)
+    figure = Image.new("RGB", (width, sum(row.height for row in rows)), "white")
+    top = 0
+    for row in rows:
+        figure.paste(row, (0, top))
+        top += row.height
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp.png")
+    figure.save(temporary, optimize=True)
+    os.replace(temporary, path)
+    return path
+
+
+# ==================================================================== main
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke run: {QUICK['steps']} steps, seed {QUICK['seeds'][0]}; "
+                        "never writes the docs")
+    parser.add_argument("--steps", type=int,
+                        help=f"generator steps per run (default {FULL['steps']})")
+    parser.add_argument("--batch-size", type=int, default=FULL["batch_size"],
+                        help=f"batch size of every variant (default {FULL['batch_size']})")
+    parser.add_argument("--seeds", help="comma-separated seeds (default 0,1,2)")
+    parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUTPUT,
+                        help="markdown file whose mode_coverage section is rewritten; the "
+                        f"figure goes to images/{FIGURE_NAME} next to it "
+                        "(default docs/benchmarks.md)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print the tables only (no docs, no figure)")
+    parser.add_argument("--variants", help="comma-separated variant labels or model names "
+                        "(a partial run; does not write the docs)")
+    parser.add_argument("--datasets", help="comma-separated datasets among "
+                        f"{', '.join(DATASETS)} (a partial run; does not write the docs)")
+    parser.add_argument("--runs", type=pathlib.Path,
+                        help="keep the run directories here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    base = QUICK if args.quick else FULL
+    args.steps = args.steps or base["steps"]
+    try:
+        args.seeds = (tuple(int(s) for s in args.seeds.split(",") if s.strip())
+                      if args.seeds else base["seeds"])
+    except ValueError:
+        parser.error(f"--seeds must be comma-separated integers, got {args.seeds!r}")
+    if args.steps <= 0 or args.batch_size <= 0 or not args.seeds:
+        parser.error("--steps and --batch-size must be positive and --seeds non-empty")
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error(f"--seeds repeats a seed: {args.seeds}")
+    args.partial = bool(args.variants or args.datasets)
+    return args
+
+
+def choose(args):
+    variants, datasets = VARIANTS, DATASETS
+    if args.variants:
+        wanted = {w.strip() for w in args.variants.split(",") if w.strip()}
+        variants = [v for v in VARIANTS if v[0] in wanted or v[1] in wanted]
+        if not variants:
+            raise SystemExit(f"no variant matches {sorted(wanted)}; valid: "
+                             + ", ".join(v[0] for v in VARIANTS))
+    if args.datasets:
+        wanted = {w.strip() for w in args.datasets.split(",") if w.strip()}
+        datasets = tuple(d for d in DATASETS if d in wanted or d.split(":", 1)[1] in wanted)
+        if not datasets:
+            raise SystemExit(f"no dataset matches {sorted(wanted)}; valid: {', '.join(DATASETS)}")
+    return variants, datasets
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from keras_genzoo.data.toy2d import MIXTURES
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = "python benchmarks/mode_coverage.py" + "".join(" " + shlex.quote(a) for a in argv)
+    variants, datasets = choose(args)
+    write = not (args.quick or args.no_write or args.partial)
+    loads = [load_average(), None]
+    started = time.perf_counter()
+    runs, configs, versions = {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="genzoo-mc-bench-") as tmp:
+        run_root = args.runs or pathlib.Path(tmp)
+        # Seeds outermost: a change of machine load during the run spreads over
+        # every variant instead of landing on one.
+        for seed in args.seeds:
+            for dataset in datasets:
+                mixture = MIXTURES[dataset.split(":", 1)[1]]
+                for label, name, extra in variants:
+                    slug = f"{mixture.name}_{label}_{seed}".replace(" ", "_").replace("+", "plus")
+                    job = {"label": label, "model": name, "dataset": dataset, "seed": seed,
+                           "overrides": {**SHARED_OVERRIDES, **extra}, "steps": args.steps,
+                           "batch_size": args.batch_size, "out_dir": str(run_root / slug)}
+                    row = score(run_in_fresh_process(job), mixture)
+                    runs[dataset, label, seed] = row
+                    configs.setdefault((label, dataset), row["config"])
+                    versions = row["versions"]
+                    status = (f"DIVERGED ({row['diverged'][:80]})" if "diverged" in row else
+                              f"{row['modes']:2d}/{row['num_modes']} modes  "
+                              f"{100 * row['quality']:5.1f}% HQ")
+                    print(f"  {mixture.name:6s} seed {seed}  {label:32s} {status}  "
+                          f"{row['seconds']:5.0f} s", flush=True)
+    total = time.perf_counter() - started
+    loads[1] = load_average()
+    results = {(dataset, label): summarize([runs[dataset, label, s] for s in args.seeds])
+               for dataset in datasets for label, _n, _e in variants}
+    print(f"total {total / 60:.1f} min\n")
+    for dataset in datasets:
+        print(f"{dataset}\n{render_table(dataset, results)}\n{reading(dataset, results)}\n")
+    if not write:
+        print("(not writing the docs: " + ("--quick" if args.quick else "--no-write"
+                                           if args.no_write else "partial run") + ")")
+        return 0
+    figure_path = args.out.parent / "images" / FIGURE_NAME
+    first = {(dataset, label): runs[dataset, label, args.seeds[0]]
+             for dataset in datasets for label, _n, _e in variants}
+    save_figure(first, figure_path)
+    figure_link = os.path.relpath(figure_path, args.out.parent)
+    write_section(args.out, render_section(results, configs, args, command, total, versions,
+                                           loads, figure_link), START_MARKER, END_MARKER)
+    print(f"wrote the mode_coverage section of {args.out} and {figure_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
