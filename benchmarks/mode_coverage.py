@@ -377,8 +377,7 @@ def render_section(results, configs, args, command, total_seconds, versions, loa
         config = configs.get((label, DATASETS[0])) or next(
             (c for (lab, _d), c in configs.items() if lab == label), None)
         trained = f"; trains with {optimizer_text(config)}" if config else ""
-        lines.append(f"  - {label}: `{name}` with {_inline_against_preset(extra, name)}"
-                     f"{trained}")
+        lines.append(f"  - {label}: `{name}`, {_inline_against_preset(extra, name)}{trained}")
     lines += [
         "- Tuning (each note is a scratch run, not part of this table):",
         *[f"  - {note}" for note in TUNING_NOTES],
@@ -427,10 +426,10 @@ def _inline_against_preset(overrides: dict, model: str) -> str:
     preset = registry.get(model).preset(PRESET)[1].config
     differ = {k: v for k, v in overrides.items() if not _same(preset.get(k), v)}
     pinned = {k: v for k, v in overrides.items() if k not in differ}
-    parts = [_inline(differ)] if differ else []
+    parts = [f"with {_inline(differ)}"] if differ else []
     if pinned:
-        parts.append(f"pinned at the preset's own values: {_inline(pinned)}")
-    return "; ".join(parts) if parts else "no overrides"
+        parts.append(f"pins the preset's own {_inline(pinned)}")
+    return "; ".join(parts) if parts else "the preset as it is"
 
 
 def _same(preset_value, text: str) -> bool:
