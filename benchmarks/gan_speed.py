@@ -84,7 +84,7 @@ def render(rows: list[dict], args, command: str) -> str:
                      f"{row['peak_rss_mb']:.0f} |")
     lines += ["", "The MLP models (`gan`, `cgan`) are several times faster than the conv "
               "models; `wgan` and `wgan-gp` do five critic updates per generator update, and "
-              "the gradient penalty adds a double backward pass through the critic.", END, ""]
+              "the gradient penalty adds a double backward pass through the critic. Short runs on a shared 2-core machine are noisy (about +-20%): `benchmarks/throughput.py` times the dcgan step over longer runs against a hand-written loop.", END, ""]
     return "\n".join(lines)
 
 
