@@ -33,8 +33,12 @@ def write_section(path: pathlib.Path, section: str, start_marker: str, end_marke
     os.replace(temporary, path)
 
 
-def machine_description() -> str:
-    """CPU model, core counts, GPUs, OS and library versions: the line every table cites."""
+def machine_description(versions: dict | None = None) -> str:
+    """CPU model, core counts, GPUs, OS and library versions: the line every table cites.
+
+    ``versions`` (keys ``tensorflow``, ``keras``, ``gpus``) comes from worker
+    processes when the caller does not import TensorFlow itself.
+    """
     try:
         with open("/proc/cpuinfo") as handle:
             models = [line.split(":", 1)[1].strip() for line in handle
@@ -42,14 +46,17 @@ def machine_description() -> str:
         cpu = models[0] if models else platform.processor() or "unknown CPU"
     except OSError:
         cpu = platform.processor() or "unknown CPU"
-    import keras
-    import tensorflow as tf
+    if versions is None:
+        import keras
+        import tensorflow as tf
 
-    gpus = ", ".join(d.name for d in tf.config.list_physical_devices("GPU")) or "none"
+        versions = {"tensorflow": tf.__version__, "keras": keras.__version__,
+                    "gpus": ", ".join(d.name for d in tf.config.list_physical_devices("GPU"))}
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
-    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); GPUs: {gpus}; "
+    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); "
+            f"GPUs: {versions.get('gpus') or 'none'}; "
             f"{platform.platform()}, Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+            f"TensorFlow {versions.get('tensorflow', '?')}, Keras {versions.get('keras', '?')}")

@@ -42,14 +42,13 @@ import datetime
 import multiprocessing
 import os
 import pathlib
-import platform
 import shlex
 import sys
 import tempfile
 import time
 
 # run as `python benchmarks/<script>.py`, so this folder is on sys.path
-from docs_section import write_section  # noqa: E402
+from docs_section import machine_description, write_section  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
@@ -313,24 +312,6 @@ def optimizer_text(config: dict) -> str:
         if config.get(key):
             extras.append(text.format(config[key]))
     return ", ".join([f"loss {config['loss']}", opt, *extras])
-
-
-def machine_description(versions: dict) -> str:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            models = [line.split(":", 1)[1].strip() for line in handle
-                      if line.startswith("model name")]
-        cpu = models[0] if models else platform.processor() or "unknown CPU"
-    except OSError:
-        cpu = platform.processor() or "unknown CPU"
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return (f"{cpu}, {os.cpu_count()} CPUs ({usable} usable); "
-            f"GPUs: {versions.get('gpus') or 'none'}; "
-            f"{platform.platform()}, Python {platform.python_version()}, "
-            f"TensorFlow {versions.get('tensorflow', '?')}, Keras {versions.get('keras', '?')}")
 
 
 def load_average() -> str:
