@@ -174,13 +174,6 @@ class GAN(GenzooModel):
     def real_batches_per_step(self) -> int:
         return self.config.d_steps
 
-    def num_classes(self) -> int:
-        """Classes a conditional model is conditioned on (0: unconditional)."""
-        return 0
-
-    def uses_labels(self) -> bool:
-        return self.num_classes() > 0
-
     @property
     def points(self) -> bool:
         """True for models of 2-D (or n-D) points rather than images."""
@@ -391,15 +384,9 @@ class GAN(GenzooModel):
                 raise GenzooError(f"label= needs a conditional model; {self.registry_name} "
                                   "is not conditional")
             return None
-        classes = self.num_classes()
         if labels is None:
-            labels = np.arange(count) % classes  # one class per grid column
-        labels = np.broadcast_to(np.asarray(labels).reshape(-1), [count]).astype(np.int64)
-        bad = labels[(labels < 0) | (labels >= classes)]
-        if bad.size:
-            raise GenzooError(f"label {int(bad[0])} is out of range: this model has "
-                              f"{classes} classes (0 to {classes - 1})")
-        return labels.astype(np.int32)
+            labels = np.arange(count) % self.num_classes()  # one class per grid column
+        return self.checked_labels(labels, count)
 
     def generate(self, z, labels=None) -> tf.Tensor:
         """Samples in data range ([0, 1] images or points) for latent codes ``z``."""

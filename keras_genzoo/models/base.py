@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
+from keras_genzoo.errors import GenzooError
 from keras_genzoo.losses.reconstruction import reconstruction_quality
 
 
@@ -92,9 +93,24 @@ class GenzooModel(keras.Model):
         """
         return 1
 
+    def num_classes(self) -> int:
+        """Classes a conditional model is conditioned on (0: unconditional)."""
+        return 0
+
     def uses_labels(self) -> bool:
         """True when training needs class labels (conditional models)."""
-        return False
+        return self.num_classes() > 0
+
+    def checked_labels(self, labels, count: int) -> np.ndarray:
+        """``labels`` (one int, or one per example) as int32 ``[count]``; a label
+        outside ``[0, num_classes)`` is a one-line :class:`GenzooError`."""
+        classes = self.num_classes()
+        labels = np.broadcast_to(np.asarray(labels).reshape(-1), [count]).astype(np.int64)
+        bad = labels[(labels < 0) | (labels >= classes)]
+        if bad.size:
+            raise GenzooError(f"label {int(bad[0])} is out of range: this model has "
+                              f"{classes} classes (0 to {classes - 1})")
+        return labels.astype(np.int32)
 
     def example_input(self, batch_size: int = 2):
         """A batch shaped like the training data, used to build the wrapper."""

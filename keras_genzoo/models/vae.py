@@ -178,8 +178,8 @@ class VAE(AutoencoderBase):
     def default_optimizers(self):
         return {"autoencoder": keras.optimizers.Adam(self.config.learning_rate)}
 
-    def uses_labels(self) -> bool:
-        return bool(self.config.conditional)
+    def num_classes(self) -> int:
+        return self.config.num_classes if self.config.conditional else 0
 
     # -------------------------------------------------- the probabilistic model
     def posterior(self, images, labels=None, training=False):
@@ -259,13 +259,7 @@ class VAE(AutoencoderBase):
             return None
         if labels is None:
             return self.infer_labels(images)
-        count = len(images)
-        labels = np.broadcast_to(np.asarray(labels).reshape(-1), [count]).astype(np.int32)
-        bad = labels[(labels < 0) | (labels >= self.config.num_classes)]
-        if bad.size:
-            raise GenzooError(f"label {int(bad[0])} is out of range for num_classes="
-                              f"{self.config.num_classes}")
-        return labels
+        return self.checked_labels(labels, len(images))
 
     @staticmethod
     def _images(images):

@@ -121,8 +121,8 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
     if label is not None:
         if not model.uses_labels():
             raise GenzooError(f"--label needs a conditional model; {run_dir} is not conditional")
-        classes = getattr(model.config, "num_classes", None)
-        if classes is not None and not 0 <= label < classes:
+        classes = model.num_classes()
+        if not 0 <= label < classes:
             raise GenzooError(f"--label must be in [0, {classes - 1}], got {label}")
     if prior or model.kind == "gan":
         if not hasattr(model, "sample"):
@@ -134,8 +134,7 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
         if not model.uses_labels():
             return model.sample(num, seed=seed), None
         # without --label a conditional model cycles through the classes: one per column
-        classes = model.num_classes() if model.kind == "gan" else model.config.num_classes
-        columns = None if label is not None else classes
+        columns = None if label is not None else model.num_classes()
         return model.sample(num, seed=seed, label=label), columns
     if model.kind == "autoencoder":
         train = saved.get("train", {})

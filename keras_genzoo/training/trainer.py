@@ -161,8 +161,6 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     step_batch = settings.batch_size * model.real_batches_per_step()
     steps_per_epoch = source.steps_per_epoch(step_batch)
     target_steps = settings.steps or settings.epochs * steps_per_epoch
-    if getattr(source, "kind", "images") == "points":
-        reference = source.mixture
     if settings.xla and model.xla_unsupported_reason():
         raise GenzooError(f"--xla is not supported for this {plan.model} model: "
                           f"{model.xla_unsupported_reason()}")
@@ -194,7 +192,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         else:
             action = "starting"
         print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
-              f"{source.num_examples} {getattr(source, 'kind', 'images')}, "
+              f"{source.num_examples} {source.kind}, "
               f"{steps_per_epoch} steps/epoch, {target_steps} "
               f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
               f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",
@@ -258,8 +256,11 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             if holdout_images is not None and chief:
                 held_out = model.evaluation_metrics(holdout_images, holdout_labels)
                 row.update({f"val_{name}": value for name, value in held_out.items()})
-            if getattr(source, "kind", "images") == "points" and chief:
-                row.update(_mode_coverage_row(model, source.mixture))
+            if source.kind == "points" and chief:
+                # one draw per epoch serves the mode-coverage row and the scatter plot
+                point_samples = model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+                row.update(_mode_coverage_row(point_samples, source.mixture))
+                reference = (source.mixture, point_samples)
             history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
             if chief:
                 _write_history(history_path, history)
@@ -289,8 +290,8 @@ def _check_labels(model, source) -> None:
             f"this {model.registry_name} model is conditional and needs a labelled dataset; "
             f"{source.name} has no labels"
         )
-    wanted = getattr(model.config, "num_classes", None)
-    if wanted is not None and source.num_classes > wanted:
+    wanted = model.num_classes()
+    if source.num_classes > wanted:
         raise GenzooError(
             f"{source.name} has {source.num_classes} classes but the model's num_classes is "
             f"{wanted}; pass --set num_classes={source.num_classes}"
@@ -308,12 +309,11 @@ def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
 POINT_SAMPLES = 2500
 
 
-def _mode_coverage_row(model, mixture) -> dict[str, float]:
+def _mode_coverage_row(samples, mixture) -> dict[str, float]:
     """Modes covered and the high-quality fraction of 2,500 samples (VEEGAN / PacGAN)."""
     from keras_genzoo.metrics.mode_coverage import mode_coverage
 
-    coverage = mode_coverage(model.sample(POINT_SAMPLES, seed=SAMPLE_SEED), mixture.modes,
-                             mixture.sigma)
+    coverage = mode_coverage(samples, mixture.modes, mixture.sigma)
     return {"modes_covered": coverage.modes_covered,
             "high_quality": round(coverage.high_quality_fraction, 4)}
 
@@ -322,9 +322,8 @@ def _write_epoch_artifacts(model, reference, run_dir, writer, row):
     epoch = row["epoch"]
     path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
     if getattr(model, "points", False):
-        mixture = reference
-        image_io.save_scatter(model.sample(POINT_SAMPLES, seed=SAMPLE_SEED), path,
-                              modes=mixture.modes, sigma=mixture.sigma,
+        mixture, samples = reference
+        image_io.save_scatter(samples, path, modes=mixture.modes, sigma=mixture.sigma,
                               title=f"{model.registry_name}, epoch {epoch}")
         picture = tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
     else:
