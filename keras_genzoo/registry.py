@@ -33,7 +33,7 @@ class ModelSpec:
     name: str
     description: str
     target: str  # "package.module:ClassName"
-    kind: str  # "gan" or "autoencoder"
+    kind: str  # "gan", "autoencoder" or "classifier"
     reference: str
     presets: dict[str, Preset]
     default_preset: str
@@ -400,5 +400,26 @@ register(
                               train={"dataset": "digits", "epochs": 50, "batch_size": 32}),
         },
         default_preset="digits8",
+    )
+)
+
+register(
+    ModelSpec(
+        name="classifier",
+        description="Small CNN classifier: its penultimate layer is the feature space of "
+        "`genzoo eval --features classifier:RUN` (FID/KID/PRDC offline)",
+        target="keras_genzoo.models.classifier:Classifier",
+        kind="classifier",
+        reference="Heusel et al. 2017, arXiv:1706.08500 (FID); Lucic et al. 2018, "
+        "arXiv:1711.10337 (MNIST features)",
+        presets={
+            "digits": Preset("32x32 grayscale digits, 128-d features",
+                             config={"image_size": 32, "channels": 1},
+                             train={"dataset": "digits", "epochs": 15, "batch_size": 64}),
+            "mnist": Preset("28x28 grayscale MNIST (tfds), 128-d features",
+                            config={"image_size": 28, "channels": 1},
+                            train={"dataset": "mnist", "epochs": 3, "batch_size": 128}),
+        },
+        default_preset="digits",
     )
 )

@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
     train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
+    train.add_argument("--eval-every", type=_positive_int, metavar="EPOCHS",
+                       help="every N epochs, add genzoo eval's metrics to history.csv and "
+                       "TensorBoard (as eval_<metric>)")
+    train.add_argument("--eval-metrics", help="with --eval-every: metrics, as genzoo eval "
+                       "--metrics (default fid,kid,prdc; autoencoders recon)")
+    train.add_argument("--eval-features", help="with --eval-every: feature extractor, as "
+                       "genzoo eval --features (default inception)")
+    train.add_argument("--eval-num", type=_positive_int,
+                       help="with --eval-every: samples and reference images (1000)")
+    train.add_argument("--inception-weights", metavar="PATH",
+                       help="with --eval-every and inception features: the weights file")
     train.add_argument("--export", metavar="DIR", help="export to DIR when training ends")
     train.add_argument("--no-onnx", action="store_true", help="with --export: skip the ONNX files")
 
@@ -106,6 +117,31 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--version", type=_positive_int, help="version number (default: next)")
     export.add_argument("--no-onnx", action="store_true", help="skip the ONNX files")
     export.add_argument("--opset", type=_positive_int, default=17, help="ONNX opset (17)")
+
+    evaluate = commands.add_parser(
+        "eval", help="FID, KID, IS, precision/recall, density/coverage of a run or an export")
+    evaluate.add_argument("path", metavar="RUN_OR_EXPORT",
+                          help="a run directory, or an export (model dir or version dir)")
+    evaluate.add_argument("--metrics", help="comma-separated, among fid, kid, is, prdc, recon, "
+                          "modes (default: fid,kid,prdc; autoencoders: recon; 2-D models: modes)")
+    evaluate.add_argument("--features", default="inception",
+                          help="feature extractor: inception (InceptionV3 pool3), "
+                          "classifier:RUN (a `genzoo train classifier` run), random (inception)")
+    evaluate.add_argument("--num", type=_positive_int, default=10_000,
+                          help="samples to generate, and reference images to compare with "
+                          "(10000; fewer references when the split is smaller)")
+    evaluate.add_argument("--dataset", help="reference dataset (default: the run's)")
+    evaluate.add_argument("--split", help="reference split (default: test, else train)")
+    evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples (0)")
+    evaluate.add_argument("--inception-weights", metavar="PATH",
+                          help="InceptionV3 weights file (.h5), for machines without internet")
+    evaluate.add_argument("--out", metavar="FILE",
+                          help="JSON file to update (default: eval.json in the run or export)")
+    evaluate.add_argument("--cache-dir", metavar="DIR",
+                          help="reference-feature cache (default: $GENZOO_CACHE or "
+                          "~/.cache/keras_genzoo)")
+    evaluate.add_argument("--data-dir", help="tensorflow-datasets data directory")
+    evaluate.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
 
     manifold = commands.add_parser(
         "manifold", help="tangent directions of an autoencoder's learned manifold, as a PNG")
@@ -211,6 +247,11 @@ def cmd_train(args) -> int:
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
         checkpoint_every=args.checkpoint_every,
+        eval_every=args.eval_every,
+        eval_metrics=args.eval_metrics,
+        eval_features=args.eval_features,
+        eval_num=args.eval_num,
+        inception_weights=args.inception_weights,
     )
     if args.export:
         run_lib.check_writable(__import__("pathlib").Path(args.export))
@@ -315,6 +356,19 @@ def import_tensorflow_quietly() -> None:
         os.close(devnull)
 
 
+def cmd_eval(args) -> int:
+    from keras_genzoo.metrics.evaluate import EvalSettings, evaluate_path, format_report
+
+    settings = EvalSettings(metrics=args.metrics, features=args.features, num=args.num,
+                            dataset=args.dataset, split=args.split, seed=args.seed,
+                            inception_weights=args.inception_weights, data_dir=args.data_dir,
+                            manual_dir=args.manual_dir, cache_dir=args.cache_dir)
+    report = evaluate_path(args.path, settings, out=args.out)
+    print(format_report(report))
+    print(f"genzoo: wrote {report.out} ({report.seconds:.1f} s)")
+    return 0
+
+
 def cmd_manifold(args) -> int:
     from keras_genzoo.metrics.manifold import write_tangent_figure
 
@@ -334,7 +388,7 @@ def cmd_encode(args) -> int:
 
 
 COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
-            "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
+            "eval": cmd_eval, "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
 
 
 def main(argv: list[str] | None = None) -> int:

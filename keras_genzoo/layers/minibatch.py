@@ -8,7 +8,7 @@ looks different from a real one:
 * :class:`MinibatchDiscrimination`: Salimans, Goodfellow, Zaremba, Cheung,
   Radford & Chen 2016, "Improved Techniques for Training GANs"
   (arXiv:1606.03498), section 3.2: learned closeness of each example to
-  every other one.
+  every other one (averaged, not summed: see the class).
 * :class:`MinibatchStdDev`: Karras, Aila, Laine & Lehtinen 2018, "Progressive
   Growing of GANs" (arXiv:1710.10196), section 3: the average standard
   deviation of the features over a group of examples, no parameters.
@@ -34,11 +34,25 @@ class MinibatchDiscrimination(keras.layers.Layer):
     ``b``,
 
         ``c_b(x_i, x_j) = exp(-||M_i,b - M_j,b||_L1)``,
-        ``o(x_i)_b = sum_j c_b(x_i, x_j)``   (all ``j`` in the minibatch, ``i`` too),
+        ``o(x_i)_b = mean over j != i of c_b(x_i, x_j)``,
 
     and the output is ``[f(x_i), o(x_i)]``: ``[B, A + num_kernels]``. A
-    collapsed batch gives every ``o(x_i)_b`` close to ``B``; a varied one,
-    close to 1 (each example near only itself).
+    collapsed batch gives every ``o(x_i)_b`` close to 1; a varied one, close
+    to 0 (each example far from the others). A batch of one has no others and
+    gets 0.
+
+    Two departures from the paper's formula, which sums over every ``j``
+    including ``i`` itself:
+
+    * ``i`` itself is left out, as in the authors' released code (its
+      ``c_b(i, i) = 1`` carries no information about the batch);
+    * the sum becomes a mean. The sum grows with the batch size (about 53 on
+      a real batch of 64 at initialisation, against features of order 0.1 from
+      the rest of the discriminator), so it dominated the logit from the first
+      step and the benchmark's GAN collapsed (docs/benchmarks.md, mode
+      coverage). The mean keeps the feature in [0, 1] at every batch size; the
+      layer after it can learn any scale, so nothing the sum could express is
+      lost.
     """
 
     def __init__(self, num_kernels: int, kernel_dim: int, **kwargs):
@@ -72,7 +86,9 @@ class MinibatchDiscrimination(keras.layers.Layer):
         rows = tf.reshape(tf.cast(projected, tf.float32), [-1, self.num_kernels, self.kernel_dim])
         # [B, 1, K, D] - [1, B, K, D] -> L1 over D -> [B, B, K]
         distances = tf.reduce_sum(tf.abs(rows[:, None] - rows[None, :]), axis=-1)
-        closeness = tf.reduce_sum(tf.exp(-distances), axis=1)  # sum over j: [B, K]
+        # sum over j, minus c_b(i, i) = exp(0) = 1, divided by the B - 1 others: [B, K]
+        others = tf.cast(tf.shape(rows)[0] - 1, tf.float32)
+        closeness = (tf.reduce_sum(tf.exp(-distances), axis=1) - 1.0) / tf.maximum(others, 1.0)
         return tf.concat([inputs, tf.cast(closeness, inputs.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):

@@ -396,10 +396,20 @@ class GAN(GenzooModel):
             labels = tf.convert_to_tensor(labels, tf.int32)
         return self.to_data_range(self.generate_raw(z, labels, generator=self.sampling_generator()))
 
-    def sample(self, num: int, seed: int = 0, label=None) -> np.ndarray:
+    def sample(self, num: int, seed: int = 0, label=None, batch_size: int = 1000) -> np.ndarray:
         """``num`` samples from the prior, reproducible by ``seed``; conditional
-        models take ``label`` (an int or one per sample; default: cycling)."""
-        return self.generate(self.latent(num, seed), label).numpy()
+        models take ``label`` (an int or one per sample; default: cycling).
+
+        The latent batch is one draw; it goes through the generator
+        ``batch_size`` codes at a time, so 10,000 samples (``genzoo eval``)
+        never hold 10,000 sets of activations at once.
+        """
+        z = self.latent(num, seed)
+        labels = self.check_labels(label, num)
+        chunks = [self.generate(z[start:start + batch_size],
+                                None if labels is None else labels[start:start + batch_size])
+                  for start in range(0, num, batch_size)]
+        return np.concatenate([chunk.numpy() for chunk in chunks])
 
     # --------------------------------------------------------------- export
     def export_signatures(self):

@@ -288,7 +288,7 @@ class VAE(AutoencoderBase):
         labels = self._labels_for(images, labels)
         return self.decode(self.encode(images, labels), labels)
 
-    def sample(self, num: int, seed: int = 0, label=None) -> np.ndarray:
+    def sample(self, num: int, seed: int = 0, label=None, batch_size: int = 1000) -> np.ndarray:
         """``num`` images (means of ``p(x|z)``) for ``z`` from the prior ``N(0, I)``.
 
         ``z`` is the same stateless draw as a GAN's latent batch for ``seed``.
@@ -299,10 +299,16 @@ class VAE(AutoencoderBase):
         if not self.config.conditional:
             if label is not None:
                 raise GenzooError("label= needs a conditional vae (conditional=true)")
-            return self.decode(z)
-        if label is None:
-            label = np.arange(num) % self.config.num_classes
-        return self.decode(z, self._labels_for(np.zeros(num), label))
+            labels = None
+        else:
+            if label is None:
+                label = np.arange(num) % self.config.num_classes
+            labels = self._labels_for(np.zeros(num), label)
+        # in chunks: 10,000 samples (genzoo eval) need not hold 10,000 activations at once
+        return np.concatenate([
+            self.decode(z[start:start + batch_size],
+                        None if labels is None else labels[start:start + batch_size])
+            for start in range(0, num, batch_size)])
 
     def infer_labels(self, images) -> np.ndarray:
         """For a conditional model: per image, the class whose deterministic ELBO

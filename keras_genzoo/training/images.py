@@ -61,7 +61,10 @@ def plot_history(history_csv, path) -> pathlib.Path | None:
     epochs = [int(row["epoch"]) for row in rows]
     figure, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 2.8), squeeze=False)
     for axis, metric in zip(axes[0], metrics):
-        axis.plot(epochs, [float(row[metric]) for row in rows], marker="o", markersize=2)
+        # --eval-every columns are empty on the epochs between evaluations
+        points = [(epoch, float(row[metric])) for epoch, row in zip(epochs, rows)
+                  if row.get(metric) not in (None, "")]
+        axis.plot([e for e, _ in points], [v for _, v in points], marker="o", markersize=2)
         axis.set_title(metric)
         axis.set_xlabel("epoch")
         axis.grid(alpha=0.3)

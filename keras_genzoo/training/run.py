@@ -52,6 +52,13 @@ class TrainSettings:
     manual_dir: str | None = None
     #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
     checkpoint_every: int = 0
+    #: every N epochs, score the model with genzoo eval's metrics (0: never)
+    eval_every: int = 0
+    #: comma-separated metrics (None: fid,kid,prdc; autoencoders recon; 2-D models modes)
+    eval_metrics: str | None = None
+    eval_features: str = "inception"
+    eval_num: int = 1000
+    inception_weights: str | None = None
 
     def validate(self):
         if self.epochs is not None and self.epochs <= 0:
@@ -62,6 +69,10 @@ class TrainSettings:
             raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size}")
         if self.checkpoint_every < 0:
             raise ConfigError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
+        if self.eval_every < 0:
+            raise ConfigError(f"--eval-every must be >= 0, got {self.eval_every}")
+        if self.eval_num <= 0:
+            raise ConfigError(f"--eval-num must be a positive integer, got {self.eval_num}")
 
 
 @dataclasses.dataclass

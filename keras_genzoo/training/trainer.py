@@ -38,8 +38,9 @@ from keras_genzoo.training import strategy as strategy_lib
 #: latent seed of the fixed sample batch drawn at every epoch end
 SAMPLE_SEED = 1234
 SAMPLE_COUNT = 64
-#: held-out images an autoencoder is evaluated on at every epoch end
+#: held-out images an autoencoder or classifier is evaluated on at every epoch end
 HOLDOUT_EVAL_COUNT = 512
+HOLDOUT_KINDS = ("autoencoder", "classifier")
 
 
 @dataclasses.dataclass
@@ -138,7 +139,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             f"{strategy.num_replicas_in_sync} replicas of the strategy"
         )
     reference = holdout_labels = holdout_images = None
-    if plan.spec.kind == "autoencoder":
+    if plan.spec.kind in HOLDOUT_KINDS:
         try:
             holdout = open_source(settings.dataset, image_size=plan.config["image_size"],
                                   channels=plan.config["channels"], split="test",
@@ -157,6 +158,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         model.prepare()
     if model.uses_labels():
         _check_labels(model, source)
+    # --eval-every: validated (features, metrics, sizes) before anything is written
+    evaluator = _make_evaluator(plan, model, source) if settings.eval_every else None
     # A GAN with d_steps = k takes k real batches per step (one per critic update).
     step_batch = settings.batch_size * model.real_batches_per_step()
     steps_per_epoch = source.steps_per_epoch(step_batch)
@@ -256,6 +259,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             if holdout_images is not None and chief:
                 held_out = model.evaluation_metrics(holdout_images, holdout_labels)
                 row.update({f"val_{name}": value for name, value in held_out.items()})
+            if evaluator is not None and chief and (epoch + 1) % settings.eval_every == 0:
+                scores = evaluator.evaluate(model)
+                row.update({f"eval_{name}": value for name, value in scores.items()})
             if source.kind == "points" and chief:
                 # one draw per epoch serves the mode-coverage row and the scatter plot
                 point_samples = model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
@@ -318,9 +324,34 @@ def _mode_coverage_row(samples, mixture) -> dict[str, float]:
             "high_quality": round(coverage.high_quality_fraction, 4)}
 
 
+def _make_evaluator(plan, model, source):
+    """The ``--eval-every`` evaluator: the run's dataset as reference, samples
+    from the fixed seed of the epoch grids."""
+    from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator, producer_is_generative
+
+    if model.kind not in ("gan", "autoencoder"):
+        raise GenzooError(f"--eval-every scores generative models and autoencoders; "
+                          f"{plan.model} is a {model.kind}")
+    s = plan.settings
+    settings = EvalSettings(metrics=s.eval_metrics, features=s.eval_features, num=s.eval_num,
+                            dataset=s.dataset, seed=SAMPLE_SEED,
+                            inception_weights=s.inception_weights, data_dir=s.data_dir,
+                            manual_dir=s.manual_dir)
+    return Evaluator(settings, image_size=plan.config["image_size"],
+                     channels=plan.config["channels"], points=source.kind == "points",
+                     generative=producer_is_generative(model), kind=model.kind)
+
+
 def _write_epoch_artifacts(model, reference, run_dir, writer, row):
     epoch = row["epoch"]
     path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
+    if model.kind == "classifier":  # nothing to draw: scalars only
+        with writer.as_default(step=row["step"]):
+            for name, value in row.items():
+                if name not in ("epoch", "step", "seconds"):
+                    tf.summary.scalar(name, value)
+        writer.flush()
+        return
     if getattr(model, "points", False):
         mixture, samples = reference
         image_io.save_scatter(samples, path, modes=mixture.modes, sigma=mixture.sigma,
@@ -346,7 +377,8 @@ def _read_history(path: pathlib.Path) -> list[dict]:
 
 
 def _write_history(path: pathlib.Path, rows: list[dict]) -> None:
-    fields = list(rows[-1].keys())
+    # the union of every row's columns (--eval-every adds some only every N epochs)
+    fields = list(dict.fromkeys(name for row in rows for name in row))
     temporary = path.with_suffix(".csv.tmp")
     with open(temporary, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")

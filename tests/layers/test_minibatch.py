@@ -10,13 +10,15 @@ from keras_genzoo.layers.minibatch import MinibatchDiscrimination, MinibatchStdD
 
 # ------------------------------------------------------------ minibatch discrimination
 def _numpy_minibatch_features(f, t, num_kernels, kernel_dim):
-    """Salimans et al. 2016, section 3.2, written out with loops over i, j, b."""
+    """Salimans et al. 2016, section 3.2, written out with loops over i, j, b, as a mean over j != i."""
     m = (f.astype(np.float64) @ t.astype(np.float64)).reshape(len(f), num_kernels, kernel_dim)
     o = np.zeros((len(f), num_kernels))
     for i in range(len(f)):
         for j in range(len(f)):
+            if j == i:
+                continue
             for b in range(num_kernels):
-                o[i, b] += np.exp(-np.abs(m[i, b] - m[j, b]).sum())
+                o[i, b] += np.exp(-np.abs(m[i, b] - m[j, b]).sum()) / (len(f) - 1)
     return np.concatenate([f, o], axis=1)
 
 
@@ -35,16 +37,30 @@ def test_minibatch_discrimination_matches_the_paper_formula():
     out = layer(f)
     assert out.shape == (7, 10)
     np.testing.assert_allclose(out, _numpy_minibatch_features(f, kernel, 4, 3), rtol=1e-5, atol=1e-6)
-    # every o(x_i)_b counts x_i itself (c_b(i, i) = 1) and at most every member once
+    # a mean of closeness values, each in (0, 1]
     extra = out.numpy()[:, 6:]
-    assert np.all(extra >= 1.0 - 1e-6) and np.all(extra <= 7.0 + 1e-6)
-    assert np.ptp(extra) > 0.5  # the values really spread, so the comparison above means something
+    assert np.all(extra >= 0.0) and np.all(extra <= 1.0 + 1e-6)
+    assert np.ptp(extra) > 0.1  # the values really spread, so the comparison above means something
 
 
-def test_a_collapsed_batch_gets_the_batch_size_as_every_feature():
+def test_a_collapsed_batch_gets_one_as_every_feature_at_any_batch_size():
     layer, _ = _layer_with_kernel(num_kernels=3, kernel_dim=4, features=5)
-    same = np.tile(np.random.default_rng(2).normal(size=(1, 5)).astype(np.float32), (6, 1))
-    np.testing.assert_allclose(layer(same).numpy()[:, 5:], np.full((6, 3), 6.0), rtol=1e-6)
+    row = np.random.default_rng(2).normal(size=(1, 5)).astype(np.float32)
+    for batch in (2, 6, 64):
+        same = np.tile(row, (batch, 1))
+        np.testing.assert_allclose(layer(same).numpy()[:, 5:], np.ones((batch, 3)), rtol=1e-6)
+
+
+def test_a_batch_of_one_has_no_others_and_gets_zero():
+    layer, _ = _layer_with_kernel(num_kernels=3, kernel_dim=4, features=5)
+    out = layer(np.ones((1, 5), np.float32)).numpy()
+    np.testing.assert_array_equal(out[:, 5:], np.zeros((1, 3)))
+
+
+def test_far_apart_members_get_zero_closeness():
+    layer, _ = _layer_with_kernel(num_kernels=2, kernel_dim=3, features=4)
+    spread = np.eye(4, dtype=np.float32) * 1e4  # projections thousands apart: exp(-d) = 0
+    np.testing.assert_allclose(layer(spread).numpy()[:, 4:], np.zeros((4, 2)), atol=1e-12)
 
 
 def test_changing_one_member_changes_the_features_of_the_others():
