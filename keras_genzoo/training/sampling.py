@@ -143,6 +143,9 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
                                           seed=seed, data_dir=train.get("data_dir"),
                                           manual_dir=train.get("manual_dir"))
         return interleave_rows(inputs, model.reconstruct(inputs, labels)), ROW
+    if model.kind == "classifier":
+        raise GenzooError(f"{run_dir} is a classifier: it has nothing to sample; use it as "
+                          f"genzoo eval --features classifier:{run_dir}")
     raise GenzooError(f"don't know how to sample a {model.kind} model")
 
 

@@ -293,7 +293,9 @@ def _check_labels(model, source) -> None:
     """A conditional model needs a labelled dataset whose classes fit its config."""
     if not source.num_classes:
         raise GenzooError(
-            f"this {model.registry_name} model is conditional and needs a labelled dataset; "
+            f"this {model.registry_name} model "
+            f"{'is conditional and ' if model.kind != 'classifier' else ''}needs a labelled "
+            "dataset; "
             f"{source.name} has no labels"
         )
     wanted = model.num_classes()

@@ -140,6 +140,8 @@ def test_bad_eval_input_is_one_line_and_writes_nothing(runs, tmp_path, capsys):
     _fails_cleanly(capsys, ["eval", runs / "classifier", "--features", "random"],
                    "generative models and autoencoders")
     _fails_cleanly(capsys, ["eval", tmp_path / "nowhere"], "no such run or export")
+    _fails_cleanly(capsys, ["sample", runs / "classifier", "--out", tmp_path / "x.png"],
+                   "nothing to sample", "--features classifier:")
     after = (dcgan / "eval.json").read_text() if (dcgan / "eval.json").exists() else None
     assert after == before
 
