@@ -253,6 +253,33 @@ register(
 
 register(
     ModelSpec(
+        name="progan",
+        description="Progressive growing GAN: 4x4 up to --image-size by expanding the live "
+        "networks, fade-in, WGAN-GP + drift, pixel norm, equalized lr, minibatch stddev, EMA",
+        target="keras_genzoo.models.progan:ProGAN",
+        kind="gan",
+        reference="Karras, Aila, Laine & Lehtinen 2018, arXiv:1710.10196",
+        presets={
+            "digits": Preset(
+                "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per "
+                "stable phase, at most 64 channels",
+                config={"image_size": 32, "channels": 1},
+                train={"dataset": "digits", "epochs": 36, "batch_size": 64},
+            ),
+            "celeba": Preset(
+                "128x128 RGB faces (tfds celeb_a), 256 channels, 600k images per phase",
+                config={"image_size": 128, "channels": 3, "latent_dim": 256,
+                        "filter_base": 4096, "max_filters": 256, "fade_images": 600_000,
+                        "stable_images": 600_000},
+                train={"dataset": "celeb_a", "epochs": 40, "batch_size": 32},
+            ),
+        },
+        default_preset="digits",
+    )
+)
+
+register(
+    ModelSpec(
         name="ae",
         description="Undercomplete autoencoder (convolutional or dense) trained on reconstruction "
         "error",

@@ -83,6 +83,9 @@ class AdversarialConfig:
     r2_gamma: float = 0.0
     #: WGAN weight clipping: every critic weight stays in [-c, c]; 0 = off
     clip_value: float = 0.0
+    #: epsilon_drift * D(x)^2 on real data keeps a critic's scores near 0 (Karras et al.
+    #: 2018, section A.1: 0.001); 0 = off
+    drift_weight: float = 0.0
     #: number of minibatch-discrimination kernels B (0 = off) and their size C
     minibatch_discrimination: int = 0
     minibatch_kernel_dim: int = 5
@@ -109,7 +112,7 @@ class AdversarialConfig:
                 raise ConfigError(f"{name} must be at least 1" if key == "d_steps"
                                   else f"{name} must be positive, got {getattr(self, key)}")
         for key in ("gp_weight", "r1_gamma", "r2_gamma", "minibatch_discrimination",
-                    "minibatch_stddev", "data_dim"):
+                    "minibatch_stddev", "data_dim", "drift_weight"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{key} must be >= 0 (0 turns it off), got {getattr(self, key)}")
         if self.clip_value < 0:
@@ -143,11 +146,14 @@ class GAN(GenzooModel):
         self.generator, self.discriminator = self.build_networks()
         if c.clip_value:
             clip_weights_of(self.discriminator, c.clip_value)
-        self.generator_ema = None
-        if c.ema_decay:
-            self.generator_ema = keras.models.clone_model(self.generator)
-            self.generator_ema.set_weights(self.generator.get_weights())
-            self.generator_ema.trainable = False
+        self.generator_ema = self.build_ema_generator() if c.ema_decay else None
+
+    def build_ema_generator(self) -> keras.Model:
+        """A copy of the generator with its own weights, equal to the generator's now."""
+        ema = keras.models.clone_model(self.generator)
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        return ema
 
     # ------------------------------------------------------------- contract
     def build_networks(self) -> tuple[keras.Model, keras.Model]:
@@ -239,7 +245,7 @@ class GAN(GenzooModel):
     def train_step(self, data):
         c = self.config
         real_all, labels_all = self.unpack(data)
-        real_all = self.to_generator_range(real_all)
+        real_all = self.prepare_real(self.to_generator_range(real_all))
         labels_all = self._label_tensor(labels_all, tf.shape(real_all)[0])
 
         def chunk(tensor, k):
@@ -254,6 +260,10 @@ class GAN(GenzooModel):
         if self.generator_ema is not None:
             self.update_ema()
         return self.record(totals)
+
+    def prepare_real(self, real):
+        """Real data as the discriminator sees it (progressive GANs resize it)."""
+        return real
 
     def _replicas(self):
         return tf.distribute.get_strategy().num_replicas_in_sync
@@ -284,6 +294,8 @@ class GAN(GenzooModel):
             if c.r2_gamma:
                 values["r2"] = r2_penalty(critic, fake)
                 per_example += 0.5 * c.r2_gamma * values["r2"]
+            if c.drift_weight:
+                per_example += c.drift_weight * tf.square(real_logits)
             loss = self.average_over_global_batch(per_example)
             scaled = self.scaled_loss(self.network_optimizers["discriminator"], loss)
         self.apply_gradients("discriminator", tape, scaled)

@@ -80,6 +80,24 @@ class GenzooModel(keras.Model):
         """Why ``--xla`` must not be used with this model (None: it may)."""
         return None
 
+    #: True for models whose networks change during training (progressive growing):
+    #: the trainer then calls :meth:`advance_schedule` before every step
+    has_schedule: ClassVar[bool] = False
+
+    def advance_schedule(self, images_seen: int) -> bool:
+        """Move the training schedule to ``images_seen`` real images (global).
+
+        Called by the trainer inside the strategy scope before each step of a
+        model with ``has_schedule``. Returns True when the networks changed
+        (new layers, new optimizers): the trainer then retraces its step
+        function and rebuilds its checkpoint object.
+        """
+        return False
+
+    def before_restore(self, checkpoint_path: str) -> None:
+        """Rebuild whatever must match ``checkpoint_path`` before it is restored
+        (a progressive model grows to the checkpoint's phase). Default: nothing."""
+
     def reported_metric_names(self) -> tuple[str, ...]:
         """The scalar metrics train_step reports (default: the class's ``metric_names``)."""
         return type(self).metric_names
@@ -183,9 +201,14 @@ class GenzooModel(keras.Model):
         """The step counter as a Python int (works for mirrored variables too)."""
         return int(np.asarray(tf.convert_to_tensor(self.step.value)))
 
+    def state_variables(self) -> dict[str, tf.Variable]:
+        """Training state outside the networks and optimizers (e.g. a growth phase),
+        restored with the networks when a run is loaded. Default: none."""
+        return {}
+
     def checkpoint_items(self) -> dict[str, Any]:
         """Everything a checkpoint must hold to resume exactly."""
-        items: dict[str, Any] = dict(self.networks())
+        items: dict[str, Any] = {**self.networks(), **self.state_variables()}
         for role, optimizer in self.network_optimizers.items():
             items[f"{role}_optimizer"] = optimizer
         return items

@@ -314,5 +314,7 @@ def load_trained_model(run_dir):
     model = build_model(saved["model"], saved["config"])
     model.seed = int(saved.get("train", {}).get("seed", 0))
     model(model.example_input(), training=False)
-    tf.train.Checkpoint(**model.networks()).restore(latest).expect_partial()
+    model.before_restore(latest)
+    tf.train.Checkpoint(**model.networks(), **model.state_variables()).restore(
+        latest).expect_partial()
     return model, saved

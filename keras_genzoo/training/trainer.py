@@ -167,15 +167,19 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     if settings.xla and model.xla_unsupported_reason():
         raise GenzooError(f"--xla is not supported for this {plan.model} model: "
                           f"{model.xla_unsupported_reason()}")
-    checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
-    manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
-                                         max_to_keep=3)
     # Every worker restores from the chief's directory (a shared filesystem in a
     # multi-worker run), so all of them resume at the same step.
     latest = tf.train.latest_checkpoint(str(plan.out_dir / run_lib.CHECKPOINT_DIR))
     if latest:
+        with strategy.scope():
+            model.before_restore(latest)  # a progressive model grows to the saved phase
+    checkpoint, manager = _checkpointing(model, write_dir)
+    if latest:
         checkpoint.restore(latest).assert_existing_objects_matched()
     start_step = model.steps_taken()
+    if model.has_schedule:  # e.g. the fade-in alpha at the resumed step
+        with strategy.scope():
+            model.advance_schedule(start_step * settings.batch_size)
 
     if chief:
         run_lib.write_run_config(plan)
@@ -226,6 +230,12 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             last_display = 0.0
             logs = {}
             for batch in distributed:
+                if model.has_schedule:
+                    with strategy.scope():
+                        changed = model.advance_schedule(step * settings.batch_size)
+                    if changed:  # grown: new variables, new optimizers
+                        train_step = make_train_function(model, strategy, xla=settings.xla)
+                        checkpoint, manager = _checkpointing(model, write_dir)
                 logs = train_step(batch)
                 step += 1
                 done_in_epoch = step - epoch * steps_per_epoch
@@ -287,6 +297,14 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         summary_writer.flush()
     return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
                        measured_images / measured_seconds if measured_seconds else 0.0, chief)
+
+
+def _checkpointing(model, write_dir):
+    """The checkpoint of everything that resumes a run, and its manager (last 3 kept)."""
+    checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
+    manager = tf.train.CheckpointManager(checkpoint, str(write_dir / run_lib.CHECKPOINT_DIR),
+                                         max_to_keep=3)
+    return checkpoint, manager
 
 
 def _check_labels(model, source) -> None:

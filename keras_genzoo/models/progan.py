@@ -1,0 +1,382 @@
+"""Progressive growing of GANs (Karras, Aila, Laine & Lehtinen 2018,
+"Progressive Growing of GANs for Improved Quality, Stability, and Variation",
+arXiv:1710.10196).
+
+Training starts with a generator and a discriminator at 4x4. Each growth
+step EXPANDS the live networks: a new block that doubles the resolution is
+added to the generator's output side and to the discriminator's input side,
+every existing layer (and its weights) is kept, and the new block is faded
+in (section 3, figure 2):
+
+    G:  out = (1 - alpha) * upsample(to_rgb_old(h)) + alpha * to_rgb_new(block_new(h))
+    D:  h   = (1 - alpha) * from_rgb_old(downsample(x)) + alpha * block_new(from_rgb_new(x))
+
+with ``alpha`` ramping from 0 to 1 over ``fade_images`` real images, then
+``stable_images`` at ``alpha = 1``. The real images the discriminator sees
+are blended the same way during the fade (appendix A.1). Right after an
+expansion (``alpha = 0``) the new networks compute exactly what the old ones
+did at half the resolution, so growing never disturbs training.
+
+The rest is the paper's recipe (section 4 and appendix A.1): WGAN-GP loss
+(lambda = 10) with the drift term 0.001 * D(x)^2, Adam (1e-3, beta1 = 0,
+beta2 = 0.99) whose state is reset at each growth step, minibatch standard
+deviation before the discriminator's last block, pixel-wise feature
+normalization in the generator, equalized learning rate everywhere, and an
+EMA of the generator for sampling and export.
+
+:class:`ProgressiveGAN` holds the machinery (schedule, expansion, resizing
+of real data, resuming mid-growth); :class:`ProGAN` its networks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
+from keras_genzoo.layers.fade import FadeIn
+from keras_genzoo.layers.minibatch import MinibatchStdDev
+from keras_genzoo.layers.normalization import PixelNorm
+from keras_genzoo.models.adversarial import AdversarialConfig, GAN
+
+#: the first resolution of every progressive model
+START_SIZE = 4
+#: the checkpoint entry holding the growth phase (read before restoring)
+PHASE_KEY = "growth_phase"
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressiveConfig(AdversarialConfig):
+    """The growth schedule and widths shared by ProGAN and StyleGAN."""
+
+    #: channels at resolution r: min(max_filters, filter_base * 4 / r)
+    filter_base: int = 256
+    max_filters: int = 64
+    #: real images shown while a new block fades in, then while it trains stabilized
+    fade_images: int = 6_400
+    stable_images: int = 6_400
+
+    def validate(self):
+        super().validate()
+        if self.data_dim:
+            raise ConfigError("progressive GANs generate images, not points")
+        size = self.image_size
+        if size < 8 or size & (size - 1):
+            raise ConfigError(f"--image-size must be a power of two >= 8 for progressive "
+                              f"growing from {START_SIZE}x{START_SIZE}, got {size}")
+        for key in ("filter_base", "max_filters", "stable_images"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
+        if self.fade_images < 0:
+            raise ConfigError(f"fade_images must be >= 0, got {self.fade_images}")
+
+    @property
+    def num_phases(self) -> int:
+        """Resolutions from 4x4 to image_size: 4, 8, ..., image_size."""
+        return int(math.log2(self.image_size)) - 1
+
+    def filters(self, phase: int) -> int:
+        return max(1, min(self.max_filters, self.filter_base // 2 ** phase))
+
+    def phase_and_alpha(self, images_seen: int) -> tuple[int, float]:
+        """Where the schedule is after ``images_seen`` real images.
+
+        Phase 0 (4x4) trains ``stable_images``; each later phase fades its
+        block in over ``fade_images``, then trains ``stable_images`` with
+        alpha = 1. After the last phase training continues at full size.
+        """
+        seen = max(0, int(images_seen)) - self.stable_images
+        phase = 0
+        while seen >= 0 and phase + 1 < self.num_phases:
+            phase += 1
+            if seen < self.fade_images:
+                return phase, seen / self.fade_images
+            seen -= self.fade_images + self.stable_images
+        return phase, 1.0
+
+    def schedule_images(self) -> int:
+        """Real images until the last phase is faded in and stabilized."""
+        return self.stable_images + (self.num_phases - 1) * (self.fade_images + self.stable_images)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProGANConfig(ProgressiveConfig):
+    latent_dim: int = 128
+    loss: str = "wasserstein"
+    gp_weight: float = 10.0
+    drift_weight: float = 0.001
+    minibatch_stddev: int = 4
+    ema_decay: float = 0.999
+    generator_lr: float = 1e-3
+    discriminator_lr: float = 1e-3
+    beta_1: float = 0.0
+    beta_2: float = 0.99
+
+
+def lrelu(x):
+    return keras.activations.leaky_relu(x, negative_slope=0.2)
+
+
+class ProgressiveGAN(GAN):
+    """Growth machinery: subclasses build one phase's layers and wire them.
+
+    The layers of every phase are kept in ``self.layers_by_role`` (lists
+    indexed by phase), so an expansion only creates the new phase's layers
+    and re-wires functional models around all of them: the existing weights
+    are the same variables before and after.
+    """
+
+    has_schedule = True
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(config, **kwargs)
+        self.phase_variable = tf.Variable(0, dtype=tf.int64, trainable=False, name=PHASE_KEY)
+        # real images consumed, counted in train_step (one replica adds the global batch)
+        self.images_seen = tf.Variable(
+            0, dtype=tf.int64, trainable=False, name="images_seen",
+            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+
+    # ----------------------------------------------------------- subclasses
+    def make_phase_layers(self, phase: int, ema: bool) -> dict[str, list]:
+        """New layers of ``phase`` (generator side if ``ema``, both otherwise)."""
+        raise NotImplementedError
+
+    def wire_generator(self, store: dict[str, list], phase: int, name: str) -> keras.Model:
+        raise NotImplementedError
+
+    def wire_discriminator(self, store: dict[str, list], phase: int) -> keras.Model:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------- build/grow
+    def _add_phase_layers(self, phase: int):
+        for role, layers in self.make_phase_layers(phase, ema=False).items():
+            self.layer_store.setdefault(role, []).append(layers)
+        if self.config.ema_decay:
+            for role, layers in self.make_phase_layers(phase, ema=True).items():
+                self.layer_store.setdefault("ema_" + role, []).append(layers)
+
+    def build_networks(self):
+        # Every layer ever created, by role and phase. A plain dict kept out of
+        # Keras' attribute tracking: the checkpoint reaches the layers through
+        # the wired networks, whose structure is fixed by the phase.
+        object.__setattr__(self, "layer_store", {})
+        self.phase = 0
+        self._add_phase_layers(0)
+        return (self.wire_generator(self._generator_store(ema=False), 0, "generator"),
+                self.wire_discriminator(self.layer_store, 0))
+
+    def _generator_store(self, ema: bool) -> dict[str, list]:
+        if not ema:
+            return self.layer_store
+        return {role[4:]: layers for role, layers in self.layer_store.items()
+                if role.startswith("ema_")}
+
+    def build_ema_generator(self):
+        ema = self.wire_generator(self._generator_store(ema=True), self.phase, "generator_ema")
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        return ema
+
+    @property
+    def current_size(self) -> int:
+        return START_SIZE * 2 ** self.phase
+
+    def fade_layers(self) -> list[FadeIn]:
+        nets = [self.generator, self.discriminator]
+        if self.generator_ema is not None:
+            nets.append(self.generator_ema)
+        return [layer for net in nets for layer in net.layers if isinstance(layer, FadeIn)]
+
+    @property
+    def alpha(self) -> float:
+        fades = self.fade_layers()
+        return fades[0].alpha_value if fades else 1.0
+
+    def set_alpha(self, value: float) -> None:
+        for layer in self.fade_layers():
+            layer.set_alpha(value)
+
+    def grow(self) -> None:
+        """Expand G, D (and the EMA G) by one resolution; new layers start faded out.
+
+        Call inside the strategy scope. The optimizers are replaced by fresh
+        ones over the new variable lists (the paper resets Adam at each
+        growth step); the step counter carries over.
+        """
+        if self.phase + 1 >= self.config.num_phases:
+            raise ValueError(f"already at the final resolution {self.current_size}")
+        old_generator = self.generator
+        self.phase += 1
+        self._add_phase_layers(self.phase)
+        # Keras locks a built model's attributes; the networks are replaced on
+        # purpose (the checkpoint and the optimizers reach them via networks())
+        object.__setattr__(self, "generator", self.wire_generator(
+            self._generator_store(ema=False), self.phase, "generator"))
+        object.__setattr__(self, "discriminator",
+                           self.wire_discriminator(self.layer_store, self.phase))
+        if self.generator_ema is not None:
+            # the EMA's existing layers keep their averages; its new ones start as G's
+            ema = self.wire_generator(self._generator_store(ema=True), self.phase,
+                                      "generator_ema")
+            known = {id(v) for v in self.generator_ema.weights}
+            for target, source in zip(ema.weights, self.generator.weights):
+                if id(target) not in known:
+                    target.assign(source)
+            ema.trainable = False
+            object.__setattr__(self, "generator_ema", ema)
+        del old_generator
+        self.phase_variable.assign(self.phase)
+        self.set_alpha(0.0)
+        self._replace_optimizers()
+
+    def _replace_optimizers(self):
+        if not self.network_optimizers:
+            return
+        mixed = any(isinstance(o, keras.optimizers.LossScaleOptimizer)
+                    for o in self.network_optimizers.values())
+        steps = self.network_optimizers[self.primary_network()].iterations.numpy()
+        old = self.network_optimizers
+        self.compile(mixed_precision=mixed)
+        for role, optimizer in self.network_optimizers.items():
+            optimizer.build(self.variables_trained_by(role))
+            optimizer.iterations.assign(old[role].iterations if role in old else steps)
+        self(self.example_input(), training=False)
+
+    def grow_to(self, phase: int) -> None:
+        while self.phase < phase:
+            self.grow()
+
+    # ------------------------------------------------------------ schedule
+    def advance_schedule(self, images_seen: int) -> bool:
+        phase, alpha = self.config.phase_and_alpha(images_seen)
+        grown = phase > self.phase
+        self.grow_to(phase)
+        if phase == self.phase:
+            self.set_alpha(alpha if phase > 0 else 1.0)
+        return grown
+
+    def train_step(self, data):
+        logs = super().train_step(data)
+        images, _ = self.unpack(data)
+        self.images_seen.assign_add(tf.cast(tf.shape(images)[0] * self._replicas(), tf.int64))
+        return logs
+
+    def before_restore(self, checkpoint_path: str) -> None:
+        reader = tf.train.load_checkpoint(checkpoint_path)
+        key = f"{PHASE_KEY}/.ATTRIBUTES/VARIABLE_VALUE"
+        if reader.has_tensor(key):
+            self.grow_to(int(reader.get_tensor(key)))
+
+    def state_variables(self):
+        return {PHASE_KEY: self.phase_variable, "images_seen": self.images_seen}
+
+    # --------------------------------------------------------- real data
+    def prepare_real(self, real):
+        """Real images at the current resolution; during a fade, blended with their
+        half-resolution version upsampled, as the generator's output is."""
+        size = self.current_size
+        full = self.config.image_size
+        if full != size:
+            real = tf.nn.avg_pool2d(real, full // size, full // size, "VALID")
+        fades = [layer for layer in self.discriminator.layers if isinstance(layer, FadeIn)]
+        if not fades:
+            return real
+        alpha = tf.cast(fades[0].alpha, real.dtype)
+        coarse = tf.nn.avg_pool2d(real, 2, 2, "VALID")
+        coarse = tf.repeat(tf.repeat(coarse, 2, axis=1), 2, axis=2)
+        return coarse + alpha * (real - coarse)
+
+    def example_input(self, batch_size: int = 2):
+        c = self.config
+        return (tf.zeros([batch_size, c.image_size, c.image_size, c.channels], tf.float32),
+                tf.zeros([batch_size], tf.int32))
+
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class ProGAN(ProgressiveGAN):
+    """ProGAN: pixel norm and equalized learning rate in G, minibatch stddev in D."""
+
+    config_class = ProGANConfig
+    registry_name = "progan"
+
+    def make_phase_layers(self, phase: int, ema: bool) -> dict[str, list]:
+        c = self.config
+        filters = c.filters(phase)
+        prefix = "ema_" if ema else ""
+        layers = {}
+        if phase == 0:
+            layers["g_block"] = [
+                PixelNorm(name=f"{prefix}g_latent_norm"),
+                EqualizedDense(START_SIZE * START_SIZE * filters, gain=math.sqrt(2) / 4,
+                               activation="lrelu", name=f"{prefix}g_dense"),
+                keras.layers.Reshape((START_SIZE, START_SIZE, filters), name=f"{prefix}g_reshape"),
+                PixelNorm(name=f"{prefix}g_norm0a"),
+                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv0"),
+                PixelNorm(name=f"{prefix}g_norm0b"),
+            ]
+        else:
+            layers["g_block"] = [
+                keras.layers.UpSampling2D(2, name=f"{prefix}g_up{phase}"),
+                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv{phase}a"),
+                PixelNorm(name=f"{prefix}g_norm{phase}a"),
+                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv{phase}b"),
+                PixelNorm(name=f"{prefix}g_norm{phase}b"),
+            ]
+        layers["g_to_rgb"] = [EqualizedConv2D(c.channels, 1, gain=1.0,
+                                              name=f"{prefix}g_to_rgb{phase}")]
+        if ema:
+            return layers
+        if phase == 0:
+            layers["d_block"] = [
+                MinibatchStdDev(c.minibatch_stddev or 4, name="d_stddev"),
+                EqualizedConv2D(filters, 3, activation="lrelu", name="d_conv0"),
+                keras.layers.Flatten(name="d_flatten"),
+                EqualizedDense(filters, activation="lrelu", name="d_dense0"),
+            ]
+            layers["d_output"] = [EqualizedDense(1, gain=1.0, name="d_logit")]
+        else:
+            layers["d_block"] = [
+                EqualizedConv2D(filters, 3, activation="lrelu", name=f"d_conv{phase}a"),
+                EqualizedConv2D(c.filters(phase - 1), 3, activation="lrelu",
+                                name=f"d_conv{phase}b"),
+                keras.layers.AveragePooling2D(2, name=f"d_down{phase}"),
+            ]
+            layers["d_output"] = []
+        layers["d_from_rgb"] = [EqualizedConv2D(filters, 1, activation="lrelu",
+                                                name=f"d_from_rgb{phase}")]
+        return layers
+
+    def wire_generator(self, store, phase, name):
+        z = keras.Input((self.config.latent_dim,), name="z")
+        h, previous = z, None
+        for stage in range(phase + 1):
+            previous = h
+            for layer in store["g_block"][stage]:
+                h = layer(h)
+        image = store["g_to_rgb"][phase][0](h)
+        if phase > 0:
+            old = store["g_to_rgb"][phase - 1][0](previous)
+            old = keras.layers.UpSampling2D(2, name=f"{name}_old_up")(old)
+            image = FadeIn(name=f"{name}_fade{phase}")([old, image])
+        return keras.Model(z, image, name=name)
+
+    def wire_discriminator(self, store, phase):
+        size = START_SIZE * 2 ** phase
+        x = keras.Input((size, size, self.config.channels), name="images")
+        h = store["d_from_rgb"][phase][0](x)
+        for stage in range(phase, -1, -1):
+            for layer in store["d_block"][stage]:
+                h = layer(h)
+            if stage == phase and phase > 0:  # the new block, faded in over the old input
+                old = keras.layers.AveragePooling2D(2, name="d_old_down")(x)
+                old = store["d_from_rgb"][phase - 1][0](old)
+                h = FadeIn(name=f"d_fade{phase}")([old, h])
+        features = h
+        logit = store["d_output"][0][0](features)
+        return keras.Model(x, [logit, features], name="discriminator")
