@@ -437,8 +437,8 @@ register(
         "`genzoo eval --features classifier:RUN` (FID/KID/PRDC offline)",
         target="keras_genzoo.models.classifier:Classifier",
         kind="classifier",
-        reference="Heusel et al. 2017, arXiv:1706.08500 (FID); Lucic et al. 2018, "
-        "arXiv:1711.10337 (MNIST features)",
+        reference="Heusel et al. 2017, arXiv:1706.08500 (FID, here in a classifier's "
+        "feature space)",
         presets={
             "digits": Preset("32x32 grayscale digits, 128-d features",
                              config={"image_size": 32, "channels": 1},

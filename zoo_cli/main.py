@@ -125,11 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--metrics", help="comma-separated, among fid, kid, is, prdc, recon, "
                           "modes (default: fid,kid,prdc; autoencoders: recon; 2-D models: modes)")
     evaluate.add_argument("--features", default="inception",
-                          help="feature extractor: inception (InceptionV3 pool3), "
-                          "classifier:RUN (a `genzoo train classifier` run), random (inception)")
-    evaluate.add_argument("--num", type=_positive_int, default=10_000,
+                          help="feature extractor: inception (InceptionV3 pool3; the default), "
+                          "classifier:RUN (a `genzoo train classifier` run), random")
+    evaluate.add_argument("--num", type=_positive_int,
                           help="samples to generate, and reference images to compare with "
-                          "(10000; fewer references when the split is smaller)")
+                          "(10000; fewer references when the split is smaller; 2-D models: "
+                          "2500)")
     evaluate.add_argument("--dataset", help="reference dataset (default: the run's)")
     evaluate.add_argument("--split", help="reference split (default: test, else train)")
     evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples (0)")

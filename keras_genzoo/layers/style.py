@@ -67,12 +67,13 @@ class LearnedConstant(keras.layers.Layer):
     the one constant.
     """
 
-    def __init__(self, size: int, channels: int, **kwargs):
+    def __init__(self, size: int, channels: int, initializer="ones", **kwargs):
         super().__init__(**kwargs)
         if int(size) < 1 or int(channels) < 1:
             raise ValueError(f"size and channels must be >= 1, got {size} and {channels}")
         self.size = int(size)
         self.channels = int(channels)
+        self.initializer = keras.initializers.get(initializer)
 
     def build(self, input_shape):
         if len(input_shape) < 1:
@@ -80,8 +81,8 @@ class LearnedConstant(keras.layers.Layer):
                 f"LearnedConstant takes a tensor with a batch axis, got shape {tuple(input_shape)}"
             )
         self.constant = self.add_weight(
-            name="constant", shape=(1, self.size, self.size, self.channels), initializer="ones"
-        )
+            name="constant", shape=(1, self.size, self.size, self.channels),
+            initializer=self.initializer)
 
     def call(self, inputs):
         batch = keras.ops.shape(inputs)[0]
@@ -91,4 +92,40 @@ class LearnedConstant(keras.layers.Layer):
         return (input_shape[0], self.size, self.size, self.channels)
 
     def get_config(self):
-        return {**super().get_config(), "size": self.size, "channels": self.channels}
+        return {**super().get_config(), "size": self.size, "channels": self.channels,
+                "initializer": keras.initializers.serialize(self.initializer)}
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class FixedNoise(keras.layers.Layer):
+    """One fixed noise image ``[1, size, size, 1]``, repeated over the batch.
+
+    StyleGAN's released generator keeps such a buffer per noise input (its
+    "const" noise mode) so that a trained model renders reproducibly: genzoo
+    samples and exports with these buffers, while training draws fresh noise
+    for every example. The buffer is a non-trainable weight drawn from
+    N(0, 1) with ``seed``, saved with the model; like
+    :class:`LearnedConstant`, only the batch size of the input is read.
+    """
+
+    def __init__(self, size: int, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        if int(size) < 1:
+            raise ValueError(f"size must be >= 1, got {size}")
+        self.size = int(size)
+        self.seed = int(seed)
+
+    def build(self, input_shape):
+        self.noise = self.add_weight(
+            name="noise", shape=(1, self.size, self.size, 1), trainable=False,
+            initializer=keras.initializers.RandomNormal(stddev=1.0, seed=self.seed))
+
+    def call(self, inputs):
+        batch = keras.ops.shape(inputs)[0]
+        return keras.ops.tile(keras.ops.convert_to_tensor(self.noise), [batch, 1, 1, 1])
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size, self.size, 1)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "seed": self.seed}

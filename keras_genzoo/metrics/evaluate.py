@@ -50,6 +50,8 @@ METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
 #: metrics that compare the features of the generated and the reference images
 FEATURE_METRICS = ("fid", "kid", "prdc")
 K_PRECISION_RECALL, K_DENSITY_COVERAGE = 3, 5
+#: mode coverage's thresholds (20 samples within 3 sigma) assume PacGAN's 2,500 samples
+POINT_SAMPLES = 2500
 EVAL_FILE = "eval.json"
 
 
@@ -84,7 +86,7 @@ class EvalSettings:
 
     metrics: tuple[str, ...] | None = None  # None: default_metrics for the model
     features: str = "inception"
-    num: int = 10_000
+    num: int | None = None  # None: 10,000 images, or 2,500 points for mode coverage
     dataset: str | None = None  # None: the run's training dataset
     split: str | None = None  # None: "test", or "train" when there is no test split
     seed: int = 0
@@ -117,11 +119,16 @@ class Evaluator:
                  points: bool = False, generative: bool = True, kind: str = "gan"):
         self.settings = settings
         self.image_size, self.channels, self.points = int(image_size), int(channels), points
-        self.metrics = (parse_metrics(settings.metrics) if settings.metrics
+        self.metrics = (parse_metrics(settings.metrics) if settings.metrics is not None
                         else default_metrics(kind, points=points, generative=generative))
-        if settings.num is None or int(settings.num) < 1:
+        if settings.num is None:  # PacGAN's 2,500 points for mode coverage, else 10,000
+            settings = dataclasses.replace(settings, num=POINT_SAMPLES if points else 10_000)
+            self.settings = settings
+        if int(settings.num) < 1:
             raise ConfigError(f"--num must be a positive integer, got {settings.num}")
         self.num = int(settings.num)
+        #: how many samples (or reconstructions) the last evaluation scored
+        self.scored = None
         if points and set(self.metrics) - {"modes"}:
             raise ConfigError("2-D point models are scored with --metrics modes only "
                               f"(asked: {','.join(self.metrics)})")
@@ -261,6 +268,7 @@ class Evaluator:
         if "recon" in self.metrics:
             images, labels = self.reference()
             reconstructions = _in_chunks(producer.reconstruct, images, labels)
+        self.scored = len(generated if generated is not None else reconstructions)
         return self.score(generated, reconstructions)
 
     def _generated(self, producer) -> np.ndarray:
@@ -274,7 +282,7 @@ class Evaluator:
         """The setting, as recorded next to every value in eval.json."""
         reference = self._reference[0] if self._reference is not None else None
         return {"features": None if self.extractor is None else self.extractor.spec,
-                "num": self.num,
+                "num": self.scored if self.scored is not None else self.num,
                 "reference_num": None if reference is None or self.points else len(reference),
                 "dataset": self.settings.dataset, "split": self.reference_split,
                 "image_size": None if self.points else self.image_size,
@@ -311,6 +319,7 @@ def _write_cached(path: pathlib.Path, key: dict, features: np.ndarray) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
         with os.fdopen(handle, "wb") as out:
             np.savez(out, key=json.dumps(key, sort_keys=True), features=features)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache from others
         os.replace(temporary, path)
     except OSError:
         pass  # a read-only cache only costs time
@@ -471,12 +480,14 @@ def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
 def format_report(report: EvalReport) -> str:
     """The table ``genzoo eval`` prints."""
     s = report.setting
-    if s.get("features"):
+    if s.get("features") and s.get("reference_num"):
         what = (f"{s['num']} samples vs {s['reference_num']} reference images "
                 f"({s['dataset']} {s['split']}, {s['image_size']}x{s['image_size']}x"
                 f"{s['channels']}), features {s['features']}, seed {s['seed']}")
+    elif s.get("features"):  # the inception score needs no reference
+        what = f"{s['num']} samples, features {s['features']}, seed {s['seed']}"
     else:
-        what = f"{s['num']} samples, {s['dataset']} {s['split']}, seed {s['seed']}"
+        what = f"{s['num']} samples, {s['dataset']} {s['split'] or ''}, seed {s['seed']}"
     lines = [what, f"{'metric':<14} value"]
     for row in report.rows:
         value = row["value"] if row["value"] is not None else float(row["value_text"])

@@ -213,7 +213,9 @@ class ClassifierFeatures(FeatureExtractor):
             raise ConfigError(f"--features classifier:{run_dir}: the run has no checkpoint yet")
         self.model, _ = load_trained_model(path)
         self.spec = f"classifier:{run_dir}"
-        self.identity = f"classifier:{path.resolve()}:{os.path.basename(latest)}"
+        # the index file's hash changes whenever the classifier is retrained
+        self.identity = (f"classifier:{path.resolve()}:{os.path.basename(latest)}:"
+                         f"{_file_identity(latest + '.index')}")
         self.image_size = self.model.config.image_size
         self.channels = self.model.config.channels
         self.has_probabilities = True
@@ -253,7 +255,8 @@ class RandomFeatures(FeatureExtractor):
     def check_images(self, image_size: int, channels: int) -> None:
         if image_size < 16:
             raise ConfigError(f"--features random needs images of at least 16x16, got "
-                              f"{image_size}x{image_size}; evaluate at a larger --image-size")
+                              f"{image_size}x{image_size}; train the model at a larger "
+                              "--image-size, or use classifier:RUN")
 
     def _embed(self, images):
         import tensorflow as tf

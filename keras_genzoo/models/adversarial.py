@@ -215,7 +215,13 @@ class GAN(GenzooModel):
             return generated
         return tf.clip_by_value((generated + 1.0) / 2.0, 0.0, 1.0)
 
-    def generate_raw(self, z, labels=None, training=False, generator=None):
+    def generate_raw(self, z, labels=None, training=False, generator=None, salt=None):
+        """The generator's output (in its own range) for ``z``.
+
+        ``salt`` names the training draw this call belongs to (critic update
+        k or the generator update), for models that draw more randomness than
+        ``z`` (StyleGAN's noise and style mixing); the others ignore it.
+        """
         generator = generator or self.generator
         return generator([z, labels] if self.uses_labels() else z, training=training)
 
@@ -279,7 +285,8 @@ class GAN(GenzooModel):
 
         values = {}
         with tf.GradientTape() as tape:
-            fake = tf.stop_gradient(self.generate_raw(z, labels, training=True))
+            fake = tf.stop_gradient(self.generate_raw(z, labels, training=True,
+                                                      salt=_CRITIC_NOISE + k))
             real_logits = critic(real)
             fake_logits = critic(fake)
             per_example = discriminator_loss(c.loss, real_logits, fake_logits, c.label_smoothing)
@@ -336,7 +343,8 @@ class GAN(GenzooModel):
         replicas = tf.cast(self._replicas(), tf.float32)
         with tf.GradientTape() as tape:
             fake_logits, fake_features = self.discriminate(
-                self.generate_raw(z, labels, training=True), labels, training=True)
+                self.generate_raw(z, labels, training=True, salt=_GENERATOR_NOISE), labels,
+                training=True)
             if c.feature_matching:
                 # ||E f(x) - E f(G(z))||^2 over this replica's batch; divided by
                 # the replica count so that the summed gradients average.

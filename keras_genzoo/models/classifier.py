@@ -6,8 +6,8 @@ InceptionV3's pool3 layer is the standard choice for natural images, but its
 weights must be downloaded and its ImageNet classes say little about
 handwritten digits. Trained on the dataset itself, a small classifier gives
 features that separate exactly the classes a digit generator must produce
-(the "MNIST Frechet distance" used e.g. by Lucic et al. 2018, "Are GANs
-Created Equal?", arXiv:1711.10337, section 4), and it trains offline in a
+(a Frechet distance in the features of a digit classifier, a common
+substitute for Inception on MNIST-like data), and it trains offline in a
 minute: ``genzoo train classifier --dataset digits``, then
 ``genzoo eval RUN --features classifier:runs/classifier``.
 

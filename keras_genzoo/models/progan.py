@@ -34,7 +34,6 @@ import dataclasses
 import math
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_genzoo.errors import ConfigError
@@ -186,11 +185,23 @@ class ProgressiveGAN(GAN):
     def current_size(self) -> int:
         return START_SIZE * 2 ** self.phase
 
-    def fade_layers(self) -> list[FadeIn]:
+    def wired_models(self) -> list[keras.Model]:
+        """Every functional model of the current phase (they may nest)."""
         nets = [self.generator, self.discriminator]
         if self.generator_ema is not None:
             nets.append(self.generator_ema)
-        return [layer for net in nets for layer in net.layers if isinstance(layer, FadeIn)]
+        return nets
+
+    def fade_layers(self) -> list[FadeIn]:
+        """The FadeIn layers of the current phase, nested models included."""
+        found, stack = [], list(self.wired_models())
+        while stack:
+            for layer in stack.pop().layers:
+                if isinstance(layer, keras.Model):
+                    stack.append(layer)
+                elif isinstance(layer, FadeIn) and layer not in found:
+                    found.append(layer)
+        return found
 
     @property
     def alpha(self) -> float:

@@ -57,7 +57,8 @@ class TrainSettings:
     #: comma-separated metrics (None: fid,kid,prdc; autoencoders recon; 2-D models modes)
     eval_metrics: str | None = None
     eval_features: str = "inception"
-    eval_num: int = 1000
+    #: samples and reference images per evaluation (None: 1,000; 2-D models 2,500)
+    eval_num: int | None = None
     inception_weights: str | None = None
 
     def validate(self):
@@ -71,7 +72,7 @@ class TrainSettings:
             raise ConfigError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0, got {self.eval_every}")
-        if self.eval_num <= 0:
+        if self.eval_num is not None and self.eval_num <= 0:
             raise ConfigError(f"--eval-num must be a positive integer, got {self.eval_num}")
 
 

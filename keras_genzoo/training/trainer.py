@@ -353,7 +353,8 @@ def _make_evaluator(plan, model, source):
         raise GenzooError(f"--eval-every scores generative models and autoencoders; "
                           f"{plan.model} is a {model.kind}")
     s = plan.settings
-    settings = EvalSettings(metrics=s.eval_metrics, features=s.eval_features, num=s.eval_num,
+    num = s.eval_num or (None if source.kind == "points" else 1000)
+    settings = EvalSettings(metrics=s.eval_metrics, features=s.eval_features, num=num,
                             dataset=s.dataset, seed=SAMPLE_SEED,
                             inception_weights=s.inception_weights, data_dir=s.data_dir,
                             manual_dir=s.manual_dir)
