@@ -280,6 +280,34 @@ register(
 
 register(
     ModelSpec(
+        name="stylegan",
+        description="Style-based generator: mapping network, AdaIN styles, noise inputs, style "
+        "mixing, truncation trick; progressive growing; non-saturating loss + R1",
+        target="keras_genzoo.models.stylegan:StyleGAN",
+        kind="gan",
+        reference="Karras, Laine & Aila 2019, arXiv:1812.04948",
+        presets={
+            "digits": Preset(
+                "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per "
+                "stable phase, at most 64 channels, 128-d z and w",
+                config={"image_size": 32, "channels": 1},
+                train={"dataset": "digits", "epochs": 36, "batch_size": 64},
+            ),
+            "celeba": Preset(
+                "128x128 RGB faces (tfds celeb_a): 512-d z and w, 256 channels, 600k images "
+                "per phase",
+                config={"image_size": 128, "channels": 3, "latent_dim": 512,
+                        "filter_base": 4096, "max_filters": 256, "fade_images": 600_000,
+                        "stable_images": 600_000, "truncation_cutoff": 8},
+                train={"dataset": "celeb_a", "epochs": 40, "batch_size": 32},
+            ),
+        },
+        default_preset="digits",
+    )
+)
+
+register(
+    ModelSpec(
         name="ae",
         description="Undercomplete autoencoder (convolutional or dense) trained on reconstruction "
         "error",

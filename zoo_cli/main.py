@@ -108,6 +108,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0,
                         help="GANs: latent seed; autoencoders: 0 takes the first held-out "
                         "images, other seeds a random choice (0)")
+    sample.add_argument("--truncation", type=float, metavar="PSI",
+                        help="stylegan: the truncation trick, w = w_avg + PSI (w - w_avg), "
+                        "PSI in [0, 1] (1: none; 0: the average image)")
+    sample.add_argument("--force-truncation", action="store_true",
+                        help="allow PSI outside [0, 1] (extrapolation)")
+    sample.add_argument("--style-mix", action="store_true",
+                        help=f"stylegan: a style-mixing grid, {4} row sources x {6} column "
+                        "sources (coarse styles from the row, fine from the column)")
+    sample.add_argument("--crossover", type=_positive_int, metavar="LAYER",
+                        help="with --style-mix: the first layer taking the column's style "
+                        "(default: half of the layers)")
+    sample.add_argument("--interpolate", type=int, metavar="STEPS",
+                        help="stylegan: a strip of STEPS images along a line in w between "
+                        "two latents")
 
     export = commands.add_parser("export", help="SavedModel (TF Serving layout) + ONNX of a run")
     export.add_argument("run", metavar="RUN", help="a run directory (runs/<model>)")
@@ -306,10 +320,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from keras_genzoo.training.sampling import sample_grid
+    from keras_genzoo.training.sampling import StyleOptions, sample_grid
 
+    style = StyleOptions(truncation=args.truncation, force_truncation=args.force_truncation,
+                         style_mix=args.style_mix, crossover=args.crossover,
+                         interpolate=args.interpolate)
     out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed, prior=args.prior,
-                      label=args.label)
+                      label=args.label, style=style)
     print(f"genzoo: wrote {out}")
     return 0
 

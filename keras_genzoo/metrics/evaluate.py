@@ -369,6 +369,8 @@ class ExportedModel:
         chunks = []
         for start in range(0, num, 1000):
             feeds = {latent: z[start:start + 1000]}
+            if "truncation_psi" in inputs:  # StyleGAN: untruncated, as the run's samples
+                feeds["truncation_psi"] = np.float32(1.0)
             if "label" in inputs:  # the run's default: labels cycling 0..K-1
                 feeds["label"] = (np.arange(start, start + len(feeds[latent]))
                                   % self.num_classes).astype(np.int32)

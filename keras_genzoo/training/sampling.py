@@ -69,26 +69,61 @@ def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = ROW) -> 
     return np.concatenate(parts)
 
 
+@dataclasses.dataclass(frozen=True)
+class StyleOptions:
+    """StyleGAN's sampling controls (``genzoo sample --truncation/--style-mix/--interpolate``)."""
+
+    truncation: float | None = None
+    force_truncation: bool = False
+    style_mix: bool = False
+    crossover: int | None = None
+    interpolate: int | None = None
+
+    def any(self) -> bool:
+        return (self.truncation is not None or self.style_mix or self.interpolate is not None
+                or self.crossover is not None)
+
+
+#: row and column sources of the style-mixing grid
+STYLE_MIX_ROWS, STYLE_MIX_COLUMNS = 4, 6
+
+
 def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
-                label: int | None = None) -> pathlib.Path:
+                label: int | None = None, style: StyleOptions | None = None) -> pathlib.Path:
     """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``.
 
     ``prior`` (generative autoencoders such as the VAE) decodes draws from the
     prior instead of showing reconstructions; ``label`` fixes the class of a
-    conditional model's samples.
+    conditional model's samples; ``style`` holds StyleGAN's truncation,
+    style-mixing grid and interpolation strip.
     """
+    style = style or StyleOptions()
     if num <= 0:
         raise GenzooError(f"--num must be a positive integer, got {num}")
+    if style.truncation is not None:
+        from keras_genzoo.models.stylegan import check_truncation
+
+        check_truncation(style.truncation, style.force_truncation)
+    if style.interpolate is not None and style.interpolate < 2:
+        raise GenzooError(f"--interpolate needs at least 2 steps, got {style.interpolate}")
+    if style.crossover is not None and not style.style_mix:
+        raise GenzooError("--crossover goes with --style-mix")
+    if style.style_mix and style.interpolate is not None:
+        raise GenzooError("--style-mix and --interpolate draw different figures: pick one")
     path, out = pathlib.Path(path), pathlib.Path(out)
     if not path.exists():
         raise GenzooError(f"no such run or export: {path}")
     check_writable(out.parent)
     if (path / CONFIG_FILE).is_file():
-        images, columns = _from_run(path, num, seed, prior, label)
+        if style.any():
+            images, columns = _styles_from_run(path, num, seed, style)
+        else:
+            images, columns = _from_run(path, num, seed, prior, label)
     else:
-        if prior or label is not None:
-            raise GenzooError("--prior and --label work on run directories; sample the run")
-        images, columns = _from_export(path, num, seed)
+        if prior or label is not None or style.style_mix or style.interpolate is not None:
+            raise GenzooError("--prior, --label, --style-mix and --interpolate work on run "
+                              "directories; sample the run")
+        images, columns = _from_export(path, num, seed, style.truncation)
     if isinstance(columns, PointsFrom):
         return _save_points(images, out, columns.dataset)
     return image_io.save_grid(images, out, columns)
@@ -149,14 +184,33 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
     raise GenzooError(f"don't know how to sample a {model.kind} model")
 
 
-def _from_export(path, num, seed):
+def _styles_from_run(run_dir, num, seed, style: StyleOptions):
+    """A StyleGAN run's truncated samples, style-mixing grid or interpolation strip."""
+    model, saved = load_trained_model(run_dir)
+    if not hasattr(model, "style_mixing_grid"):
+        raise GenzooError(f"--truncation, --style-mix and --interpolate need a stylegan run; "
+                          f"{run_dir} is a {saved['model']} run")
+    psi = 1.0 if style.truncation is None else style.truncation
+    if style.style_mix:
+        return model.style_mixing_grid(STYLE_MIX_ROWS, STYLE_MIX_COLUMNS, seed=seed,
+                                       crossover=style.crossover, truncation=psi)
+    if style.interpolate is not None:
+        return model.interpolation(style.interpolate, seed=seed, truncation=psi), style.interpolate
+    return model.sample(num, seed=seed, truncation=psi), None
+
+
+def _from_export(path, num, seed, truncation=None):
     from keras_genzoo.export.savedmodel import load_export
 
     loaded, signatures, metadata = load_export(path)
     serving = loaded.signatures["serving_default"]
     inputs = signatures["serving_default"]["inputs"]
+    if truncation is not None and "truncation_psi" not in inputs:
+        raise GenzooError(f"--truncation needs a stylegan export; {path} has no truncation_psi")
     if "z" in inputs:
         feeds = {"z": latent_codes(num, int(inputs["z"]["shape"][-1]), seed)}
+        if "truncation_psi" in inputs:
+            feeds["truncation_psi"] = np.float32(1.0 if truncation is None else truncation)
         columns = None
         if "label" in inputs:  # conditional GAN: cycle through the classes, one per column
             classes = int(metadata.get("config", {}).get("num_classes") or 10)
