@@ -1,7 +1,7 @@
 """Fading in a new resolution block, as in progressive growing.
 
 Karras, Aila, Laine & Lehtinen 2018, "Progressive Growing of GANs"
-(arXiv:1710.10196), section 3 and figure 2: when the generator and the
+(arXiv:1710.10196), section 2 and figure 2: when the generator and the
 discriminator grow to twice the resolution, the new layers are not switched
 on at once (their random weights would shock the well-trained smaller
 networks). The new block's output is blended with the old path's output

@@ -274,9 +274,19 @@ class Evaluator:
     def _generated(self, producer) -> np.ndarray:
         """Samples of a generative model; an autoencoder's reconstructions."""
         if self.points or producer_is_generative(producer):
-            return producer.sample(self.num, seed=self.settings.seed)
+            return self._at_reference_size(producer.sample(self.num, seed=self.settings.seed))
         images, labels = self.reference()
         return _in_chunks(producer.reconstruct, images, labels)
+
+    def _at_reference_size(self, images):
+        """A progressive GAN mid-growth renders below the dataset's size: its samples
+        are upsampled (nearest, as its own fade-in upsamples) to be scored."""
+        if self.points or images.shape[1] == self.image_size:
+            return images
+        import tensorflow as tf
+
+        return tf.image.resize(images, [self.image_size, self.image_size],
+                               method="nearest").numpy()
 
     def describe(self) -> dict[str, Any]:
         """The setting, as recorded next to every value in eval.json."""

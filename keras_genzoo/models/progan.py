@@ -6,14 +6,14 @@ Training starts with a generator and a discriminator at 4x4. Each growth
 step EXPANDS the live networks: a new block that doubles the resolution is
 added to the generator's output side and to the discriminator's input side,
 every existing layer (and its weights) is kept, and the new block is faded
-in (section 3, figure 2):
+in (section 2, figure 2):
 
     G:  out = (1 - alpha) * upsample(to_rgb_old(h)) + alpha * to_rgb_new(block_new(h))
     D:  h   = (1 - alpha) * from_rgb_old(downsample(x)) + alpha * block_new(from_rgb_new(x))
 
 with ``alpha`` ramping from 0 to 1 over ``fade_images`` real images, then
 ``stable_images`` at ``alpha = 1``. The real images the discriminator sees
-are blended the same way during the fade (appendix A.1). Right after an
+are blended the same way during the fade (section 2). Right after an
 expansion (``alpha = 0``) the new networks compute exactly what the old ones
 did at half the resolution, so growing never disturbs training.
 
@@ -344,8 +344,10 @@ class ProGAN(ProgressiveGAN):
         if ema:
             return layers
         if phase == 0:
-            layers["d_block"] = [
-                MinibatchStdDev(c.minibatch_stddev or 4, name="d_stddev"),
+            # minibatch stddev (section 3) unless minibatch_stddev = 0 turns it off
+            stddev = [MinibatchStdDev(c.minibatch_stddev, name="d_stddev")] \
+                if c.minibatch_stddev else []
+            layers["d_block"] = stddev + [
                 EqualizedConv2D(filters, 3, activation="lrelu", name="d_conv0"),
                 keras.layers.Flatten(name="d_flatten"),
                 EqualizedDense(filters, activation="lrelu", name="d_dense0"),

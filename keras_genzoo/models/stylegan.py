@@ -15,10 +15,10 @@ Every synthesis layer takes its own copy of ``w`` (``ws``: ``[batch,
 num_layers, w_dim]``), which makes **style mixing** (section 3.1) a matter of
 taking the first layers' copies from one latent and the rest from another;
 training mixes two latents for 90% of the batch (``style_mixing``), with
-the crossover layer drawn uniformly. The **truncation trick** (section 3.3
-and appendix B) moves ``w`` towards the average ``w_avg`` that training
-tracks: ``w' = w_avg + psi (w - w_avg)`` for the first
-``truncation_cutoff`` layers (0: all).
+the crossover layer drawn uniformly. The **truncation trick** (appendix B)
+moves ``w`` towards the average ``w_avg`` that training tracks:
+``w' = w_avg + psi (w - w_avg)`` for the first ``truncation_cutoff`` layers
+(0: all).
 
 Growth, fade-in, resuming mid-growth and the discriminator are ProGAN's
 (:mod:`keras_genzoo.models.progan`), as in the paper; the loss is the

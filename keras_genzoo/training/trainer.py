@@ -175,11 +175,15 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             model.before_restore(latest)  # a progressive model grows to the saved phase
     checkpoint, manager = _checkpointing(model, write_dir)
     if latest:
-        checkpoint.restore(latest).assert_existing_objects_matched()
+        # every object that exists was restored (asserted); values for objects
+        # created later (a progressive model's next phase) are not expected
+        checkpoint.restore(latest).assert_existing_objects_matched().expect_partial()
     start_step = model.steps_taken()
     if model.has_schedule:  # e.g. the fade-in alpha at the resumed step
         with strategy.scope():
-            model.advance_schedule(start_step * settings.batch_size)
+            if model.advance_schedule(start_step * step_batch):
+                # grown at a phase boundary: the checkpoint must hold the new networks
+                checkpoint, manager = _checkpointing(model, write_dir)
 
     if chief:
         run_lib.write_run_config(plan)
@@ -232,7 +236,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             for batch in distributed:
                 if model.has_schedule:
                     with strategy.scope():
-                        changed = model.advance_schedule(step * settings.batch_size)
+                        changed = model.advance_schedule(step * step_batch)
                     if changed:  # grown: new variables, new optimizers
                         train_step = make_train_function(model, strategy, xla=settings.xla)
                         checkpoint, manager = _checkpointing(model, write_dir)

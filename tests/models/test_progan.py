@@ -108,7 +108,8 @@ def test_growing_during_training_keeps_the_step_and_trains_the_new_block():
     assert model.sample(3).shape == (3, 8, 8, 1)
 
 
-def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path):
+@pytest.mark.parametrize("stop", [8, 10])  # 8: on the phase boundary (64 images); 10: mid-fade
+def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, stop):
     overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
 
     def plan(out):
@@ -119,13 +120,15 @@ def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path):
     assert straight.steps == 14
 
     def interrupt(step):
-        if step == 10:  # 80 images: phase 1, a quarter into the fade
+        if step == stop:
             raise KeyboardInterrupt
 
     with pytest.raises(trainer.Interrupted):
         trainer.train(plan(tmp_path / "resumed"), verbose=0, on_step=interrupt)
     half, _ = run_lib.load_trained_model(tmp_path / "resumed")
-    assert half.phase == 1 and int(half.images_seen.numpy()) == 10 * 8
+    # the growth for step 9 happens before it: a run stopped after step 8 is still at 4x4
+    assert half.phase == (0 if stop == 8 else 1)
+    assert int(half.images_seen.numpy()) == stop * 8
     trainer.train(plan(tmp_path / "resumed"), verbose=0)
     a, _ = run_lib.load_trained_model(tmp_path / "straight")
     b, _ = run_lib.load_trained_model(tmp_path / "resumed")
