@@ -92,7 +92,7 @@ def render(args, rows, classifier, minutes, versions) -> str:
              f"{args.fade:,} real images per fade-in and {args.stable:,} per stabilization, then "
              f"{args.extra_steps} more steps at 32x32 (`genzoo train MODEL --dataset "
              f"{args.dataset} --batch-size {BATCH} --steps N`, resumed segment by segment).",
-             f"- Speed: real images per second over each segment, its growth step (new layers, "
+             "- Speed: real images per second over each segment, its growth step (new layers, "
              "a retraced step function) included; CPU only.",
              f"- Quality: {args.num:,} samples of the EMA generator (seed 0) against the first "
              f"{args.num:,} real images, `classifier` features (a `genzoo train classifier` run "
