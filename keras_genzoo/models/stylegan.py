@@ -357,7 +357,9 @@ class StyleGAN(ProGAN):
     def export_signatures(self):
         """``serving_default(z, truncation_psi) -> images``, ``mapping(z) -> w`` and
         ``synthesis(ws) -> images`` of the EMA generator at the current resolution,
-        with the fixed noise images (no random state in the graph)."""
+        with the fixed noise images (no random state in the graph), and
+        ``synthesis_noise(ws, noise_0, ..., noise_{L-1}) -> images`` taking the
+        noise as inputs."""
         c = self.config
         parts = self.parts(self.sampling_generator())
         module = tf.Module()
@@ -387,5 +389,16 @@ class StyleGAN(ProGAN):
         def synthesis(ws):
             return {"images": to_data(module.synthesis(ws, training=False))}
 
+        # the same synthesis with the noise images as inputs (one per layer): new noise
+        # gives new stochastic detail (hair, strokes) for the same styles
+        module.synthesis_with_noise = parts.synthesis_with_noise
+        noise_specs = [tf.TensorSpec([None, r, r, 1], tf.float32, name=f"noise_{i}")
+                       for i, r in enumerate(self.layer_resolutions())]
+
+        @tf.function(input_signature=[ws_spec, *noise_specs])
+        def synthesis_noise(ws, *noises):
+            return {"images": to_data(module.synthesis_with_noise([ws, *noises],
+                                                                  training=False))}
+
         return module, {"serving_default": serving_default, "mapping": mapping,
-                        "synthesis": synthesis}
+                        "synthesis": synthesis, "synthesis_noise": synthesis_noise}

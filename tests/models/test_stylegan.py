@@ -113,9 +113,13 @@ def test_export_three_signatures_and_onnx_parity(tmp_path):
     model = _model()
     model.grow()
     model.set_alpha(0.5)
+    for layer in model.parts(model.sampling_generator()).synthesis._flatten_layers():
+        if type(layer).__name__ == "NoiseInjection":  # fresh scales are 0: noise unused
+            layer.scale.assign(np.full(layer.scale.shape, 0.5, np.float32))
     module, signatures = model.export_signatures()
     result = export_model(module, signatures, base_dir=tmp_path, name="stylegan")
-    assert set(result.onnx_files) == {"serving_default", "mapping", "synthesis"}
+    assert set(result.onnx_files) == {"serving_default", "mapping", "synthesis",
+                                      "synthesis_noise"}
     assert max(result.onnx_max_abs_diff.values()) <= 1e-4
     read = read_signatures(result.path)
     assert set(read["serving_default"]["inputs"]) == {"z", "truncation_psi"}
@@ -131,6 +135,19 @@ def test_export_three_signatures_and_onnx_parity(tmp_path):
     ws = np.repeat(w[:, None], 4, axis=1)
     via_synthesis = loaded.signatures["synthesis"](ws=tf.constant(ws))["images"].numpy()
     np.testing.assert_allclose(via_synthesis, model.sample(3, seed=2), atol=1e-5)
+    # noise as inputs: the fixed buffers reproduce synthesis, other noise changes the image
+    fixed = [layer.noise.numpy().repeat(3, axis=0) for layer in
+             model.parts(model.sampling_generator()).synthesis._flatten_layers()
+             if type(layer).__name__ == "FixedNoise"]
+    assert [f.shape[1] for f in fixed] == [4, 4, 8, 8]
+    feeds = {"ws": ws, **{f"noise_{i}": noise for i, noise in enumerate(fixed)}}
+    with_noise = loaded.signatures["synthesis_noise"](**{k: tf.constant(v)
+                                                         for k, v in feeds.items()})
+    np.testing.assert_allclose(with_noise["images"], via_synthesis, atol=1e-5)
+    other = {**feeds, "noise_3": np.zeros_like(fixed[3]) + 3.0}
+    changed = loaded.signatures["synthesis_noise"](**{k: tf.constant(v)
+                                                      for k, v in other.items()})["images"]
+    assert np.abs(changed.numpy() - via_synthesis).max() > 1e-4
     onnx_out = onnx_export.run_onnx(result.onnx_files["serving_default"],
                                     {"z": z, "truncation_psi": np.float32(0.6)})
     served = loaded.signatures["serving_default"](z=tf.constant(z),

@@ -1,0 +1,49 @@
+"""benchmarks/gpu.sh, the prepared script for a lent GPU machine, checked on CPU: every
+command it would run is one that `genzoo train` accepts and resolves (--dry-run), and a
+tiny real run prints its table (slow tier)."""
+
+import pathlib
+import shlex
+import subprocess
+
+import pytest
+
+from keras_genzoo.config import parse_set_arguments
+from keras_genzoo.training import run as run_lib
+from zoo_cli.main import build_parser
+
+SCRIPT = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "gpu.sh"
+
+
+def test_dry_run_prints_commands_that_genzoo_accepts(tmp_path):
+    out = subprocess.run(["bash", str(SCRIPT), "--dry-run"], capture_output=True, text=True,
+                         check=True, env={"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)}).stdout
+    commands = [shlex.split(line) for line in out.splitlines() if line.startswith("genzoo ")]
+    assert len(commands) == 2 * 2 * 2 * 2  # 2 sizes x xla x precision, grow + timed run
+    seen = set()
+    for argv in commands:
+        args = build_parser().parse_args(argv[1:])
+        plan = run_lib.resolve_plan(args.model, overrides=parse_set_arguments(args.set),
+                                    image_size=args.image_size, dataset=args.dataset,
+                                    steps=args.steps, batch_size=args.batch_size,
+                                    xla=args.xla, mixed_precision=args.mixed_precision,
+                                    out_dir=str(tmp_path / "never"))
+        assert plan.model == "stylegan" and plan.config["channels"] == 3
+        seen.add((plan.config["image_size"], bool(args.xla), bool(args.mixed_precision)))
+    assert seen == {(size, xla, mp) for size in (64, 128) for xla in (False, True)
+                    for mp in (False, True)}
+
+
+def test_unknown_arguments_are_refused():
+    result = subprocess.run(["bash", str(SCRIPT), "--bogus"], capture_output=True, text=True)
+    assert result.returncode == 2 and "unknown argument --bogus" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_tiny_real_run_prints_a_rate_for_every_row(tmp_path):
+    result = subprocess.run(["bash", str(SCRIPT), "--sizes", "8", "--steps", "3",
+                             "--batch-size", "64"], capture_output=True, text=True, check=True,
+                            env={**__import__("os").environ, "TMPDIR": str(tmp_path)})
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("8 ")]
+    assert len(rows) == 4, result.stdout
+    assert all(row[-1] != "failed" and float(row[-1]) > 0 for row in rows), result.stdout
