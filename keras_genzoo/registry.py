@@ -251,6 +251,28 @@ register(
     )
 )
 
+def _progressive_presets(latent_dim_celeba: int, **celeba_config) -> dict[str, Preset]:
+    """The digits (CPU) and celeba presets of progan and stylegan."""
+    return {
+        "digits": Preset(
+            "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per stable "
+            "phase, at most 64 channels, 128-d latent",
+            # an EMA half-life of ~70 steps: the papers' 0.999 (~700 steps) would still be
+            # mostly the random initial weights at the end of this short run
+            config={"image_size": 32, "channels": 1, "ema_decay": 0.99},
+            train={"dataset": "digits", "epochs": 36, "batch_size": 64},
+        ),
+        "celeba": Preset(
+            f"128x128 RGB faces (tfds celeb_a): {latent_dim_celeba}-d latent, 256 channels, "
+            "600k images per phase",
+            config={"image_size": 128, "channels": 3, "latent_dim": latent_dim_celeba,
+                    "filter_base": 4096, "max_filters": 256, "fade_images": 600_000,
+                    "stable_images": 600_000, **celeba_config},
+            train={"dataset": "celeb_a", "epochs": 40, "batch_size": 32},
+        ),
+    }
+
+
 register(
     ModelSpec(
         name="progan",
@@ -259,23 +281,7 @@ register(
         target="keras_genzoo.models.progan:ProGAN",
         kind="gan",
         reference="Karras, Aila, Laine & Lehtinen 2018, arXiv:1710.10196",
-        presets={
-            "digits": Preset(
-                "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per "
-                "stable phase, at most 64 channels",
-                # an EMA half-life of ~70 steps: the paper's 0.999 (~700 steps) would
-                # still be mostly the random initial weights at the end of this short run
-                config={"image_size": 32, "channels": 1, "ema_decay": 0.99},
-                train={"dataset": "digits", "epochs": 36, "batch_size": 64},
-            ),
-            "celeba": Preset(
-                "128x128 RGB faces (tfds celeb_a), 256 channels, 600k images per phase",
-                config={"image_size": 128, "channels": 3, "latent_dim": 256,
-                        "filter_base": 4096, "max_filters": 256, "fade_images": 600_000,
-                        "stable_images": 600_000},
-                train={"dataset": "celeb_a", "epochs": 40, "batch_size": 32},
-            ),
-        },
+        presets=_progressive_presets(256),
         default_preset="digits",
     )
 )
@@ -288,23 +294,7 @@ register(
         target="keras_genzoo.models.stylegan:StyleGAN",
         kind="gan",
         reference="Karras, Laine & Aila 2019, arXiv:1812.04948",
-        presets={
-            "digits": Preset(
-                "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per "
-                "stable phase, at most 64 channels, 128-d z and w",
-                # EMA half-life ~70 steps, as for progan's digits preset
-                config={"image_size": 32, "channels": 1, "ema_decay": 0.99},
-                train={"dataset": "digits", "epochs": 36, "batch_size": 64},
-            ),
-            "celeba": Preset(
-                "128x128 RGB faces (tfds celeb_a): 512-d z and w, 256 channels, 600k images "
-                "per phase",
-                config={"image_size": 128, "channels": 3, "latent_dim": 512,
-                        "filter_base": 4096, "max_filters": 256, "fade_images": 600_000,
-                        "stable_images": 600_000, "truncation_cutoff": 8},
-                train={"dataset": "celeb_a", "epochs": 40, "batch_size": 32},
-            ),
-        },
+        presets=_progressive_presets(512, truncation_cutoff=8),
         default_preset="digits",
     )
 )

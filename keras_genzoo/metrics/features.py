@@ -94,6 +94,25 @@ class FeatureExtractor:
     def _embed(self, images):
         raise NotImplementedError
 
+    def _run_rgb_network(self, images, *, size: int | None = None, scale_to_symmetric=False):
+        """``self.network`` on ``images`` made RGB (grayscale repeated), optionally
+        resized to ``size`` and mapped from [0, 1] to [-1, 1]; one traced function."""
+        import tensorflow as tf
+
+        if getattr(self, "_compiled", None) is None:
+            @tf.function(reduce_retracing=True)
+            def run(batch):
+                if batch.shape[-1] == 1:
+                    batch = tf.repeat(batch, 3, axis=-1)
+                if size:
+                    batch = tf.image.resize(batch, [size, size], method="bilinear")
+                if scale_to_symmetric:
+                    batch = batch * 2.0 - 1.0
+                return self.network(batch, training=False)
+
+            self._compiled = run
+        return self._compiled(images)
+
     def describe(self) -> str:
         return self.spec
 
@@ -172,20 +191,8 @@ class InceptionFeatures(FeatureExtractor):
         self._compiled = None
 
     def _embed(self, images):
-        import tensorflow as tf
-
-        if self._compiled is None:
-            @tf.function(reduce_retracing=True)
-            def run(batch):
-                if batch.shape[-1] == 1:
-                    batch = tf.repeat(batch, 3, axis=-1)
-                batch = tf.image.resize(batch, [INCEPTION_SIZE, INCEPTION_SIZE],
-                                        method="bilinear")
-                # keras.applications.inception_v3.preprocess_input: [0, 255] -> [-1, 1]
-                return self.network(batch * 2.0 - 1.0, training=False)
-
-            self._compiled = run
-        outputs = self._compiled(images)
+        # keras.applications.inception_v3.preprocess_input maps pixels to [-1, 1]
+        outputs = self._run_rgb_network(images, size=INCEPTION_SIZE, scale_to_symmetric=True)
         if self.has_probabilities:
             return outputs[0], outputs[1]
         return outputs, None
@@ -242,7 +249,7 @@ class RandomFeatures(FeatureExtractor):
         self.spec = "random"
         self.identity = f"random:{RANDOM_SEED}:{'-'.join(map(str, RANDOM_FILTERS))}"
         inputs = keras.Input((None, None, 3))
-        h = inputs * 2.0 - 1.0
+        h = inputs
         for index, filters in enumerate(RANDOM_FILTERS):
             h = keras.layers.Conv2D(
                 filters, 3, strides=2, padding="same", activation="relu",
@@ -259,17 +266,7 @@ class RandomFeatures(FeatureExtractor):
                               "--image-size, or use classifier:RUN")
 
     def _embed(self, images):
-        import tensorflow as tf
-
-        if self._compiled is None:
-            @tf.function(reduce_retracing=True)
-            def run(batch):
-                if batch.shape[-1] == 1:
-                    batch = tf.repeat(batch, 3, axis=-1)
-                return self.network(batch, training=False)
-
-            self._compiled = run
-        return self._compiled(images), None
+        return self._run_rgb_network(images, scale_to_symmetric=True), None
 
 
 def make_extractor(spec: str, *, inception_weights: str | None = None) -> FeatureExtractor:

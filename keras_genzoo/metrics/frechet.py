@@ -26,7 +26,7 @@ import numpy as np
 from keras_genzoo.errors import ConfigError, DataError
 
 
-def _feature_matrix(features, name="features"):
+def feature_matrix(features, name="features"):
     """``features`` as a finite float64 ``[N, D]`` array, or a one-line ConfigError."""
     array = np.asarray(features, dtype=np.float64)
     if array.ndim != 2:
@@ -72,7 +72,7 @@ class FeatureStatistics:
     @classmethod
     def from_features(cls, features):
         """Statistics of ``[N, D]`` features; the covariance is unbiased (ddof = 1), N >= 2."""
-        features = _feature_matrix(features)
+        features = feature_matrix(features)
         count = features.shape[0]
         if count < 2:
             raise ConfigError(f"feature statistics need at least 2 samples, got {count}")
@@ -193,5 +193,5 @@ def frechet_distance(stats_a, stats_b):
 
 def frechet_distance_of_features(features_a, features_b):
     """:func:`frechet_distance` of the Gaussian fits of two ``[N, D]`` feature sets."""
-    return frechet_distance(FeatureStatistics.from_features(_feature_matrix(features_a, "features_a")),
-                            FeatureStatistics.from_features(_feature_matrix(features_b, "features_b")))
+    return frechet_distance(FeatureStatistics.from_features(feature_matrix(features_a, "features_a")),
+                            FeatureStatistics.from_features(feature_matrix(features_b, "features_b")))

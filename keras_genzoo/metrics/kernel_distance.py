@@ -19,20 +19,13 @@ NumPy only; float64 arithmetic; Python floats out.
 import numpy as np
 
 from keras_genzoo.errors import ConfigError
+from keras_genzoo.metrics.frechet import feature_matrix
 
-
-def _feature_matrix(features, name):
-    array = np.asarray(features, dtype=np.float64)
-    if array.ndim != 2:
-        raise ConfigError(f"{name} must be a 2-D array [N, D], got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ConfigError(f"{name} contain NaN or infinite values")
-    return array
 
 
 def _matching_feature_sets(a, b, names, minimum):
-    a = _feature_matrix(a, names[0])
-    b = _feature_matrix(b, names[1])
+    a = feature_matrix(a, names[0])
+    b = feature_matrix(b, names[1])
     if a.shape[1] != b.shape[1]:
         raise ConfigError(
             f"feature dimensions differ: {a.shape[1]} and {b.shape[1]} "

@@ -33,19 +33,12 @@ never hold the full 800 MB matrix; the k-th neighbour comes from an in-place
 import numpy as np
 
 from keras_genzoo.errors import ConfigError
+from keras_genzoo.metrics.frechet import feature_matrix
 
 # Upper bound of one block of the distance matrix (float64). Module-level so that
 # a test can shrink it and check that the results do not depend on the blocking.
 _BLOCK_BYTES = 64 * 2**20
 
-
-def _feature_matrix(features, name):
-    array = np.asarray(features, dtype=np.float64)
-    if array.ndim != 2:
-        raise ConfigError(f"{name} must be a 2-D array [N, D], got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ConfigError(f"{name} contain NaN or infinite values")
-    return array
 
 
 def _check_k(k, what):
@@ -60,8 +53,8 @@ def _check_enough_samples(array, k, what):
 
 
 def _matching_feature_sets(real, fake):
-    real = _feature_matrix(real, "real")
-    fake = _feature_matrix(fake, "fake")
+    real = feature_matrix(real, "real")
+    fake = feature_matrix(fake, "fake")
     if real.shape[1] != fake.shape[1]:
         raise ConfigError(
             f"feature dimensions differ: {real.shape[1]} and {fake.shape[1]} "
@@ -115,7 +108,7 @@ def kth_neighbour_radii(features, k):
     et al. 2019, section 2). Needs N > k.
     """
     _check_k(k, "k-th neighbour radii")
-    features = _feature_matrix(features, "features")
+    features = feature_matrix(features, "features")
     _check_enough_samples(features, k, "k-th neighbour radii")
     return _radii_for(features, [k])[k]
 

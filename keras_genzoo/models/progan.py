@@ -41,7 +41,7 @@ from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_genzoo.layers.fade import FadeIn
 from keras_genzoo.layers.minibatch import MinibatchStdDev
 from keras_genzoo.layers.normalization import PixelNorm
-from keras_genzoo.models.adversarial import AdversarialConfig, GAN
+from keras_genzoo.models.adversarial import GAN, AdversarialConfig, AdversarialLossName
 
 #: the first resolution of every progressive model
 START_SIZE = 4
@@ -51,8 +51,16 @@ PHASE_KEY = "growth_phase"
 
 @dataclasses.dataclass(frozen=True)
 class ProgressiveConfig(AdversarialConfig):
-    """The growth schedule and widths shared by ProGAN and StyleGAN."""
+    """The growth schedule, widths and training recipe shared by ProGAN and StyleGAN
+    (Karras et al. 2018, appendix A.1; StyleGAN keeps them)."""
 
+    latent_dim: int = 128
+    minibatch_stddev: int = 4
+    ema_decay: float = 0.999
+    generator_lr: float = 1e-3
+    discriminator_lr: float = 1e-3
+    beta_1: float = 0.0
+    beta_2: float = 0.99
     #: channels at resolution r: min(max_filters, filter_base * 4 / r)
     filter_base: int = 256
     max_filters: int = 64
@@ -105,16 +113,11 @@ class ProgressiveConfig(AdversarialConfig):
 
 @dataclasses.dataclass(frozen=True)
 class ProGANConfig(ProgressiveConfig):
-    latent_dim: int = 128
-    loss: str = "wasserstein"
+    """WGAN-GP (lambda = 10) with the drift term (appendix A.1)."""
+
+    loss: AdversarialLossName = "wasserstein"
     gp_weight: float = 10.0
     drift_weight: float = 0.001
-    minibatch_stddev: int = 4
-    ema_decay: float = 0.999
-    generator_lr: float = 1e-3
-    discriminator_lr: float = 1e-3
-    beta_1: float = 0.0
-    beta_2: float = 0.99
 
 
 def lrelu(x):

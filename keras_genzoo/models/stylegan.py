@@ -44,7 +44,7 @@ from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_genzoo.layers.fade import FadeIn
 from keras_genzoo.layers.normalization import AdaIN, PixelNorm
 from keras_genzoo.layers.style import FixedNoise, LearnedConstant, NoiseInjection
-from keras_genzoo.models.adversarial import _GENERATOR_NOISE
+from keras_genzoo.models.adversarial import _GENERATOR_NOISE, AdversarialLossName
 from keras_genzoo.models.progan import START_SIZE, ProGAN, ProgressiveConfig
 
 #: per convolution of a synthesis block, in this order
@@ -55,8 +55,7 @@ _MIX_LATENT, _MIX_CHOICE, _MIX_CROSSOVER, _LAYER_NOISE = 10_000, 20_000, 30_000,
 
 @dataclasses.dataclass(frozen=True)
 class StyleGANConfig(ProgressiveConfig):
-    #: z and w have latent_dim components
-    latent_dim: int = 128
+    # z and w both have latent_dim components
     mapping_layers: int = 8
     mapping_lr_multiplier: float = 0.01
     #: fraction of training samples generated from two mixed latents
@@ -65,14 +64,8 @@ class StyleGANConfig(ProgressiveConfig):
     w_avg_decay: float = 0.995
     #: layers the truncation trick applies to (0: every layer)
     truncation_cutoff: int = 0
-    loss: str = "non_saturating"
+    loss: AdversarialLossName = "non_saturating"
     r1_gamma: float = 10.0
-    minibatch_stddev: int = 4
-    ema_decay: float = 0.999
-    generator_lr: float = 1e-3
-    discriminator_lr: float = 1e-3
-    beta_1: float = 0.0
-    beta_2: float = 0.99
 
     def validate(self):
         super().validate()
