@@ -1,0 +1,355 @@
+"""RadialGAN (Yoon, Jordon & van der Schaar 2018, "RadialGAN: Leveraging multiple
+datasets to improve target-specific predictive models using Generative
+Adversarial Networks", ICML, arXiv:1802.06403).
+
+M datasets ("domains") describe the same kind of subject with different
+features. Every domain i has
+
+* an encoder ``F_i: (x_i, y) -> z`` into ONE latent space shared by all
+  domains (the "radial" hub),
+* a decoder ``G_i: z -> (x_i, y)`` back into domain i's features and label,
+* a discriminator ``D_i: (x_i, y) -> score``.
+
+A sample of domain i is translated into domain j as ``G_j(F_i(x_i, y))``
+(section 4). One ``train_step`` trains all 3M networks together:
+
+* adversarial: each ``D_j`` tells domain j's real samples from the samples
+  translated into j from every other domain; ``wgan-gp`` (the paper's
+  choice, with lambda = 10) or ``bce`` (the non-saturating logistic loss);
+* latent cycle (eq. 6): ``F_j(G_j(F_i(x_i))) ~ F_i(x_i)``, mean squared error;
+* data cycle (eq. 7): ``G_i(F_j(G_j(F_i(x_i)))) ~ (x_i, y)``: squared error on
+  the features, cross-entropy on the label;
+* each weighted in the config (``latent_cycle_weight``, ``data_cycle_weight``).
+
+Samples are ``[x, one_hot(y)]``: features standardized with the training
+split's statistics (the data source does that), the label one-hot. Decoders
+output features (linear) and label probabilities (softmax); translated samples
+carry their source label, which the data cycle and the label-aware
+discriminators teach the decoders to keep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.losses.penalties import gradient_penalty
+from keras_genzoo.models.base import GenzooModel
+
+_CRITIC_NOISE = 5000  # replica-noise salt of the gradient-penalty interpolation
+
+
+@dataclasses.dataclass(frozen=True)
+class RadialGANConfig:
+    #: features per domain, set from the dataset (csv: or domains:)
+    feature_counts: tuple[int, ...] = (10, 12)
+    num_classes: int = 2
+    latent_dim: int = 16
+    hidden_units: tuple[int, ...] = (64, 64)
+    adversarial_loss: Literal["wgan-gp", "bce"] = "wgan-gp"
+    gp_weight: float = 10.0
+    latent_cycle_weight: float = 1.0
+    data_cycle_weight: float = 10.0
+    #: domains a domains:<name> source is split into (csv: sources have their own)
+    num_domains: int = 3
+    learning_rate: float = 1e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.9
+
+    def validate(self):
+        if len(self.feature_counts) < 2:
+            raise ConfigError(f"RadialGAN needs at least 2 domains, got {len(self.feature_counts)}")
+        if any(count < 1 for count in self.feature_counts):
+            raise ConfigError(f"every domain needs a feature, got {list(self.feature_counts)}")
+        if self.num_classes < 2:
+            raise ConfigError(f"num_classes must be at least 2, got {self.num_classes}")
+        for key in ("latent_dim", "learning_rate"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
+        for key in ("gp_weight", "latent_cycle_weight", "data_cycle_weight"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"{key} must be >= 0, got {getattr(self, key)}")
+        if self.num_domains < 2:
+            raise ConfigError(f"num_domains must be at least 2, got {self.num_domains}")
+        if any(units <= 0 for units in self.hidden_units):
+            raise ConfigError(f"hidden_units must be positive, got {list(self.hidden_units)}")
+
+
+def _mlp(inputs, units, name):
+    h = inputs
+    for index, width in enumerate(units):
+        h = keras.layers.Dense(width, name=f"{name}_dense{index}")(h)
+        h = keras.layers.LeakyReLU(0.2, name=f"{name}_act{index}")(h)
+    return h
+
+
+@keras.saving.register_keras_serializable("keras_genzoo")
+class RadialGAN(GenzooModel):
+    """M encoders, decoders and discriminators around one latent space."""
+
+    config_class = RadialGANConfig
+    registry_name = "radialgan"
+    kind = "radialgan"
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(config, **kwargs)
+        c = self.config
+        # each domain's standardization (the training split's mean and std), set by the
+        # trainer from the data source and checkpointed: exports work in original units
+        self.feature_means = [tf.Variable(tf.zeros([d]), trainable=False, name=f"mean_{i}")
+                              for i, d in enumerate(c.feature_counts)]
+        self.feature_stds = [tf.Variable(tf.ones([d]), trainable=False, name=f"std_{i}")
+                             for i, d in enumerate(c.feature_counts)]
+        self.encoders, self.decoders, self.discriminators = [], [], []
+        for i, features in enumerate(c.feature_counts):
+            width = features + c.num_classes
+            sample = keras.Input((width,), name="sample")
+            z = keras.layers.Dense(c.latent_dim, name=f"F{i}_z")(_mlp(sample, c.hidden_units,
+                                                                        f"F{i}"))
+            self.encoders.append(keras.Model(sample, z, name=f"encoder_{i}"))
+            code = keras.Input((c.latent_dim,), name="z")
+            h = _mlp(code, c.hidden_units, f"G{i}")
+            x = keras.layers.Dense(features, name=f"G{i}_x")(h)
+            y = keras.layers.Dense(c.num_classes, activation="softmax", name=f"G{i}_y")(h)
+            self.decoders.append(keras.Model(code, keras.layers.Concatenate(name=f"G{i}_xy")(
+                [x, y]), name=f"decoder_{i}"))
+            score = keras.layers.Dense(1, name=f"D{i}_score")(_mlp(sample, c.hidden_units,
+                                                                    f"D{i}"))
+            self.discriminators.append(keras.Model(sample, score, name=f"discriminator_{i}"))
+
+    def state_variables(self):
+        items = {}
+        for i in range(self.num_domains):
+            items[f"feature_mean_{i}"] = self.feature_means[i]
+            items[f"feature_std_{i}"] = self.feature_stds[i]
+        return items
+
+    def set_standardization(self, means, stds) -> None:
+        """Each domain's training-split mean and std (original units)."""
+        for variable, value in zip(self.feature_means + self.feature_stds, list(means) + list(stds)):
+            variable.assign(np.asarray(value, np.float32))
+
+    @property
+    def num_domains(self) -> int:
+        return len(self.config.feature_counts)
+
+    def reported_metric_names(self):
+        return ("d_loss", "g_loss", "adversarial", "latent_cycle", "data_cycle",
+                "label_accuracy")
+
+    def networks(self):
+        nets = {}
+        for i in range(self.num_domains):
+            nets[f"encoder_{i}"] = self.encoders[i]
+            nets[f"decoder_{i}"] = self.decoders[i]
+            nets[f"discriminator_{i}"] = self.discriminators[i]
+        return nets
+
+    def trained_network_names(self):
+        # one optimizer for every encoder and decoder (the translators), one for every
+        # discriminator; the translators' steps once per train_step: the step counter
+        return ["translators", "discriminators"]
+
+    def variables_trained_by(self, role):
+        if role == "translators":
+            return [v for net in self.encoders + self.decoders for v in net.trainable_variables]
+        return [v for net in self.discriminators for v in net.trainable_variables]
+
+    def default_optimizers(self):
+        c = self.config
+        return {role: keras.optimizers.Adam(c.learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
+                for role in ("translators", "discriminators")}
+
+    def example_input(self, batch_size: int = 2):
+        return tuple((tf.zeros([batch_size, d]), tf.zeros([batch_size], tf.int32))
+                     for d in self.config.feature_counts)
+
+    def call(self, inputs, training=False):
+        samples = self._samples(inputs)
+        outputs = []
+        for i, sample in enumerate(samples):
+            z = self.encoders[i](sample, training=training)
+            for j in range(self.num_domains):
+                outputs.append(self.discriminators[j](self.decoders[j](z), training=training))
+        return outputs
+
+    # ------------------------------------------------------------ samples
+    def _samples(self, data):
+        """``[x_i, one_hot(y_i)]`` per domain, float32."""
+        classes = self.config.num_classes
+        return [tf.concat([tf.cast(x, tf.float32),
+                           tf.one_hot(tf.cast(tf.reshape(y, [-1]), tf.int32), classes)], axis=-1)
+                for x, y in data]
+
+    def _split(self, sample, i):
+        """Features and label part of a sample of domain i."""
+        features = self.config.feature_counts[i]
+        return sample[:, :features], sample[:, features:]
+
+    def translate_samples(self, sample, source: int, target: int, training=False):
+        return self.decoders[target](self.encoders[source](sample, training=training),
+                                     training=training)
+
+    # ------------------------------------------------------------ training
+    def _critic_loss(self, j, real, fake, salt):
+        c = self.config
+        critic = self.discriminators[j]
+        real_scores = tf.reshape(critic(real, training=True), [-1])
+        fake_scores = tf.reshape(critic(fake, training=True), [-1])
+        if c.adversarial_loss == "bce":
+            per_example = tf.nn.softplus(-real_scores) + tf.nn.softplus(fake_scores)
+        else:
+            per_example = fake_scores - real_scores
+            if c.gp_weight:
+                epsilon = self.replica_noise(tf.shape(real)[0], [], salt=salt,
+                                             distribution="uniform")
+                per_example += c.gp_weight * gradient_penalty(
+                    lambda v: critic(v, training=True), real, fake, epsilon)
+        return per_example
+
+    def _translator_adversarial(self, j, fake):
+        scores = tf.reshape(self.discriminators[j](fake, training=True), [-1])
+        if self.config.adversarial_loss == "bce":
+            return tf.nn.softplus(-scores)
+        return -scores
+
+    def train_step(self, data):
+        c = self.config
+        samples = self._samples(data)
+        pairs = [(i, j) for i, j in itertools.permutations(range(self.num_domains), 2)]
+        scale = 1.0 / len(pairs)
+
+        # discriminators: each D_j against every domain translated into j
+        with tf.GradientTape() as tape:
+            d_total = 0.0
+            for index, (i, j) in enumerate(pairs):
+                fake = tf.stop_gradient(self.translate_samples(samples[i], i, j, training=True))
+                d_total += scale * self.average_over_global_batch(
+                    self._critic_loss(j, samples[j], fake, _CRITIC_NOISE + index))
+            d_scaled = self.scaled_loss(self.network_optimizers["discriminators"], d_total)
+        self.apply_gradients("discriminators", tape, d_scaled)
+
+        # translators: fool every D_j, keep both cycles
+        with tf.GradientTape() as tape:
+            adversarial = latent_cycle = data_cycle = 0.0
+            correct = 0.0
+            for i, j in pairs:
+                z = self.encoders[i](samples[i], training=True)
+                translated = self.decoders[j](z, training=True)
+                adversarial += scale * self._translator_adversarial(j, translated)
+                z_back = self.encoders[j](translated, training=True)
+                latent_cycle += scale * tf.reduce_mean(tf.square(z_back - z), axis=-1)
+                restored = self.decoders[i](z_back, training=True)
+                x_restored, y_restored = self._split(restored, i)
+                x_true, y_true = self._split(samples[i], i)
+                data_cycle += scale * (
+                    tf.reduce_mean(tf.square(x_restored - x_true), axis=-1)
+                    - tf.reduce_sum(y_true * tf.math.log(y_restored + 1e-7), axis=-1))
+                _, y_translated = self._split(translated, j)
+                correct += scale * tf.cast(tf.equal(tf.argmax(y_translated, -1),
+                                                    tf.argmax(y_true, -1)), tf.float32)
+            per_example = (adversarial + c.latent_cycle_weight * latent_cycle
+                           + c.data_cycle_weight * data_cycle)
+            g_total = self.average_over_global_batch(per_example)
+            g_scaled = self.scaled_loss(self.network_optimizers["translators"], g_total)
+        self.apply_gradients("translators", tape, g_scaled)
+        replicas = tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, tf.float32)
+        return self.record({
+            "d_loss": d_total * replicas, "g_loss": g_total * replicas,
+            "adversarial": tf.reduce_mean(adversarial),
+            "latent_cycle": tf.reduce_mean(latent_cycle),
+            "data_cycle": tf.reduce_mean(data_cycle),
+            "label_accuracy": tf.reduce_mean(correct)})
+
+    # ------------------------------------------------------------ inference
+    def translate(self, x, y, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
+        """Domain ``source``'s standardized features ``x`` with labels ``y`` ->
+        ``(features in domain target's standardized units, label probabilities)``."""
+        sample = self._samples([(np.asarray(x, np.float32), np.asarray(y))])[0]
+        out = self.translate_samples(sample, source, target)
+        features, probabilities = self._split(out, target)
+        return features.numpy(), probabilities.numpy()
+
+    def reconstruct(self, x, y, domain: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.translate(x, y, domain, domain)
+
+    def evaluation_metrics(self, data) -> dict[str, float]:
+        """Held-out cycle errors and label agreement (logged as val_*)."""
+        samples = self._samples(data)
+        latent, cycle, agree, count = [], [], [], 0
+        for i, j in itertools.permutations(range(self.num_domains), 2):
+            z = self.encoders[i](samples[i])
+            translated = self.decoders[j](z)
+            z_back = self.encoders[j](translated)
+            latent.append(float(tf.reduce_mean(tf.square(z_back - z))))
+            x_restored, _ = self._split(self.decoders[i](z_back), i)
+            cycle.append(float(tf.reduce_mean(tf.square(x_restored - self._split(samples[i],
+                                                                                  i)[0]))))
+            _, y_translated = self._split(translated, j)
+            agree.append(float(np.mean(np.argmax(y_translated, -1)
+                                       == np.asarray(data[i][1]).reshape(-1))))
+            count += 1
+        return {"latent_cycle": float(np.mean(latent)), "data_cycle_mse": float(np.mean(cycle)),
+                "label_agreement": float(np.mean(agree))}
+
+    # --------------------------------------------------------------- export
+    def export_signatures(self):
+        """Per domain ``encode_<i>(x, label) -> z`` and ``decode_<i>(z) -> features,
+        label_probabilities``, and per ordered pair ``translate_<i>_to_<j>(x, label) ->
+        features, label_probabilities``;
+        features in each domain's ORIGINAL units (the standardization is in the graph).
+        ``serving_default`` is ``translate_0_to_1``. One signature per pair: a graph
+        that dispatches on domain indices would need every domain's shapes at once."""
+        c = self.config
+        module = tf.Module()
+        module.encoders, module.decoders = list(self.encoders), list(self.decoders)
+        module.means = [tf.Variable(v.numpy(), trainable=False) for v in self.feature_means]
+        module.stds = [tf.Variable(v.numpy(), trainable=False) for v in self.feature_stds]
+        classes = c.num_classes
+        signatures = {}
+
+        def sample_of(i, x, label):
+            standardized = (x - module.means[i]) / module.stds[i]
+            return tf.concat([standardized, tf.one_hot(label, classes)], axis=-1)
+
+        def unpack(j, out):
+            features = c.feature_counts[j]
+            # not "x": an ONNX graph cannot have an input and an output of one name
+            return {"features": out[:, :features] * module.stds[j] + module.means[j],
+                    "label_probabilities": out[:, features:]}
+
+        def encoder_of(i):
+            def encode(x, label):
+                return {"z": module.encoders[i](sample_of(i, x, label), training=False)}
+            return encode
+
+        def decoder_of(i):
+            def decode(z):
+                return unpack(i, module.decoders[i](z, training=False))
+            return decode
+
+        def translator_of(i, j):
+            def translate(x, label):
+                z = module.encoders[i](sample_of(i, x, label), training=False)
+                return unpack(j, module.decoders[j](z, training=False))
+            return translate
+
+        label_spec = tf.TensorSpec([None], tf.int32, name="label")
+        z_spec = tf.TensorSpec([None, c.latent_dim], tf.float32, name="z")
+        for i, d in enumerate(c.feature_counts):
+            x_spec = tf.TensorSpec([None, d], tf.float32, name="x")
+            signatures[f"encode_{i}"] = tf.function(encoder_of(i),
+                                                    input_signature=[x_spec, label_spec])
+            signatures[f"decode_{i}"] = tf.function(decoder_of(i), input_signature=[z_spec])
+            for j in range(self.num_domains):
+                if j != i:
+                    signatures[f"translate_{i}_to_{j}"] = tf.function(
+                        translator_of(i, j), input_signature=[x_spec, label_spec])
+        signatures["serving_default"] = signatures["translate_0_to_1"]
+        return module, signatures
