@@ -301,6 +301,30 @@ register(
 
 register(
     ModelSpec(
+        name="radialgan",
+        description="RadialGAN: one encoder, decoder and discriminator per tabular domain "
+        "around a shared latent space; translates every domain into every other",
+        target="keras_genzoo.models.radialgan:RadialGAN",
+        kind="radialgan",
+        reference="Yoon, Jordon & van der Schaar 2018, ICML, arXiv:1802.06403",
+        presets={
+            "breast-cancer": Preset(
+                "scikit-learn's breast cancer table cut into 3 domains with different "
+                "feature subsets (domains:breast_cancer; --set num_domains=M)",
+                config={"num_domains": 3},
+                train={"dataset": "domains:breast_cancer", "epochs": 300, "batch_size": 32},
+            ),
+            "csv": Preset(
+                "your own table: --dataset csv:PATH --domain-column C --label-column L",
+                train={"epochs": 300, "batch_size": 32},
+            ),
+        },
+        default_preset="breast-cancer",
+    )
+)
+
+register(
+    ModelSpec(
         name="ae",
         description="Undercomplete autoencoder (convolutional or dense) trained on reconstruction "
         "error",

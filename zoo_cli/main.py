@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
     train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
+    train.add_argument("--domain-column", metavar="COLUMN",
+                       help="csv: datasets (radialgan): the column naming each row's domain")
+    train.add_argument("--label-column", metavar="COLUMN",
+                       help="csv: datasets (radialgan): the column holding each row's label")
     train.add_argument("--eval-every", type=_positive_int, metavar="EPOCHS",
                        help="every N epochs, add genzoo eval's metrics to history.csv and "
                        "TensorBoard (as eval_<metric>)")
@@ -178,6 +182,21 @@ def build_parser() -> argparse.ArgumentParser:
     encode.add_argument("--data-dir", help="tensorflow-datasets data directory")
     encode.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
 
+    radial = commands.add_parser("radialgan", help="radialgan tools: augment a domain's "
+                                 "data with the others translated into it")
+    radial_commands = radial.add_subparsers(dest="radialgan_command", metavar="TOOL",
+                                            parser_class=_Parser)
+    radial_commands.required = True
+    augment = radial_commands.add_parser(
+        "augment", help="every other domain's rows translated into domain TARGET's features "
+        "(original units, labels carried), as CSV")
+    augment.add_argument("run", metavar="RUN", help="a radialgan run directory")
+    augment.add_argument("--target", type=int, required=True,
+                         help="index of the target domain (0 .. M-1, in the run's domain order)")
+    augment.add_argument("--out", required=True, metavar="FILE.csv", help="CSV file to write")
+    augment.add_argument("--split", default="train",
+                         help="which rows of the other domains to translate (train)")
+
     info = commands.add_parser("info", help="signatures of an export, or a run's summary")
     info.add_argument("path", metavar="PATH",
                       help="SavedModel version dir, model dir (latest version) or run dir")
@@ -262,6 +281,8 @@ def cmd_train(args) -> int:
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
         checkpoint_every=args.checkpoint_every,
+        domain_column=args.domain_column,
+        label_column=args.label_column,
         eval_every=args.eval_every,
         eval_metrics=args.eval_metrics,
         eval_features=args.eval_features,
@@ -405,8 +426,17 @@ def cmd_encode(args) -> int:
     return 0
 
 
+def cmd_radialgan(args) -> int:
+    from keras_genzoo.training.augment import augment_domain
+
+    result = augment_domain(args.run, target=args.target, out=args.out, split=args.split)
+    print(f"genzoo: wrote {result.path}: {result.rows} rows translated into domain "
+          f"{result.target_name} from {', '.join(result.sources)}")
+    return 0
+
+
 COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
-            "eval": cmd_eval, "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
+            "eval": cmd_eval, "radialgan": cmd_radialgan, "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,11 @@ A dataset *spec* is the string given to ``--dataset``:
 - ``folder:<path>``: the user's own images;
 - ``idx:<path>``: MNIST-format IDX files;
 - ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
-  images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`.
+  images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`;
+- ``csv:<path>``: the user's table of several domains (``--domain-column``,
+  ``--label-column``), and ``domains:breast_cancer``: an embedded table cut
+  into synthetic domains; multi-domain tabular data for RadialGAN, see
+  :mod:`keras_genzoo.data.tabular`.
 
 This module is imported by ``genzoo list`` and by the CLI before it decides to
 load TensorFlow, so it must stay free of TensorFlow imports; the loaders live
@@ -17,6 +21,7 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
+from keras_genzoo.data.tabular import DOMAIN_DATASETS
 from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
@@ -54,7 +59,13 @@ DATASET_SOURCES = [
         f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
     )
     for name, mixture in MIXTURES.items()
-]
+] + [
+    (
+        "csv:<path>",
+        "a table of several domains for RadialGAN: --domain-column and --label-column "
+        "name two columns, every other column is a numeric or one-hot categorical feature",
+    ),
+] + [(f"domains:{name}", description) for name, description in DOMAIN_DATASETS.items()]
 
 TFDS_SHORT_NAMES = {
     "mnist": "mnist",
@@ -66,9 +77,10 @@ TFDS_SHORT_NAMES = {
 }
 
 _TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in MIXTURES)
+_DOMAIN_SPECS = " or ".join(f"domains:{name}" for name in DOMAIN_DATASETS)
 _EXPECTED = (
     "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
-    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}"
+    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}, csv:<path>, {_DOMAIN_SPECS}"
 )
 
 
@@ -76,9 +88,10 @@ def parse_spec(spec):
     """Split a dataset spec into ``(kind, argument)``.
 
     kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``,
-    ``"toy2d"``; the argument is the tfds builder name (short names
-    resolved), the path (``~`` expanded), the lower-cased mixture name for
-    toy2d, and ``""`` for digits. Raises DataError for anything else.
+    ``"toy2d"``, ``"csv"``, ``"domains"``; the argument is the tfds builder
+    name (short names resolved), the path (``~`` expanded) for folder, idx
+    and csv, the lower-cased mixture name for toy2d or dataset name for
+    domains, and ``""`` for digits. Raises DataError for anything else.
     Paths are not checked here (see :func:`check_spec`).
     """
     if not isinstance(spec, str) or not spec.strip():
@@ -96,16 +109,22 @@ def parse_spec(spec):
         if not name:
             raise DataError("dataset source 'tfds:' needs a dataset name, e.g. tfds:mnist")
         return "tfds", TFDS_SHORT_NAMES.get(name.lower(), name)
-    if sep and kind in ("folder", "idx"):
+    if sep and kind in ("folder", "idx", "csv"):
         path = arg.strip()
         if not path:
-            raise DataError(f"dataset source '{kind}:' needs a path, e.g. {kind}:/data/images")
+            example = "/data/table.csv" if kind == "csv" else "/data/images"
+            raise DataError(f"dataset source '{kind}:' needs a path, e.g. {kind}:{example}")
         return kind, os.path.expanduser(path)
     if sep and kind == "toy2d":
         name = arg.strip().lower()
         if name not in MIXTURES:
             raise DataError(f"unknown toy2d mixture {arg.strip()!r}: expected {_TOY2D_SPECS}")
         return "toy2d", name
+    if sep and kind == "domains":
+        name = arg.strip().lower()
+        if name not in DOMAIN_DATASETS:
+            raise DataError(f"unknown domains dataset {arg.strip()!r}: expected {_DOMAIN_SPECS}")
+        return "domains", name
     raise DataError(f"unknown dataset source {text!r}: {_EXPECTED}")
 
 
@@ -118,6 +137,15 @@ def is_point_dataset(spec):
     return parse_spec(spec)[0] == "toy2d"
 
 
+def is_domain_dataset(spec):
+    """True for a multi-domain tabular spec (``csv:`` or ``domains:``), whose
+    source is a :class:`~keras_genzoo.data.tabular.DomainSource`.
+
+    Only parses the spec, like :func:`is_point_dataset`.
+    """
+    return parse_spec(spec)[0] in ("csv", "domains")
+
+
 def check_spec(spec):
     """Raise DataError if ``spec`` names no known source or a missing path.
 
@@ -127,7 +155,9 @@ def check_spec(spec):
     checked when the source is opened.
     """
     kind, arg = parse_spec(spec)
-    if kind in ("folder", "idx") and not os.path.exists(arg):
+    if kind in ("folder", "idx", "csv") and not os.path.exists(arg):
         raise DataError(f"dataset path does not exist: {arg}")
     if kind == "folder" and not os.path.isdir(arg):
         raise DataError(f"dataset folder is not a directory: {arg}")
+    if kind == "csv" and not os.path.isfile(arg):
+        raise DataError(f"CSV dataset is not a file: {arg}")

@@ -32,7 +32,7 @@ import threading
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.data import catalog, toy2d
+from keras_genzoo.data import catalog, tabular, toy2d
 from keras_genzoo.data import idx as idx_lib
 from keras_genzoo.errors import DataError
 
@@ -223,13 +223,16 @@ def _convert_channels(image, channels):
 
 
 def open_source(spec, *, image_size, channels, split="train", data_dir=None,
-                manual_dir=None):
+                manual_dir=None, domain_column=None, label_column=None, num_domains=None):
     """Open a dataset spec (see :mod:`keras_genzoo.data.catalog`) as an
-    :class:`ImageSource`, or a ``toy2d:`` spec as a
-    :class:`~keras_genzoo.data.toy2d.PointSource` (which ignores
-    ``image_size`` and ``channels``; they are still validated so that callers
-    need not know the kind of source). ``data_dir`` / ``manual_dir`` only
-    matter to tfds."""
+    :class:`ImageSource`, a ``toy2d:`` spec as a
+    :class:`~keras_genzoo.data.toy2d.PointSource`, or a ``csv:`` /
+    ``domains:`` spec as a :class:`~keras_genzoo.data.tabular.DomainSource`
+    (the last two ignore ``image_size`` and ``channels``; they are still
+    validated so that callers need not know the kind of source).
+    ``data_dir`` / ``manual_dir`` only matter to tfds; ``domain_column``,
+    ``label_column`` and ``num_domains`` only to the tabular sources (see
+    :func:`~keras_genzoo.data.tabular.open_domains`)."""
     if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) \
             or image_size < 4:
         raise DataError(f"image size must be an integer >= 4, got {image_size!r}")
@@ -241,6 +244,9 @@ def open_source(spec, *, image_size, channels, split="train", data_dir=None,
     kind, arg = catalog.parse_spec(spec)
     if kind == "toy2d":
         return toy2d.open_points(arg, spec=spec, split=split)
+    if kind in ("csv", "domains"):
+        return tabular.open_domains(spec, split=split, domain_column=domain_column,
+                                    label_column=label_column, num_domains=num_domains)
     common = dict(spec=spec, split=split, image_size=int(image_size), channels=int(channels))
     if kind == "digits":
         return _open_digits(**common)

@@ -19,7 +19,12 @@ A sample of domain i is translated into domain j as ``G_j(F_i(x_i, y))``
 * latent cycle (eq. 6): ``F_j(G_j(F_i(x_i))) ~ F_i(x_i)``, mean squared error;
 * data cycle (eq. 7): ``G_i(F_j(G_j(F_i(x_i)))) ~ (x_i, y)``: squared error on
   the features, cross-entropy on the label;
-* each weighted in the config (``latent_cycle_weight``, ``data_cycle_weight``).
+* each weighted in the config (``latent_cycle_weight``, ``data_cycle_weight``);
+* label preservation: the translated sample's label head is trained towards
+  the source label (``label_weight``). The paper's decoders output the label
+  too; without this term a decoder may swap the labels consistently (the data
+  cycle swaps them back), which a label-aware discriminator corrects only
+  slowly.
 
 Samples are ``[x, one_hot(y)]``: features standardized with the training
 split's statistics (the data source does that), the label one-hot. Decoders
@@ -56,6 +61,9 @@ class RadialGANConfig:
     gp_weight: float = 10.0
     latent_cycle_weight: float = 1.0
     data_cycle_weight: float = 10.0
+    #: cross-entropy of a translated sample's label head against the source label:
+    #: without it a decoder may relabel consistently (the cycle undoes the swap)
+    label_weight: float = 1.0
     #: domains a domains:<name> source is split into (csv: sources have their own)
     num_domains: int = 3
     learning_rate: float = 1e-4
@@ -72,7 +80,7 @@ class RadialGANConfig:
         for key in ("latent_dim", "learning_rate"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
-        for key in ("gp_weight", "latent_cycle_weight", "data_cycle_weight"):
+        for key in ("gp_weight", "latent_cycle_weight", "data_cycle_weight", "label_weight"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{key} must be >= 0, got {getattr(self, key)}")
         if self.num_domains < 2:
@@ -237,7 +245,7 @@ class RadialGAN(GenzooModel):
 
         # translators: fool every D_j, keep both cycles
         with tf.GradientTape() as tape:
-            adversarial = latent_cycle = data_cycle = 0.0
+            adversarial = latent_cycle = data_cycle = label_loss = 0.0
             correct = 0.0
             for i, j in pairs:
                 z = self.encoders[i](samples[i], training=True)
@@ -252,10 +260,12 @@ class RadialGAN(GenzooModel):
                     tf.reduce_mean(tf.square(x_restored - x_true), axis=-1)
                     - tf.reduce_sum(y_true * tf.math.log(y_restored + 1e-7), axis=-1))
                 _, y_translated = self._split(translated, j)
+                label_loss -= scale * tf.reduce_sum(y_true * tf.math.log(y_translated + 1e-7),
+                                                    axis=-1)
                 correct += scale * tf.cast(tf.equal(tf.argmax(y_translated, -1),
                                                     tf.argmax(y_true, -1)), tf.float32)
             per_example = (adversarial + c.latent_cycle_weight * latent_cycle
-                           + c.data_cycle_weight * data_cycle)
+                           + c.data_cycle_weight * data_cycle + c.label_weight * label_loss)
             g_total = self.average_over_global_batch(per_example)
             g_scaled = self.scaled_loss(self.network_optimizers["translators"], g_total)
         self.apply_gradients("translators", tape, g_scaled)

@@ -57,6 +57,9 @@ class TrainSettings:
     #: comma-separated metrics (None: fid,kid,prdc; autoencoders recon; 2-D models modes)
     eval_metrics: str | None = None
     eval_features: str = "inception"
+    #: csv: tabular sources (RadialGAN): the columns naming each row's domain and label
+    domain_column: str | None = None
+    label_column: str | None = None
     #: samples and reference images per evaluation (None: 1,000; 2-D models 2,500)
     eval_num: int | None = None
     inception_weights: str | None = None
@@ -162,12 +165,53 @@ def resolve_plan(
     train.validate()
     catalog.check_spec(train.dataset)
     layers.append(_data_shape_layer(spec, config_class, train.dataset))
+    layers.append(_domain_shape_layer(spec, config_class, train, layers))
     model_config = config_lib.build_config(config_class, *layers)
 
     out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
     _check_existing_run(plan, explicit=given)
     return plan
+
+
+def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
+    """A tabular multi-domain source (csv: or domains:) with the run's column choices."""
+    from keras_genzoo.data import catalog
+    from keras_genzoo.data.tabular import open_domains
+
+    csv = catalog.parse_spec(dataset)[0] == "csv"
+    return open_domains(dataset, split=split, domain_column=settings.domain_column,
+                        label_column=settings.label_column,
+                        num_domains=None if csv else num_domains)
+
+
+def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
+    """A multi-domain model takes its domains' feature counts and classes from the data."""
+    from keras_genzoo.data import catalog
+
+    fields = config_lib.field_types(config_class)
+    tabular = catalog.is_domain_dataset(settings.dataset)
+    if "feature_counts" not in fields:
+        if tabular:
+            raise ConfigError(f"{settings.dataset} holds tabular domains and {spec.name} works on "
+                              "images; train radialgan on it")
+        if settings.domain_column or settings.label_column:
+            raise ConfigError("--domain-column and --label-column apply to csv: datasets "
+                              "(radialgan)")
+        return {}
+    if not tabular:
+        raise ConfigError(f"{spec.name} trains on tabular domains: --dataset "
+                          "domains:breast_cancer or csv:PATH with --domain-column and "
+                          f"--label-column (got {settings.dataset})")
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer or {})
+    num_domains = merged.get("num_domains")
+    if num_domains is None:
+        num_domains = config_class().num_domains if hasattr(config_class, "num_domains") else None
+    source = open_training_domains(settings.dataset, settings, int(num_domains))
+    return {"feature_counts": list(source.feature_counts), "num_classes": source.num_classes,
+            "num_domains": len(source.domains)}
 
 
 def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:
@@ -289,6 +333,17 @@ def write_run_config(plan: RunPlan) -> None:
     temporary = plan.out_dir / (CONFIG_FILE + ".tmp")
     temporary.write_text(json.dumps(plan.to_json(), indent=2) + "\n")
     os.replace(temporary, plan.out_dir / CONFIG_FILE)
+
+
+DATA_STATISTICS_FILE = "data_statistics.json"
+
+
+def write_data_statistics(run_dir, statistics: dict[str, Any]) -> None:
+    """A tabular source's standardization, feature names and label values (atomic)."""
+    path = pathlib.Path(run_dir) / DATA_STATISTICS_FILE
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(statistics, indent=2) + "\n")
+    os.replace(temporary, path)
 
 
 def build_model(model_name: str, config: dict[str, Any]):

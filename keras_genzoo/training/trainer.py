@@ -41,6 +41,8 @@ SAMPLE_COUNT = 64
 #: held-out images an autoencoder or classifier is evaluated on at every epoch end
 HOLDOUT_EVAL_COUNT = 512
 HOLDOUT_KINDS = ("autoencoder", "classifier")
+#: what a source's examples are called in the start-up line
+UNITS = {"images": "images", "points": "points", "domains": "rows"}
 
 
 @dataclasses.dataclass
@@ -130,16 +132,25 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     chief = strategy_lib.is_chief(strategy)
 
     # Open the data first: a bad dataset fails before the run directory exists.
-    source = open_source(settings.dataset, image_size=plan.config["image_size"],
-                         channels=plan.config["channels"], split="train",
-                         data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+    tabular = "feature_counts" in plan.config  # a multi-domain model (RadialGAN)
+    if tabular:
+        source = run_lib.open_training_domains(settings.dataset, settings,
+                                               plan.config["num_domains"])
+    else:
+        source = open_source(settings.dataset, image_size=plan.config["image_size"],
+                             channels=plan.config["channels"], split="train",
+                             data_dir=settings.data_dir, manual_dir=settings.manual_dir)
     if settings.batch_size % strategy.num_replicas_in_sync:
         raise GenzooError(
             f"--batch-size {settings.batch_size} is not divisible by the "
             f"{strategy.num_replicas_in_sync} replicas of the strategy"
         )
-    reference = holdout_labels = holdout_images = None
-    if plan.spec.kind in HOLDOUT_KINDS:
+    reference = holdout_labels = holdout_images = holdout_domains = None
+    if tabular:  # held-out cycle errors per epoch, on the validation rows
+        validation = run_lib.open_training_domains(settings.dataset, settings,
+                                                   plan.config["num_domains"], split="validation")
+        holdout_domains = [(domain.x, domain.y) for domain in validation.domains]
+    elif plan.spec.kind in HOLDOUT_KINDS:
         try:
             holdout = open_source(settings.dataset, image_size=plan.config["image_size"],
                                   channels=plan.config["channels"], split="test",
@@ -156,6 +167,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         model.seed = settings.seed
         model.compile(mixed_precision=settings.mixed_precision)
         model.prepare()
+        if tabular:  # exports translate in original units: each domain's statistics
+            model.set_standardization([d.mean for d in source.domains],
+                                      [d.std for d in source.domains])
     if model.uses_labels():
         _check_labels(model, source)
     # --eval-every: validated (features, metrics, sizes) before anything is written
@@ -187,6 +201,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
 
     if chief:
         run_lib.write_run_config(plan)
+        if tabular:  # feature names, standardization and label values, for augment
+            run_lib.write_data_statistics(plan.out_dir, source.statistics())
         (write_dir / "samples").mkdir(exist_ok=True)
     summary_writer = tf.summary.create_file_writer(str(write_dir / "logs")) if chief else None
     history_path = write_dir / "history.csv"
@@ -203,7 +219,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         else:
             action = "starting"
         print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
-              f"{source.num_examples} {source.kind}, "
+              f"{source.num_examples} {UNITS.get(source.kind, source.kind)}, "
               f"{steps_per_epoch} steps/epoch, {target_steps} "
               f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
               f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",
@@ -272,6 +288,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             row = {"epoch": epoch + 1, "step": step, "seconds": round(seconds, 3), **logs_ready}
             if holdout_images is not None and chief:
                 held_out = model.evaluation_metrics(holdout_images, holdout_labels)
+                row.update({f"val_{name}": value for name, value in held_out.items()})
+            if holdout_domains is not None and chief:
+                held_out = model.evaluation_metrics(holdout_domains)
                 row.update({f"val_{name}": value for name, value in held_out.items()})
             if evaluator is not None and chief and (epoch + 1) % settings.eval_every == 0:
                 scores = evaluator.evaluate(model)
@@ -370,7 +389,7 @@ def _make_evaluator(plan, model, source):
 def _write_epoch_artifacts(model, reference, run_dir, writer, row):
     epoch = row["epoch"]
     path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
-    if model.kind == "classifier":  # nothing to draw: scalars only
+    if model.kind in ("classifier", "radialgan"):  # nothing to draw: scalars only
         with writer.as_default(step=row["step"]):
             for name, value in row.items():
                 if name not in ("epoch", "step", "seconds"):
