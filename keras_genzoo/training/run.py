@@ -175,14 +175,15 @@ def resolve_plan(
 
 
 def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
-    """A tabular multi-domain source (csv: or domains:) with the run's column choices."""
+    """A tabular multi-domain source (csv: or domains:) with the run's column choices;
+    the run's ``--seed`` also draws the 60/20/20 split of every domain."""
     from keras_genzoo.data import catalog
     from keras_genzoo.data.tabular import open_domains
 
     csv = catalog.parse_spec(dataset)[0] == "csv"
     return open_domains(dataset, split=split, domain_column=settings.domain_column,
                         label_column=settings.label_column,
-                        num_domains=None if csv else num_domains)
+                        num_domains=None if csv else num_domains, seed=settings.seed)
 
 
 def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
