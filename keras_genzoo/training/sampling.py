@@ -178,6 +178,9 @@ def _from_run(run_dir, num, seed, prior=False, label=None):
                                           seed=seed, data_dir=train.get("data_dir"),
                                           manual_dir=train.get("manual_dir"))
         return interleave_rows(inputs, model.reconstruct(inputs, labels)), ROW
+    if model.kind == "radialgan":
+        raise GenzooError(f"{run_dir} is a radialgan run: it translates table rows, it draws no "
+                          f"images; use genzoo radialgan augment {run_dir} --target I --out F.csv")
     if model.kind == "classifier":
         raise GenzooError(f"{run_dir} is a classifier: it has nothing to sample; use it as "
                           f"genzoo eval --features classifier:{run_dir}")
