@@ -292,7 +292,7 @@ class RadialGAN(GenzooModel):
     def evaluation_metrics(self, data) -> dict[str, float]:
         """Held-out cycle errors and label agreement (logged as val_*)."""
         samples = self._samples(data)
-        latent, cycle, agree, count = [], [], [], 0
+        latent, cycle, agree = [], [], []
         for i, j in itertools.permutations(range(self.num_domains), 2):
             z = self.encoders[i](samples[i])
             translated = self.decoders[j](z)
@@ -304,7 +304,6 @@ class RadialGAN(GenzooModel):
             _, y_translated = self._split(translated, j)
             agree.append(float(np.mean(np.argmax(y_translated, -1)
                                        == np.asarray(data[i][1]).reshape(-1))))
-            count += 1
         return {"latent_cycle": float(np.mean(latent)), "data_cycle_mse": float(np.mean(cycle)),
                 "label_agreement": float(np.mean(agree))}
 

@@ -1,0 +1,289 @@
+"""RadialGAN (Yoon, Jordon & van der Schaar, ICML 2018): shapes for domains with
+different feature counts, the losses of one train_step computed by hand (the
+adversarial loss, the latent cycle of eq. 6, the data cycle of eq. 7, label
+preservation), both cycles falling and labels kept on domains:breast_cancer,
+MirroredStrategy, the export signatures with ONNX parity in original units, and
+the config round trip."""
+
+import itertools
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from helpers import assert_two_replicas_match_one_device
+
+from keras_genzoo.data.tabular import Domain, open_domains
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.export import onnx as onnx_export
+from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
+from keras_genzoo.models.radialgan import RadialGAN
+from keras_genzoo.training.trainer import make_train_function
+
+TINY = {"latent_dim": 6, "hidden_units": (16, 16)}
+#: three domains with different feature counts and three classes
+UNEVEN = {**TINY, "feature_counts": (3, 5, 7), "num_classes": 3}
+
+
+def _model(seed=0, **config):
+    keras.utils.set_random_seed(seed)
+    return RadialGAN({**UNEVEN, **config}).prepare()
+
+
+def _random_domains(feature_counts, num_classes, batch, seed=0):
+    """One batch ``((x_0, y_0), ..., (x_{M-1}, y_{M-1}))`` of standard normal features."""
+    rng = np.random.default_rng(seed)
+    return tuple((rng.standard_normal((batch, d)).astype(np.float32),
+                  rng.integers(0, num_classes, batch).astype(np.int32))
+                 for d in feature_counts)
+
+
+def _sample(x, y, num_classes):
+    """``[x, one_hot(y)]``, the networks' input (module docstring)."""
+    return np.concatenate([x, np.eye(num_classes, dtype=np.float32)[y]], axis=1)
+
+
+def _per_step_logs(model, batches):
+    """Train on ``batches`` through the trainer's step function; the trackers are
+    reset before each step, so each log holds that step's values alone."""
+    step = make_train_function(model, tf.distribute.get_strategy(), xla=False)
+    logs = []
+    for batch in batches:
+        for tracker in model.metrics:
+            tracker.reset_state()
+        logs.append({key: float(value) for key, value in step(batch).items()})
+    return logs
+
+
+# ---------------------------------------------------------------------------
+# shapes
+
+
+def test_shapes_for_domains_with_different_feature_counts():
+    model = _model()
+    counts, classes, latent = UNEVEN["feature_counts"], UNEVEN["num_classes"], UNEVEN["latent_dim"]
+    assert model.num_domains == 3 and len(model.networks()) == 9
+    data = _random_domains(counts, classes, batch=4)
+    for i, (x, y) in enumerate(data):
+        sample = _sample(x, y, classes)
+        assert model.encoders[i](sample).shape == (4, latent)
+        assert model.decoders[i](np.zeros((4, latent), np.float32)).shape == (4, counts[i] + classes)
+        assert model.discriminators[i](sample).shape == (4, 1)
+        for j in range(3):
+            features, probabilities = model.translate(x, y, i, j)
+            assert features.shape == (4, counts[j]) and probabilities.shape == (4, classes)
+            np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+            # G_j(F_i(x_i, y)) spelled out with the networks (section 4)
+            direct = model.decoders[j](model.encoders[i](sample)).numpy()
+            np.testing.assert_allclose(features, direct[:, :counts[j]], atol=1e-6)
+            np.testing.assert_allclose(probabilities, direct[:, counts[j]:], atol=1e-6)
+        reconstruction, _ = model.reconstruct(x, y, i)
+        np.testing.assert_array_equal(reconstruction, model.translate(x, y, i, i)[0])
+    # call(): every domain through every discriminator
+    scores = model(tuple((tf.constant(x), tf.constant(y)) for x, y in data))
+    assert len(scores) == 9 and all(s.shape == (4, 1) for s in scores)
+    assert [tuple(t.shape) for t in model.example_input(5)[2]] == [(5, 7), (5,)]
+
+
+# ---------------------------------------------------------------------------
+# the losses of one step, by hand
+
+
+def _softplus(v):
+    return np.logaddexp(0.0, v)
+
+
+@pytest.mark.parametrize("adversarial_loss", ["bce", "wgan-gp"])
+def test_first_step_losses_match_a_hand_computation(adversarial_loss):
+    weights = {"latent_cycle_weight": 2.0, "data_cycle_weight": 3.0, "label_weight": 0.5}
+    # gp_weight 0: the Wasserstein critic loss alone, which needs no random interpolation
+    model = _model(seed=3, adversarial_loss=adversarial_loss, gp_weight=0.0, **weights)
+    counts, classes = UNEVEN["feature_counts"], UNEVEN["num_classes"]
+    data = _random_domains(counts, classes, batch=6, seed=1)
+    samples = [_sample(x, y, classes) for x, y in data]
+    encode = [lambda s, net=net: net(s).numpy() for net in model.encoders]
+    decode = [lambda z, net=net: net(z).numpy() for net in model.decoders]
+    critic = [lambda s, net=net: net(s).numpy().reshape(-1) for net in model.discriminators]
+
+    # the discriminators step first, on the translators' initial weights; the
+    # translators' losses use those same weights (the critics do not touch them)
+    d_terms, latent, cycle, label, correct = [], [], [], [], []
+    for i, j in itertools.permutations(range(3), 2):
+        z = encode[i](samples[i])
+        translated = decode[j](z)
+        real, fake = critic[j](samples[j]), critic[j](translated)
+        if adversarial_loss == "bce":
+            d_terms.append(np.mean(_softplus(-real) + _softplus(fake)))
+        else:
+            d_terms.append(np.mean(fake - real))
+        z_back = encode[j](translated)
+        latent.append(np.mean((z_back - z) ** 2))  # eq. 6
+        restored = decode[i](z_back)
+        one_hot = samples[i][:, counts[i]:]
+        cycle.append(np.mean(np.mean((restored[:, :counts[i]] - data[i][0]) ** 2, axis=1)
+                             - np.sum(one_hot * np.log(restored[:, counts[i]:] + 1e-7), axis=1)))
+        label.append(np.mean(-np.sum(one_hot * np.log(translated[:, counts[j]:] + 1e-7), axis=1)))
+        correct.append(np.mean(np.argmax(translated[:, counts[j]:], axis=1) == data[i][1]))
+
+    logs = _per_step_logs(model, [data])[0]
+    assert logs["d_loss"] == pytest.approx(np.mean(d_terms), rel=1e-4, abs=1e-5)
+    assert logs["latent_cycle"] == pytest.approx(np.mean(latent), rel=1e-4, abs=1e-6)
+    assert logs["data_cycle"] == pytest.approx(np.mean(cycle), rel=1e-4, abs=1e-6)
+    assert logs["label_accuracy"] == pytest.approx(np.mean(correct), abs=1e-6)
+    expected_g = (logs["adversarial"] + 2.0 * np.mean(latent) + 3.0 * np.mean(cycle)
+                  + 0.5 * np.mean(label))
+    assert logs["g_loss"] == pytest.approx(expected_g, rel=1e-4, abs=1e-5)
+    assert model.steps_taken() == 1
+
+
+# ---------------------------------------------------------------------------
+# training on domains:breast_cancer
+
+
+@pytest.fixture(scope="module")
+def trained_on_breast_cancer():
+    """M = 2 breast cancer domains, 300 steps of batch 32 (60 epochs of 5 steps)."""
+    train = open_domains("domains:breast_cancer", num_domains=2)
+    validation = open_domains("domains:breast_cancer", num_domains=2, split="validation")
+    keras.utils.set_random_seed(0)
+    model = RadialGAN({"feature_counts": train.feature_counts, "num_classes": 2,
+                       "latent_dim": 8, "hidden_units": (32, 32),
+                       "learning_rate": 1e-3}).prepare()
+    before = [np.mean((model.reconstruct(d.x, d.y, i)[0] - d.x) ** 2)
+              for i, d in enumerate(train.domains)]
+    batches = [batch for epoch in range(60) for batch in train.batches(32, epoch=epoch, seed=0)]
+    logs = _per_step_logs(model, batches)
+    return model, train, validation, before, logs
+
+
+def test_both_cycle_losses_fall_during_training(trained_on_breast_cancer):
+    _, _, _, _, logs = trained_on_breast_cancer
+    assert len(logs) == 300
+    for key in ("latent_cycle", "data_cycle"):
+        values = np.array([log[key] for log in logs])
+        assert np.isfinite(values).all(), key
+        # ten-step means: one step's value moves with its batch
+        first, last = values[:10].mean(), values[-10:].mean()
+        assert last < 0.8 * first, (key, first, last)
+
+
+def test_a_domain_translated_to_itself_reconstructs_better_after_training(
+        trained_on_breast_cancer):
+    model, train, _, before, _ = trained_on_breast_cancer
+    # G_i(F_i(x)) is never trained directly: it follows from the two cycles
+    for i, domain in enumerate(train.domains):
+        after = np.mean((model.reconstruct(domain.x, domain.y, i)[0] - domain.x) ** 2)
+        assert after < 0.7 * before[i], (domain.name, before[i], after)
+
+
+def test_translated_samples_keep_their_label(trained_on_breast_cancer):
+    model, _, validation, _, logs = trained_on_breast_cancer
+    assert logs[-1]["label_accuracy"] > 0.9
+    held_out = [(d.x, d.y) for d in validation.domains]
+    metrics = model.evaluation_metrics(held_out)
+    assert metrics["label_agreement"] > 0.9
+    # the metric itself, by hand: the translated label head's argmax against y
+    agreement = [np.mean(np.argmax(model.translate(x, y, i, 1 - i)[1], axis=1) == y)
+                 for i, (x, y) in enumerate(held_out)]
+    assert metrics["label_agreement"] == pytest.approx(np.mean(agreement))
+
+
+# ---------------------------------------------------------------------------
+# distribution
+
+
+def test_two_replicas_train_like_one_device():
+    counts = (3, 5)
+    batches = [_random_domains(counts, 2, batch=8, seed=seed) for seed in range(2)]
+    # the default wgan-gp: its interpolation noise is drawn per replica slice
+    assert_two_replicas_match_one_device(
+        RadialGAN, {**TINY, "feature_counts": counts, "num_classes": 2}, batches)
+
+
+# ---------------------------------------------------------------------------
+# export
+
+
+def test_signatures_cover_every_domain_and_ordered_pair():
+    _, signatures = _model().export_signatures()
+    pairs = {f"translate_{i}_to_{j}" for i, j in itertools.permutations(range(3), 2)}
+    assert set(signatures) == ({f"encode_{i}" for i in range(3)}
+                               | {f"decode_{i}" for i in range(3)} | pairs | {"serving_default"})
+
+
+def test_export_signatures_onnx_parity_and_original_units(tmp_path):
+    counts = (3, 5)
+    keras.utils.set_random_seed(2)
+    model = RadialGAN({**TINY, "feature_counts": counts, "num_classes": 2}).prepare()
+    rng = np.random.default_rng(4)
+    means = [rng.uniform(-50, 50, d) for d in counts]
+    stds = [rng.uniform(0.5, 20, d) for d in counts]
+    model.set_standardization(means, stds)
+    domains = [Domain(name=name, feature_names=[f"f{k}" for k in range(d)],
+                      x=np.zeros((0, d)), y=np.zeros(0), mean=m, std=s)
+               for name, d, m, s in zip("AB", counts, means, stds)]
+
+    module, signatures = model.export_signatures()
+    result = export_model(module, signatures, base_dir=tmp_path, name="radialgan")
+    assert set(result.onnx_files) == set(signatures)
+    assert max(result.onnx_max_abs_diff.values()) <= 1e-4
+    read = read_signatures(result.path)
+    for i, d in enumerate(counts):
+        assert read[f"encode_{i}"]["inputs"]["x"]["shape"] == [None, d]
+        assert set(read[f"encode_{i}"]["outputs"]) == {"z"}
+        assert read[f"decode_{i}"]["inputs"]["z"]["shape"] == [None, TINY["latent_dim"]]
+        assert read[f"decode_{i}"]["outputs"]["features"]["shape"] == [None, d]
+    assert set(read["serving_default"]["inputs"]) == {"x", "label"}
+    assert set(read["translate_1_to_0"]["outputs"]) == {"features", "label_probabilities"}
+
+    # rows in domain A's ORIGINAL units; the model itself works on standardized rows
+    x = (means[0] + stds[0] * rng.standard_normal((6, 3))).astype(np.float32)
+    label = np.array([0, 1, 1, 0, 1, 0], np.int32)
+    features, probabilities = model.translate(domains[0].standardize(x), label, 0, 1)
+    expected = domains[1].to_original(features)
+    loaded, _, _ = load_export(result.path)
+    served = loaded.signatures["translate_0_to_1"](x=tf.constant(x), label=tf.constant(label))
+    np.testing.assert_allclose(served["features"], expected, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(served["label_probabilities"], probabilities, atol=1e-5)
+    default = loaded.signatures["serving_default"](x=tf.constant(x), label=tf.constant(label))
+    np.testing.assert_allclose(default["features"], served["features"], atol=0)
+    z = loaded.signatures["encode_0"](x=tf.constant(x), label=tf.constant(label))["z"]
+    decoded = loaded.signatures["decode_1"](z=z)
+    np.testing.assert_allclose(decoded["features"], served["features"], rtol=1e-5, atol=1e-4)
+    onnx_out = onnx_export.run_onnx(result.onnx_files["translate_0_to_1"],
+                                    {"x": x, "label": label})
+    np.testing.assert_allclose(onnx_out["features"], expected, rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(onnx_out["label_probabilities"], probabilities, atol=1e-4)
+
+
+# ---------------------------------------------------------------------------
+# config
+
+
+def test_config_round_trip():
+    model = RadialGAN({**UNEVEN, "adversarial_loss": "bce", "latent_cycle_weight": 0.5})
+    config = json.loads(json.dumps(model.get_config()))
+    assert config["config"]["feature_counts"] == [3, 5, 7]
+    clone = RadialGAN.from_config(config)
+    assert clone.config == model.config
+    assert clone.config.feature_counts == (3, 5, 7)  # a tuple again, not the JSON list
+    for role, network in model.networks().items():
+        assert clone.networks()[role].count_params() == network.count_params(), role
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model))
+    assert isinstance(restored, RadialGAN) and restored.config == model.config
+
+
+@pytest.mark.parametrize("overrides, fragment", [
+    ({"feature_counts": (4,)}, "at least 2 domains"),
+    ({"feature_counts": (4, 0)}, "every domain needs a feature"),
+    ({"num_classes": 1}, "num_classes"),
+    ({"latent_dim": 0}, "latent_dim"),
+    ({"gp_weight": -1.0}, "gp_weight"),
+    ({"num_domains": 1}, "num_domains"),
+    ({"hidden_units": (16, 0)}, "hidden_units"),
+    ({"adversarial_loss": "hinge"}, "adversarial_loss"),
+])
+def test_bad_config_is_a_config_error(overrides, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        RadialGAN({**UNEVEN, **overrides})
