@@ -311,7 +311,6 @@ register(
             "breast-cancer": Preset(
                 "scikit-learn's breast cancer table cut into 3 domains with different "
                 "feature subsets (domains:breast_cancer; --set num_domains=M)",
-                config={"num_domains": 3},
                 train={"dataset": "domains:breast_cancer", "epochs": 300, "batch_size": 32},
             ),
             "csv": Preset(

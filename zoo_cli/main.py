@@ -311,7 +311,8 @@ def cmd_train(args) -> int:
     last = result.history[-1] if result.history else {}
     metrics = ", ".join(f"{k} {v}" if isinstance(v, int) else f"{k} {float(v):.4f}"
                         for k, v in last.items() if k not in ("epoch", "step", "seconds"))
-    unit = "points" if "modes_covered" in last else "images"
+    unit = ("points" if "modes_covered" in last
+            else "rows (per domain)" if "data_cycle" in last else "images")
     print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} {unit}/s). "
           f"{metrics}")
     if not result.chief:

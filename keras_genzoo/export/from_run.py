@@ -47,6 +47,7 @@ def export_run(
         metadata=metadata,
         onnx=onnx,
         opset=opset,
+        parity_inputs=model.export_parity_inputs(),
     )
 
 

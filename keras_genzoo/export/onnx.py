@@ -167,6 +167,19 @@ def run_onnx(path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return dict(zip(names, session.run(names, feed)))
 
 
+def max_scaled_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """Largest ``|a - b| / max(1, |b|)`` over all outputs: an absolute difference for
+    values up to 1 (images), a relative one above (features in original units, where
+    float32 itself resolves only ~1e-7 of the value)."""
+    scaled = {}
+    for key in b:
+        reference = np.maximum(1.0, np.abs(np.asarray(b[key], dtype=np.float64)))
+        scaled[key] = (np.asarray(a[key], dtype=np.float64) / reference,
+                       np.asarray(b[key], dtype=np.float64) / reference)
+    return max_abs_diff({k: v[0] for k, v in scaled.items()},
+                        {k: v[1] for k, v in scaled.items()})
+
+
 def max_abs_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
     """Largest absolute difference over all outputs of two runs (0.0 if none).
 

@@ -195,8 +195,8 @@ def export_model(
     with a named ``input_signature`` (or ConcreteFunctions) returning a dict of
     named outputs. With ``onnx=True`` each signature is also converted to
     ``assets.extra/onnx/<signature>.onnx`` and checked against the reloaded
-    SavedModel in onnxruntime; a max abs diff above ``onnx_tolerance`` fails
-    the export. The version appears atomically or not at all.
+    SavedModel in onnxruntime; a difference ``|onnx - tf| / max(1, |tf|)``
+    above ``onnx_tolerance`` fails the export. The version appears atomically or not at all.
     """
     import tensorflow as tf
 
@@ -342,6 +342,7 @@ def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs)
         try:
             onnx_outputs = onnx_export.run_onnx(onnx_path, inputs)
             diff = onnx_export.max_abs_diff(onnx_outputs, tf_outputs)
+            scaled = onnx_export.max_scaled_diff(onnx_outputs, tf_outputs)
         except ExportError as error:
             raise ExportError(f"ONNX parity failed for signature {signature_name}: {error}") from error
         except Exception as error:  # onnxruntime cannot load/run the converted graph
@@ -350,10 +351,11 @@ def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs)
                 f"ONNX model for signature {signature_name} does not run in onnxruntime: {first_line} "
                 "(pass --no-onnx to skip ONNX)"
             ) from error
-        if not diff <= tolerance:
+        if not scaled <= tolerance:
             raise ExportError(
                 f"ONNX parity failed for signature {signature_name}: "
-                f"max abs diff {diff:.1e} > {tolerance:.0e}"
+                f"max abs diff {diff:.1e} (relative to max(1, |value|): {scaled:.1e}) > "
+                f"{tolerance:.0e}"
             )
         report[signature_name] = {"file": relative, "opset": opset, "max_abs_diff": diff}
     return report

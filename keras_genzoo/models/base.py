@@ -76,6 +76,11 @@ class GenzooModel(keras.Model):
         """A ``tf.Module`` holding the networks and its serving ``tf.function``s."""
         raise NotImplementedError
 
+    def export_parity_inputs(self) -> dict[str, dict[str, np.ndarray]]:
+        """Inputs for the export's ONNX parity check, per signature, where random
+        uniform [0, 1) values would not be representative (default: none)."""
+        return {}
+
     def xla_unsupported_reason(self) -> str | None:
         """Why ``--xla`` must not be used with this model (None: it may)."""
         return None

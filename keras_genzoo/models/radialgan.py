@@ -201,15 +201,15 @@ class RadialGAN(GenzooModel):
         return sample[:, :features], sample[:, features:]
 
     def translate_samples(self, sample, source: int, target: int, training=False):
-        return self.decoders[target](self.encoders[source](sample, training=training),
-                                     training=training)
+        z = self.encoders[source](sample, training=training)
+        return tf.cast(self.decoders[target](z, training=training), tf.float32)
 
     # ------------------------------------------------------------ training
     def _critic_loss(self, j, real, fake, salt):
         c = self.config
         critic = self.discriminators[j]
-        real_scores = tf.reshape(critic(real, training=True), [-1])
-        fake_scores = tf.reshape(critic(fake, training=True), [-1])
+        real_scores = tf.reshape(tf.cast(critic(real, training=True), tf.float32), [-1])
+        fake_scores = tf.reshape(tf.cast(critic(fake, training=True), tf.float32), [-1])
         if c.adversarial_loss == "bce":
             per_example = tf.nn.softplus(-real_scores) + tf.nn.softplus(fake_scores)
         else:
@@ -222,7 +222,8 @@ class RadialGAN(GenzooModel):
         return per_example
 
     def _translator_adversarial(self, j, fake):
-        scores = tf.reshape(self.discriminators[j](fake, training=True), [-1])
+        scores = tf.reshape(tf.cast(self.discriminators[j](fake, training=True), tf.float32),
+                            [-1])
         if self.config.adversarial_loss == "bce":
             return tf.nn.softplus(-scores)
         return -scores
@@ -248,12 +249,13 @@ class RadialGAN(GenzooModel):
             adversarial = latent_cycle = data_cycle = label_loss = 0.0
             correct = 0.0
             for i, j in pairs:
-                z = self.encoders[i](samples[i], training=True)
-                translated = self.decoders[j](z, training=True)
+                # float32 whatever the compute dtype (mixed precision)
+                z = tf.cast(self.encoders[i](samples[i], training=True), tf.float32)
+                translated = tf.cast(self.decoders[j](z, training=True), tf.float32)
                 adversarial += scale * self._translator_adversarial(j, translated)
-                z_back = self.encoders[j](translated, training=True)
+                z_back = tf.cast(self.encoders[j](translated, training=True), tf.float32)
                 latent_cycle += scale * tf.reduce_mean(tf.square(z_back - z), axis=-1)
-                restored = self.decoders[i](z_back, training=True)
+                restored = tf.cast(self.decoders[i](z_back, training=True), tf.float32)
                 x_restored, y_restored = self._split(restored, i)
                 x_true, y_true = self._split(samples[i], i)
                 data_cycle += scale * (
@@ -293,12 +295,15 @@ class RadialGAN(GenzooModel):
         """Held-out cycle errors and label agreement (logged as val_*)."""
         samples = self._samples(data)
         latent, cycle, agree = [], [], []
+        def as32(tensor):
+            return tf.cast(tensor, tf.float32)
+
         for i, j in itertools.permutations(range(self.num_domains), 2):
-            z = self.encoders[i](samples[i])
-            translated = self.decoders[j](z)
-            z_back = self.encoders[j](translated)
+            z = as32(self.encoders[i](samples[i]))
+            translated = as32(self.decoders[j](z))
+            z_back = as32(self.encoders[j](translated))
             latent.append(float(tf.reduce_mean(tf.square(z_back - z))))
-            x_restored, _ = self._split(self.decoders[i](z_back), i)
+            x_restored, _ = self._split(as32(self.decoders[i](z_back)), i)
             cycle.append(float(tf.reduce_mean(tf.square(x_restored - self._split(samples[i],
                                                                                   i)[0]))))
             _, y_translated = self._split(translated, j)
@@ -308,6 +313,23 @@ class RadialGAN(GenzooModel):
                 "label_agreement": float(np.mean(agree))}
 
     # --------------------------------------------------------------- export
+    def export_parity_inputs(self):
+        """Rows in each domain's original units (mean + std * N(0, 1)): uniform [0, 1)
+        values are hundreds of standard deviations out for features such as an area,
+        where float32 round-off alone exceeds the 1e-4 parity tolerance."""
+        rng = np.random.default_rng(0)
+        labels = (np.arange(8) % self.config.num_classes).astype(np.int32)
+        inputs = {}
+        for i in range(self.num_domains):
+            mean, std = self.feature_means[i].numpy(), self.feature_stds[i].numpy()
+            x = (mean + std * rng.normal(size=(8, len(mean)))).astype(np.float32)
+            inputs[f"encode_{i}"] = {"x": x, "label": labels}
+            for j in range(self.num_domains):
+                if j != i:
+                    inputs[f"translate_{i}_to_{j}"] = {"x": x, "label": labels}
+        inputs["serving_default"] = inputs["translate_0_to_1"]
+        return inputs
+
     def export_signatures(self):
         """Per domain ``encode_<i>(x, label) -> z`` and ``decode_<i>(z) -> features,
         label_probabilities``, and per ordered pair ``translate_<i>_to_<j>(x, label) ->

@@ -33,7 +33,8 @@ CHECKPOINT_DIR = "checkpoints"
 
 #: settings that must not change when a run is resumed
 #: (mixed precision changes the checkpoint's optimizer state; data locations may move)
-_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "mixed_precision")
+_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "mixed_precision", "domain_column",
+                    "label_column")
 
 
 @dataclasses.dataclass
@@ -177,13 +178,11 @@ def resolve_plan(
 def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
     """A tabular multi-domain source (csv: or domains:) with the run's column choices;
     the run's ``--seed`` also draws the 60/20/20 split of every domain."""
-    from keras_genzoo.data import catalog
     from keras_genzoo.data.tabular import open_domains
 
-    csv = catalog.parse_spec(dataset)[0] == "csv"
     return open_domains(dataset, split=split, domain_column=settings.domain_column,
-                        label_column=settings.label_column,
-                        num_domains=None if csv else num_domains, seed=settings.seed)
+                        label_column=settings.label_column, num_domains=num_domains,
+                        seed=settings.seed)
 
 
 def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
@@ -208,9 +207,11 @@ def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
     for layer in layers:
         merged.update(layer or {})
     num_domains = merged.get("num_domains")
-    if num_domains is None:
-        num_domains = config_class().num_domains if hasattr(config_class, "num_domains") else None
-    source = open_training_domains(settings.dataset, settings, int(num_domains))
+    csv = catalog.parse_spec(settings.dataset)[0] == "csv"
+    if num_domains is None and not csv:  # a csv: table has its own domains
+        num_domains = config_class().num_domains
+    source = open_training_domains(settings.dataset, settings,
+                                   None if num_domains is None else int(num_domains))
     return {"feature_counts": list(source.feature_counts), "num_classes": source.num_classes,
             "num_domains": len(source.domains)}
 

@@ -203,7 +203,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         run_lib.write_run_config(plan)
         if tabular:  # feature names, standardization and label values, for augment
             run_lib.write_data_statistics(plan.out_dir, source.statistics())
-        (write_dir / "samples").mkdir(exist_ok=True)
+        if model.kind not in ("classifier", "radialgan"):  # they draw no images
+            (write_dir / "samples").mkdir(exist_ok=True)
     summary_writer = tf.summary.create_file_writer(str(write_dir / "logs")) if chief else None
     history_path = write_dir / "history.csv"
     history = _read_history(history_path)
