@@ -459,3 +459,14 @@ def test_disk_failure_at_rename_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: No space left on device$"):
         export_model(module, signatures, base_dir=tmp_path, name="gen", onnx=False)
     assert list(tmp_path.iterdir()) == []  # no staging dir, no empty gen/, no models.config
+
+
+def test_parity_is_absolute_up_to_one_and_relative_above():
+    from keras_genzoo.export.onnx import max_scaled_diff
+
+    # 2e-4 off a value of 1000 is float32 round-off (2e-7 relative): passes 1e-4
+    assert max_scaled_diff({"y": np.array([1000.0002])}, {"y": np.array([1000.0])}) < 1e-6
+    # the same 2e-4 off an image value of 0.5 stays absolute
+    assert max_scaled_diff({"y": np.array([0.5002])}, {"y": np.array([0.5])}) == \
+        pytest.approx(2e-4)
+    assert max_scaled_diff({"y": np.array([np.nan])}, {"y": np.array([1.0])}) == np.inf

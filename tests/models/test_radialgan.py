@@ -287,3 +287,21 @@ def test_config_round_trip():
 def test_bad_config_is_a_config_error(overrides, fragment):
     with pytest.raises(ConfigError, match=fragment):
         RadialGAN({**UNEVEN, **overrides})
+
+
+def test_mixed_precision_steps_stay_finite_in_float32_losses():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        keras.utils.set_random_seed(0)
+        model = RadialGAN({"feature_counts": [3, 4], "latent_dim": 4, "hidden_units": [8]})
+        model.compile(mixed_precision=True)
+        model.prepare()
+        rng = np.random.default_rng(0)
+        batch = tuple((rng.normal(size=(8, d)).astype("f"), rng.integers(0, 2, 8).astype("i"))
+                      for d in (3, 4))
+        logs = model.train_step(batch)
+        assert all(np.isfinite(float(v)) for v in logs.values())
+        metrics = model.evaluation_metrics([(x, y) for x, y in batch])
+        assert all(np.isfinite(v) for v in metrics.values())
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
