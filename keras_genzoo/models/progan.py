@@ -208,7 +208,8 @@ class ProgressiveGAN(GAN):
 
     @property
     def alpha(self) -> float:
-        fades = self.fade_layers()
+        """The current fade-in alpha (1 at 4x4, where nothing fades)."""
+        fades = [layer for layer in self.discriminator.layers if isinstance(layer, FadeIn)]
         return fades[0].alpha_value if fades else 1.0
 
     def set_alpha(self, value: float) -> None:

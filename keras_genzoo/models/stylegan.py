@@ -193,8 +193,19 @@ class StyleGAN(ProGAN):
         if phase > 0:
             old = store["g_to_rgb"][phase - 1][0](previous)
             old = keras.layers.UpSampling2D(2, name=f"{name}_old_up")(old)
-            image = FadeIn(name=f"{name}_fade{phase}")([old, image])
+            image = self._fade_layer(name, phase)([old, image])
         return image
+
+    def _fade_layer(self, name, phase) -> FadeIn:
+        """One FadeIn per generator and phase, shared by its fixed-noise and noisy
+        wirings: the noisy twin is not in the checkpoint, so a separate layer would
+        come back from a checkpoint with alpha 0."""
+        if not hasattr(self, "_fades"):
+            object.__setattr__(self, "_fades", {})
+        key = (name, phase)
+        if key not in self._fades:
+            self._fades[key] = FadeIn(name=f"{name}_fade{phase}")
+        return self._fades[key]
 
     def wire_generator(self, store, phase, name):
         c = self.config

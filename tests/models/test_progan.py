@@ -133,6 +133,8 @@ def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, st
     a, _ = run_lib.load_trained_model(tmp_path / "straight")
     b, _ = run_lib.load_trained_model(tmp_path / "resumed")
     assert a.phase == b.phase == 1 and int(b.images_seen.numpy()) == 14 * 8
+    # every FadeIn comes back with the same alpha, the generators' included
+    assert {layer.alpha_value for layer in b.fade_layers()} == {b.alpha}
     assert a.alpha == pytest.approx(b.alpha) == pytest.approx((13 * 8 - 64) / 64)
     for role in a.networks():
         for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):

@@ -101,7 +101,7 @@ def test_growth_keeps_the_output_at_alpha_zero_and_training_runs():
     np.testing.assert_allclose(after, np.repeat(np.repeat(before, 2, 1), 2, 2), atol=1e-5)
     logs = train_steps(model, digit_batches(8, 2, image_size=8))
     assert all(np.isfinite(v) for v in logs[-1].values()) and "r1" in logs[-1]
-    assert len(model.fade_layers()) == 5  # G, its noisy twin, EMA x 2, D
+    assert len(model.fade_layers()) == 3  # G (shared by its noisy twin), EMA, D
 
 
 def test_two_replicas_train_like_one_device():
@@ -180,3 +180,20 @@ def test_bad_truncation_and_config():
         StyleGAN({**TINY, "image_size": 48})
     model = StyleGAN(TINY)
     assert StyleGAN.from_config(model.get_config()).config == model.config
+
+
+def test_a_loaded_stylegan_has_one_alpha_everywhere(tmp_path):
+    """The noisy training wiring shares the fixed-noise wiring's FadeIn, so a run loaded
+    mid-fade reports, samples and trains with the saved alpha."""
+    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import trainer
+
+    overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
+    plan = run_lib.resolve_plan("stylegan", overrides=overrides, out_dir=str(tmp_path / "run"),
+                                steps=10, batch_size=8, dataset="digits")
+    trainer.train(plan, verbose=0)
+    model, _ = run_lib.load_trained_model(tmp_path / "run")
+    assert model.phase == 1
+    expected = (9 * 8 - 64) / 64  # alpha set before the 10th step
+    assert {round(layer.alpha_value, 6) for layer in model.fade_layers()} == {round(expected, 6)}
+    assert model.alpha == pytest.approx(expected)
