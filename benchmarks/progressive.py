@@ -111,7 +111,14 @@ def render(args, rows, classifier, minutes, versions) -> str:
                 f"{row['images_per_second']:,.0f} | {s['fid']:.1f} | {1000 * s['kid']:.1f} | "
                 f"{s['precision']:.3f} | {s['recall']:.3f} | {s['density']:.3f} | "
                 f"{s['coverage']:.3f} |")
-        lines += ["", "Samples at the end of each phase:", ""]
+        best_label, best = min(rows[model], key=lambda item: item[1]["scores"]["fid"])
+        final = rows[model][-1][1]["scores"]
+        lines += ["", f"**Reading ({model}).** Lowest FID {best['scores']['fid']:.1f} at the "
+                  f"end of {best_label}; after the last segment FID {final['fid']:.1f}, recall "
+                  f"{final['recall']:.3f}. A recall near 0 means the samples cover few of the "
+                  "real digits' variations (mode collapse), whatever their precision. This is a "
+                  "CPU budget of minutes, far from the papers' millions of images per phase.",
+                  "", "Samples at the end of each phase:", ""]
         lines.append(" ".join(
             f"![{model} {label}](images/progressive_{model}_{index}.png)"
             for index, (label, _) in enumerate(rows[model])))
