@@ -352,10 +352,11 @@ def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs)
                 "(pass --no-onnx to skip ONNX)"
             ) from error
         if not scaled <= tolerance:
+            # values up to 1 (images): the scaled difference is the absolute one
+            relative = "" if scaled == diff else f" (relative to max(1, |value|): {scaled:.1e})"
             raise ExportError(
                 f"ONNX parity failed for signature {signature_name}: "
-                f"max abs diff {diff:.1e} (relative to max(1, |value|): {scaled:.1e}) > "
-                f"{tolerance:.0e}"
+                f"max abs diff {diff:.1e}{relative} > {tolerance:.0e}"
             )
         report[signature_name] = {"file": relative, "opset": opset, "max_abs_diff": diff}
     return report
