@@ -21,7 +21,7 @@ def export_run(
     onnx: bool = True,
     opset: int = 17,
 ) -> ExportResult:
-    from keras_genzoo.training.run import load_trained_model
+    from keras_genzoo.training.run import checkpoint_step, load_trained_model
 
     run_dir = pathlib.Path(run_dir)
     model, saved = load_trained_model(run_dir)
@@ -34,7 +34,7 @@ def export_run(
         "dataset": saved.get("train", {}).get("dataset"),
         "data_dir": saved.get("train", {}).get("data_dir"),
         "manual_dir": saved.get("train", {}).get("manual_dir"),
-        "step": int(_checkpoint_step(run_dir)),
+        "step": int(checkpoint_step(run_dir) or 0),
         "run": str(run_dir.resolve()),
         "versions": saved.get("versions", {}),
     }
@@ -50,10 +50,3 @@ def export_run(
         parity_inputs=model.export_parity_inputs(),
     )
 
-
-def _checkpoint_step(run_dir: pathlib.Path) -> int:
-    import tensorflow as tf
-
-    latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints")) or ""
-    tail = latest.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else 0

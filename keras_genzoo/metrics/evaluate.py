@@ -350,21 +350,24 @@ class ExportedModel:
         self.inputs = self.signatures["serving_default"]["inputs"]
         config = self.metadata.get("config", {})
         if self.metadata.get("kind") == "classifier" or not {"z", "x"} & set(self.inputs):
-            raise ConfigError(f"genzoo eval scores generative models and autoencoders; "
-                              f"{path} is a {self.metadata.get('model', 'model')} export")
+            raise ConfigError(f"{path} is a {self.metadata.get('model', 'model')} export: it "
+                              "neither generates samples nor reconstructs images")
         self.kind = self.metadata.get("kind") or ("gan" if "z" in self.inputs else "autoencoder")
-        self.points = bool(config.get("data_dim")) and "z" in self.inputs
+        self.points = "points" in self.signatures["serving_default"]["outputs"]
         self.image_size = int(config.get("image_size") or 0)
         self.channels = int(config.get("channels") or 1)
         if "x" in self.inputs:
             _, size, _, channels = self.inputs["x"]["shape"]
             self.image_size, self.channels = int(size), int(channels)
-        self.num_classes = int(config.get("num_classes") or 0)
+        # a conditional export without the metadata: MNIST-like, as cgan's default
+        self.num_classes = int(config.get("num_classes") or (10 if "label" in self.inputs else 0))
         # a prior to sample: a GAN's latent input, or a VAE's decode(code)
         self.generative = "z" in self.inputs or (
             self.metadata.get("model") == "vae" and "decode" in self.signatures)
 
-    def sample(self, num, seed=0):
+    def sample(self, num, seed=0, truncation=1.0):
+        """The samples a run gives for ``seed``: the same latent codes, labels cycling
+        0..K-1 for conditional models, StyleGAN's ``truncation`` psi (1: none)."""
         from keras_genzoo.training.sampling import latent_codes
 
         if "z" in self.inputs:
@@ -379,8 +382,8 @@ class ExportedModel:
         chunks = []
         for start in range(0, num, 1000):
             feeds = {latent: z[start:start + 1000]}
-            if "truncation_psi" in inputs:  # StyleGAN: untruncated, as the run's samples
-                feeds["truncation_psi"] = np.float32(1.0)
+            if "truncation_psi" in inputs:
+                feeds["truncation_psi"] = np.float32(truncation)
             if "label" in inputs:  # the run's default: labels cycling 0..K-1
                 feeds["label"] = (np.arange(start, start + len(feeds[latent]))
                                   % self.num_classes).astype(np.int32)
@@ -410,7 +413,8 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
     version directory. Entries of an earlier evaluation with the same metric
     and setting are replaced, others kept.
     """
-    from keras_genzoo.training.run import CONFIG_FILE, check_writable, load_trained_model
+    from keras_genzoo.training.run import (CONFIG_FILE, check_writable, checkpoint_step,
+                                           load_trained_model)
 
     path = pathlib.Path(path)
     if not path.exists():
@@ -427,7 +431,7 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
         producer, image_size, channels = model, model.config.image_size, model.config.channels
         points = bool(getattr(model, "points", False))
         data_dir, manual_dir = train.get("data_dir"), train.get("manual_dir")
-        step = _checkpoint_step(path)
+        step = checkpoint_step(path)
         source = {"run": str(path)}
     else:
         producer = ExportedModel(path)
@@ -451,14 +455,6 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
             for name, value in values.items()]
     write_eval_file(out, rows)
     return EvalReport(rows, out, time.perf_counter() - started, setting)
-
-
-def _checkpoint_step(run_dir: pathlib.Path) -> int | None:
-    import tensorflow as tf
-
-    latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints")) or ""
-    tail = latest.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
 
 
 def _json_value(value) -> dict[str, Any]:

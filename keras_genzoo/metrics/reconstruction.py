@@ -6,7 +6,8 @@
   exactly has MSE 0 and PSNR +inf; the mean is then +inf too. No cap is applied:
   any cap would be an arbitrary number that looks like a measurement, and an
   exact reconstruction is worth seeing (it usually means the model learned the
-  identity on trivial images). JSON writers must allow ``Infinity``.
+  identity on trivial images). ``genzoo eval`` writes it to eval.json as null
+  with ``value_text`` "inf" (strict JSON has no infinity).
 - **SSIM** (Wang, Bovik, Sheikh & Simoncelli 2004, "Image Quality Assessment:
   From Error Visibility to Structural Similarity", eq. 13 with the Gaussian
   window of section III-C): ``tf.image.ssim`` per image, averaged over images.

@@ -408,17 +408,21 @@ class GAN(GenzooModel):
             labels = np.arange(count) % self.num_classes()  # one class per grid column
         return self.checked_labels(labels, count)
 
-    def generate(self, z, labels=None) -> tf.Tensor:
-        """Samples in data range ([0, 1] images or points) for latent codes ``z``."""
+    def generate(self, z, labels=None, **controls) -> tf.Tensor:
+        """Samples in data range ([0, 1] images or points) for latent codes ``z``;
+        ``controls`` go to :meth:`generate_raw` (StyleGAN's ``truncation``)."""
         z = tf.convert_to_tensor(z, tf.float32)
         labels = self.check_labels(labels, int(z.shape[0]))
         if labels is not None:
             labels = tf.convert_to_tensor(labels, tf.int32)
-        return self.to_data_range(self.generate_raw(z, labels, generator=self.sampling_generator()))
+        return self.to_data_range(self.generate_raw(z, labels, generator=self.sampling_generator(),
+                                                    **controls))
 
-    def sample(self, num: int, seed: int = 0, label=None, batch_size: int = 1000) -> np.ndarray:
+    def sample(self, num: int, seed: int = 0, label=None, batch_size: int = 1000,
+               **controls) -> np.ndarray:
         """``num`` samples from the prior, reproducible by ``seed``; conditional
-        models take ``label`` (an int or one per sample; default: cycling).
+        models take ``label`` (an int or one per sample; default: cycling);
+        ``controls`` go to :meth:`generate`.
 
         The latent batch is one draw; it goes through the generator
         ``batch_size`` codes at a time, so 10,000 samples (``genzoo eval``)
@@ -427,7 +431,8 @@ class GAN(GenzooModel):
         z = self.latent(num, seed)
         labels = self.check_labels(label, num)
         chunks = [self.generate(z[start:start + batch_size],
-                                None if labels is None else labels[start:start + batch_size])
+                                None if labels is None else labels[start:start + batch_size],
+                                **controls)
                   for start in range(0, num, batch_size)]
         return np.concatenate([chunk.numpy() for chunk in chunks])
 

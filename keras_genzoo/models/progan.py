@@ -206,11 +206,17 @@ class ProgressiveGAN(GAN):
                     found.append(layer)
         return found
 
+    def discriminator_fade(self) -> FadeIn | None:
+        """The FadeIn of the discriminator's input (None at 4x4); it is in every
+        checkpoint, so its alpha is the run's."""
+        fades = [layer for layer in self.discriminator.layers if isinstance(layer, FadeIn)]
+        return fades[0] if fades else None
+
     @property
     def alpha(self) -> float:
         """The current fade-in alpha (1 at 4x4, where nothing fades)."""
-        fades = [layer for layer in self.discriminator.layers if isinstance(layer, FadeIn)]
-        return fades[0].alpha_value if fades else 1.0
+        fade = self.discriminator_fade()
+        return fade.alpha_value if fade is not None else 1.0
 
     def set_alpha(self, value: float) -> None:
         for layer in self.fade_layers():
@@ -225,7 +231,6 @@ class ProgressiveGAN(GAN):
         """
         if self.phase + 1 >= self.config.num_phases:
             raise ValueError(f"already at the final resolution {self.current_size}")
-        old_generator = self.generator
         self.phase += 1
         self._add_phase_layers(self.phase)
         # Keras locks a built model's attributes; the networks are replaced on
@@ -244,7 +249,6 @@ class ProgressiveGAN(GAN):
                     target.assign(source)
             ema.trainable = False
             object.__setattr__(self, "generator_ema", ema)
-        del old_generator
         self.phase_variable.assign(self.phase)
         self.set_alpha(0.0)
         self._replace_optimizers()
@@ -298,18 +302,13 @@ class ProgressiveGAN(GAN):
         full = self.config.image_size
         if full != size:
             real = tf.nn.avg_pool2d(real, full // size, full // size, "VALID")
-        fades = [layer for layer in self.discriminator.layers if isinstance(layer, FadeIn)]
-        if not fades:
+        fade = self.discriminator_fade()
+        if fade is None:
             return real
-        alpha = tf.cast(fades[0].alpha, real.dtype)
+        alpha = tf.cast(fade.alpha, real.dtype)
         coarse = tf.nn.avg_pool2d(real, 2, 2, "VALID")
         coarse = tf.repeat(tf.repeat(coarse, 2, axis=1), 2, axis=2)
         return coarse + alpha * (real - coarse)
-
-    def example_input(self, batch_size: int = 2):
-        c = self.config
-        return (tf.zeros([batch_size, c.image_size, c.image_size, c.channels], tf.float32),
-                tf.zeros([batch_size], tf.int32))
 
 
 

@@ -276,6 +276,9 @@ class StyleGAN(ProGAN):
     # --------------------------------------------------------- generation
     def generate_raw(self, z, labels=None, training=False, generator=None, salt=None,
                      truncation=1.0):
+        """As :meth:`GAN.generate_raw`, plus the truncation psi (1: none; 0: every
+        image is the average-w image), so ``sample(num, seed, truncation=psi)``
+        and ``generate(z, truncation=psi)`` work through the base class."""
         parts = self.parts(generator)
         if not training:
             ws = self.broadcast(parts.mapping(z, training=False))
@@ -304,20 +307,6 @@ class StyleGAN(ProGAN):
         noises = [self.replica_noise(batch, [r, r, 1], salt=salt + _LAYER_NOISE + i)
                   for i, r in enumerate(self.layer_resolutions())]
         return parts.synthesis_with_noise([ws, *noises], training=True)
-
-    def generate(self, z, labels=None, truncation: float = 1.0) -> tf.Tensor:
-        self.check_labels(labels, int(z.shape[0]))
-        z = tf.convert_to_tensor(z, tf.float32)
-        return self.to_data_range(self.generate_raw(z, generator=self.sampling_generator(),
-                                                    truncation=truncation))
-
-    def sample(self, num: int, seed: int = 0, label=None, batch_size: int = 1000,
-               truncation: float = 1.0) -> np.ndarray:
-        """``num`` images for the latents of ``seed``, with truncation ``psi``
-        (1: none; 0: every image is the average-w image)."""
-        z = self.latent(num, seed)
-        return np.concatenate([self.generate(z[i:i + batch_size], label, truncation).numpy()
-                               for i in range(0, num, batch_size)])
 
     def render_styles(self, ws) -> np.ndarray:
         """Images (in [0, 1]) for per-layer styles ``ws`` ``[batch, layers, w_dim]``."""

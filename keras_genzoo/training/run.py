@@ -354,6 +354,15 @@ def build_model(model_name: str, config: dict[str, Any]):
     return spec.load_class()(config=dict(config))
 
 
+def checkpoint_step(run_dir) -> int | None:
+    """The step of a run's latest checkpoint (None without one)."""
+    import tensorflow as tf
+
+    latest = tf.train.latest_checkpoint(str(pathlib.Path(run_dir) / CHECKPOINT_DIR)) or ""
+    tail = latest.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
 def load_trained_model(run_dir):
     """Rebuild a run's model (float32) and restore its networks from the latest checkpoint.
 

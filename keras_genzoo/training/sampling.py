@@ -203,35 +203,19 @@ def _styles_from_run(run_dir, num, seed, style: StyleOptions):
 
 
 def _from_export(path, num, seed, truncation=None):
-    from keras_genzoo.export.savedmodel import load_export
+    from keras_genzoo.metrics.evaluate import ExportedModel
 
-    loaded, signatures, metadata = load_export(path)
-    serving = loaded.signatures["serving_default"]
-    inputs = signatures["serving_default"]["inputs"]
+    export = ExportedModel(path)
+    inputs = export.inputs
     if truncation is not None and "truncation_psi" not in inputs:
         raise GenzooError(f"--truncation needs a stylegan export; {path} has no truncation_psi")
-    if "z" in inputs:
-        feeds = {"z": latent_codes(num, int(inputs["z"]["shape"][-1]), seed)}
-        if "truncation_psi" in inputs:
-            feeds["truncation_psi"] = np.float32(1.0 if truncation is None else truncation)
-        columns = None
-        if "label" in inputs:  # conditional GAN: cycle through the classes, one per column
-            classes = int(metadata.get("config", {}).get("num_classes") or 10)
-            feeds["label"] = (np.arange(num) % classes).astype(np.int32)
-            columns = classes
-        outputs = serving(**feeds)
-        if "points" in outputs:
-            return np.asarray(outputs["points"]), PointsFrom(metadata.get("dataset") or "")
-        return np.asarray(outputs["images"]), columns
-    if "x" in inputs:
-        _, size, _, channels = inputs["x"]["shape"]
-        images, labels = holdout_examples(metadata.get("dataset") or "digits", num, int(size),
-                                          int(channels), seed=seed,
-                                          data_dir=metadata.get("data_dir"),
-                                          manual_dir=metadata.get("manual_dir"))
-        feeds = {"x": images}
-        if "label" in inputs:  # conditional models
-            feeds["label"] = labels.astype(np.int32)
-        reconstruction = np.asarray(serving(**feeds)["reconstruction"])
-        return interleave_rows(images, reconstruction), ROW
-    raise GenzooError(f"don't know how to sample from {path}: serving_default takes {sorted(inputs)}")
+    if "z" in inputs:  # a conditional GAN cycles through the classes, one per column
+        samples = export.sample(num, seed, truncation=1.0 if truncation is None else truncation)
+        if export.points:
+            return samples, PointsFrom(export.metadata.get("dataset") or "")
+        return samples, export.num_classes if "label" in inputs else None
+    images, labels = holdout_examples(export.metadata.get("dataset") or "digits", num,
+                                      export.image_size, export.channels, seed=seed,
+                                      data_dir=export.metadata.get("data_dir"),
+                                      manual_dir=export.metadata.get("manual_dir"))
+    return interleave_rows(images, export.reconstruct(images, labels)), ROW

@@ -41,6 +41,8 @@ SAMPLE_COUNT = 64
 #: held-out images an autoencoder or classifier is evaluated on at every epoch end
 HOLDOUT_EVAL_COUNT = 512
 HOLDOUT_KINDS = ("autoencoder", "classifier")
+#: models that draw no sample images (only scalars go to TensorBoard)
+IMAGELESS_KINDS = ("classifier", "radialgan")
 #: what a source's examples are called in the start-up line
 UNITS = {"images": "images", "points": "points", "domains": "rows"}
 
@@ -203,7 +205,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         run_lib.write_run_config(plan)
         if tabular:  # feature names, standardization and label values, for augment
             run_lib.write_data_statistics(plan.out_dir, source.statistics())
-        if model.kind not in ("classifier", "radialgan"):  # they draw no images
+        if model.kind not in IMAGELESS_KINDS:
             (write_dir / "samples").mkdir(exist_ok=True)
     summary_writer = tf.summary.create_file_writer(str(write_dir / "logs")) if chief else None
     history_path = write_dir / "history.csv"
@@ -388,16 +390,13 @@ def _make_evaluator(plan, model, source):
 
 
 def _write_epoch_artifacts(model, reference, run_dir, writer, row):
+    """The epoch's sample grid (or scatter plot) and every scalar of ``row`` in TensorBoard."""
     epoch = row["epoch"]
     path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
-    if model.kind in ("classifier", "radialgan"):  # nothing to draw: scalars only
-        with writer.as_default(step=row["step"]):
-            for name, value in row.items():
-                if name not in ("epoch", "step", "seconds"):
-                    tf.summary.scalar(name, value)
-        writer.flush()
-        return
-    if getattr(model, "points", False):
+    picture = None
+    if model.kind in IMAGELESS_KINDS:
+        pass  # scalars only
+    elif getattr(model, "points", False):
         mixture, samples = reference
         image_io.save_scatter(samples, path, modes=mixture.modes, sigma=mixture.sigma,
                               title=f"{model.registry_name}, epoch {epoch}")
@@ -410,7 +409,8 @@ def _write_epoch_artifacts(model, reference, run_dir, writer, row):
         for name, value in row.items():
             if name not in ("epoch", "step", "seconds"):
                 tf.summary.scalar(name, value)
-        tf.summary.image("samples", picture[None], max_outputs=1)
+        if picture is not None:
+            tf.summary.image("samples", picture[None], max_outputs=1)
     writer.flush()
 
 
