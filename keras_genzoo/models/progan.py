@@ -184,6 +184,17 @@ class ProgressiveGAN(GAN):
         ema.trainable = False
         return ema
 
+    def _fade_layer(self, name, phase) -> FadeIn:
+        """One FadeIn per network and phase, however often it is wired (StyleGAN wires
+        its synthesis twice, with fixed and with fresh noise; the noisy twin is not
+        in the checkpoint, so a separate layer would come back with alpha 0)."""
+        if not hasattr(self, "_fades"):
+            object.__setattr__(self, "_fades", {})
+        key = (name, phase)
+        if key not in self._fades:
+            self._fades[key] = FadeIn(name=f"{name}_fade{phase}")
+        return self._fades[key]
+
     @property
     def current_size(self) -> int:
         return START_SIZE * 2 ** self.phase
@@ -379,7 +390,7 @@ class ProGAN(ProgressiveGAN):
         if phase > 0:
             old = store["g_to_rgb"][phase - 1][0](previous)
             old = keras.layers.UpSampling2D(2, name=f"{name}_old_up")(old)
-            image = FadeIn(name=f"{name}_fade{phase}")([old, image])
+            image = self._fade_layer(name, phase)([old, image])
         return keras.Model(z, image, name=name)
 
     def wire_discriminator(self, store, phase):
@@ -392,7 +403,7 @@ class ProGAN(ProgressiveGAN):
             if stage == phase and phase > 0:  # the new block, faded in over the old input
                 old = keras.layers.AveragePooling2D(2, name="d_old_down")(x)
                 old = store["d_from_rgb"][phase - 1][0](old)
-                h = FadeIn(name=f"d_fade{phase}")([old, h])
+                h = self._fade_layer("d", phase)([old, h])
         features = h
         logit = store["d_output"][0][0](features)
         return keras.Model(x, [logit, features], name="discriminator")

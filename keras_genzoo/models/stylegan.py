@@ -41,7 +41,6 @@ import tensorflow as tf
 
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
-from keras_genzoo.layers.fade import FadeIn
 from keras_genzoo.layers.normalization import AdaIN, PixelNorm
 from keras_genzoo.layers.style import FixedNoise, LearnedConstant, NoiseInjection
 from keras_genzoo.models.adversarial import _GENERATOR_NOISE, AdversarialLossName
@@ -195,17 +194,6 @@ class StyleGAN(ProGAN):
             old = keras.layers.UpSampling2D(2, name=f"{name}_old_up")(old)
             image = self._fade_layer(name, phase)([old, image])
         return image
-
-    def _fade_layer(self, name, phase) -> FadeIn:
-        """One FadeIn per generator and phase, shared by its fixed-noise and noisy
-        wirings: the noisy twin is not in the checkpoint, so a separate layer would
-        come back from a checkpoint with alpha 0."""
-        if not hasattr(self, "_fades"):
-            object.__setattr__(self, "_fades", {})
-        key = (name, phase)
-        if key not in self._fades:
-            self._fades[key] = FadeIn(name=f"{name}_fade{phase}")
-        return self._fades[key]
 
     def wire_generator(self, store, phase, name):
         c = self.config
