@@ -155,23 +155,21 @@ class DomainSource:
         """``batch_size`` as an int; DataError naming the first domain whose
         TRAIN rows are fewer (a batch would repeat rows within itself)."""
         batch_size = _positive_batch_size(batch_size)
-        for domain, count in zip(self.domains, self._train_counts):
-            if batch_size > count:
-                raise DataError(
-                    f"batch size {batch_size} is larger than domain {domain.name} of "
-                    f"{self.name} (train split: {count} rows)"
-                )
+        self._check_rows(batch_size, self._train_counts, "train")
         return batch_size
 
     def _check_split_batch_size(self, batch_size):
         batch_size = self.check_batch_size(batch_size)
-        for domain in self.domains:
-            if batch_size > len(domain.y):
+        self._check_rows(batch_size, [len(domain.y) for domain in self.domains], self.split)
+        return batch_size
+
+    def _check_rows(self, batch_size, counts, split):
+        for domain, count in zip(self.domains, counts):
+            if batch_size > count:
                 raise DataError(
                     f"batch size {batch_size} is larger than domain {domain.name} of "
-                    f"{self.name} ({self.split} split: {len(domain.y)} rows)"
+                    f"{self.name} ({split} split: {count} rows)"
                 )
-        return batch_size
 
     def steps_per_epoch(self, batch_size):
         """Full batches per epoch: the largest domain's rows // batch_size."""
