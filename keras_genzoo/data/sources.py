@@ -13,7 +13,11 @@ preprocessing is the same for all of them:
    keep their proportions), then
 3. resized with ``tf.image.resize`` (bilinear, ``antialias=True``) to exactly
    ``image_size x image_size`` (skipped when the image already has that size);
-4. the result is cached in memory once per source object.
+4. the result is cached once per source object: in memory when the decoded
+   split fits in half the memory available (:func:`cache_plan`), otherwise in
+   a ``tf.data`` file cache under ``$GENZOO_CACHE/tfdata`` (removed when the
+   source goes away), so decoding and resizing happen once, in parallel
+   (``num_parallel_calls=AUTOTUNE``), and later epochs only read.
 
 ``batches`` then shuffles with a seed derived from ``(seed, epoch)`` and
 ``reshuffle_each_iteration=False``, so rebuilding epoch ``e`` replays the same
@@ -25,9 +29,13 @@ deep inside a running ``tf.data`` pipeline.
 """
 
 import os
+import pathlib
 import re
+import shutil
 import socket
+import tempfile
 import threading
+import weakref
 
 import numpy as np
 import tensorflow as tf
@@ -44,6 +52,44 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 _DECODABLE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP"}
 
 DIGITS_TRAIN_FRACTION = 0.9
+
+#: a decoded split is cached in memory when it needs at most this share of the
+#: memory available when it is opened, otherwise on disk
+MEMORY_CACHE_SHARE = 0.5
+
+
+def cache_root() -> pathlib.Path:
+    """genzoo's cache folder: ``$GENZOO_CACHE``, else ``~/.cache/keras_genzoo``."""
+    return pathlib.Path(os.environ.get("GENZOO_CACHE")
+                        or os.path.join(os.path.expanduser("~"), ".cache", "keras_genzoo"))
+
+
+def available_memory_bytes() -> int:
+    """Memory the cache may plan with: ``$GENZOO_MEMORY_CACHE_MB`` when set (a
+    limit for users and tests), else the kernel's MemAvailable."""
+    limit = os.environ.get("GENZOO_MEMORY_CACHE_MB")
+    if limit:
+        try:
+            return int(float(limit) * 2**20)
+        except ValueError:
+            raise DataError(f"GENZOO_MEMORY_CACHE_MB must be a number of megabytes, "
+                            f"got {limit!r}") from None
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2**34  # unknown: assume a workstation's 16 GiB
+
+
+def cache_plan(decoded_bytes: int) -> str:
+    """``"memory"`` or ``"disk"`` for a split of ``decoded_bytes`` once decoded."""
+    return "memory" if decoded_bytes <= MEMORY_CACHE_SHARE * available_memory_bytes() else "disk"
 
 
 class ImageSource:
@@ -89,14 +135,35 @@ class ImageSource:
             deterministic=True,
         )
 
+    @property
+    def decoded_bytes(self) -> int:
+        """Size of the preprocessed split (float32 images and int32 labels)."""
+        return self.num_examples * (self.image_size ** 2 * self.channels + 1) * 4
+
+    @property
+    def cache_location(self) -> str:
+        """Where :meth:`elements` caches: ``"memory"`` or ``"disk"`` (see :func:`cache_plan`)."""
+        return cache_plan(self.decoded_bytes)
+
     def elements(self):
-        """Unbatched ``(image, label)`` in a fixed order, cached in memory.
+        """Unbatched ``(image, label)`` in a fixed order, cached.
 
         Built once per source: every call returns the same dataset object,
-        so every pipeline derived from it shares one cache.
+        so every pipeline derived from it shares one cache. A split too large
+        for memory goes to a file cache in a folder of its own (a running
+        ``tf.data`` file cache must not be shared between processes, e.g. the
+        workers of a multi-worker run on one machine), deleted with the source.
         """
         if self._elements is None:
-            self._elements = self._preprocessed().cache()
+            if self.cache_location == "memory":
+                self._elements = self._preprocessed().cache()
+            else:
+                parent = cache_root() / "tfdata"
+                parent.mkdir(parents=True, exist_ok=True)
+                folder = tempfile.mkdtemp(prefix="genzoo-tfdata-", dir=parent)
+                weakref.finalize(self, shutil.rmtree, folder, True)
+                self.cache_folder = pathlib.Path(folder)
+                self._elements = self._preprocessed().cache(os.path.join(folder, "elements"))
         return self._elements
 
     def batches(self, batch_size, *, epoch=0, seed=0, shuffle=True,

@@ -100,9 +100,9 @@ class EvalSettings:
 
 
 def cache_directory(explicit: str | None = None) -> pathlib.Path:
-    base = explicit or os.environ.get("GENZOO_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "keras_genzoo")
-    return pathlib.Path(base) / "reference"
+    from keras_genzoo.data.sources import cache_root
+
+    return (pathlib.Path(explicit) if explicit else cache_root()) / "reference"
 
 
 class Evaluator:

@@ -85,6 +85,10 @@ class GenzooModel(keras.Model):
         """Why ``--xla`` must not be used with this model (None: it may)."""
         return None
 
+    def mixed_precision_unsupported_reason(self) -> str | None:
+        """Why ``--mixed-precision`` must not be used with this model (None: it may)."""
+        return None
+
     #: True for models whose networks change during training (progressive growing):
     #: the trainer then calls :meth:`advance_schedule` before every step
     has_schedule: ClassVar[bool] = False

@@ -126,6 +126,14 @@ class RecirculationAE(AutoencoderBase):
         self._encoder_dense = self.encoder.get_layer("code")
         self._decoder_dense = self.decoder.get_layer("pixels")
 
+    def mixed_precision_unsupported_reason(self):
+        # Mixed precision speeds up the layers' float16/bfloat16 kernels and
+        # loss-scales gradients; this rule has neither, so the flag would
+        # silently change nothing.
+        return ("the recirculation rule multiplies its float32 weights directly (no Keras layer "
+                "call) and updates them without gradients or an optimizer, so there is nothing "
+                "for a 16-bit policy or loss scaling to act on; drop --mixed-precision")
+
     def default_optimizers(self):
         # Never steps any weight: it only counts steps (see the module docstring).
         return {"autoencoder": keras.optimizers.SGD(self.config.learning_rate)}

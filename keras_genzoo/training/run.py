@@ -171,7 +171,13 @@ def resolve_plan(
 
     out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
-    _check_existing_run(plan, explicit=given)
+    chief = True
+    if train.strategy == "multiworker":
+        from keras_genzoo.training import strategy as strategy_lib
+
+        # a bad TF_CONFIG is the user's mistake: say so before TensorFlow starts
+        chief = strategy_lib.is_chief_task(strategy_lib.read_tf_config())
+    _check_existing_run(plan, explicit=given, chief=chief)
     return plan
 
 
@@ -265,14 +271,19 @@ def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return model_part, train_part
 
 
-def _check_existing_run(plan: RunPlan, explicit: dict[str, Any]) -> None:
-    """Decide between a new run and resuming the one already in ``out_dir``."""
+def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = True) -> None:
+    """Decide between a new run and resuming the one already in ``out_dir``.
+
+    A multi-worker run's other workers start while the chief may already be
+    filling ``out_dir`` (they only read it: its checkpoints, to resume), so for
+    them a directory without config.json yet is not an error.
+    """
     out = plan.out_dir
     if out.exists() and not out.is_dir():
         raise GenzooError(f"--out {out} is a file, not a directory")
     saved_path = out / CONFIG_FILE
     if not saved_path.is_file():
-        if out.is_dir() and any(out.iterdir()):
+        if chief and out.is_dir() and any(out.iterdir()):
             raise GenzooError(f"{out} exists and is not a genzoo run; choose another --out")
         check_writable(out)
         return

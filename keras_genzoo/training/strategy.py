@@ -34,8 +34,7 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
             cross_device_ops=tf.distribute.ReductionToOneDevice(),
         )
     if name == "multiworker":
-        if "TF_CONFIG" not in os.environ:
-            raise GenzooError("--strategy multiworker needs TF_CONFIG (cluster and task) in the environment")
+        read_tf_config()  # what is missing or wrong, in one line, before TF reads it
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         try:
@@ -48,25 +47,84 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
     raise GenzooError(f"unknown strategy '{name}'; valid: {', '.join(STRATEGIES)}")
 
 
+def read_tf_config() -> dict:
+    """``TF_CONFIG`` parsed and checked: a cluster with workers as ``host:port``
+    lists, and this process's task (type and index) inside it.
+
+    TensorFlow's own errors for a bad TF_CONFIG surface late and deep in the
+    collective set-up (or as a hang); this names what is missing first.
+    """
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        raise GenzooError("--strategy multiworker needs TF_CONFIG in the environment, e.g. "
+                          '{"cluster": {"worker": ["host1:port", "host2:port"]}, '
+                          '"task": {"type": "worker", "index": 0}}')
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise GenzooError(f"TF_CONFIG is not valid JSON ({error.msg} at character {error.pos})") \
+            from None
+    if not isinstance(config, dict):
+        raise GenzooError("TF_CONFIG must be a JSON object with 'cluster' and 'task'")
+    cluster, task = config.get("cluster"), config.get("task")
+    if not isinstance(cluster, dict) or not cluster:
+        raise GenzooError("TF_CONFIG has no 'cluster' (a mapping such as "
+                          '{"worker": ["host1:port", "host2:port"]})')
+    for job, addresses in cluster.items():
+        if (not isinstance(addresses, list) or not addresses
+                or not all(isinstance(a, str) and a.rpartition(":")[2].isdigit() for a in addresses)):
+            raise GenzooError(f"TF_CONFIG cluster '{job}' must be a non-empty list of "
+                              f"'host:port' strings, got {addresses!r}")
+    if "worker" not in cluster and "chief" not in cluster:
+        raise GenzooError("TF_CONFIG cluster has no 'worker' (or 'chief') list")
+    if not isinstance(task, dict) or "type" not in task or "index" not in task:
+        raise GenzooError("TF_CONFIG has no 'task' with 'type' and 'index' (which of the "
+                          "cluster's processes this one is)")
+    task_type, index = task["type"], task["index"]
+    if task_type not in cluster:
+        raise GenzooError(f"TF_CONFIG task type '{task_type}' is not in the cluster "
+                          f"(jobs: {', '.join(cluster)})")
+    if not isinstance(index, int) or not 0 <= index < len(cluster[task_type]):
+        raise GenzooError(f"TF_CONFIG task index {index!r} is out of range: the cluster's "
+                          f"'{task_type}' list has {len(cluster[task_type])} entr{'y' if len(cluster[task_type]) == 1 else 'ies'}")
+    return config
+
+
+def is_chief_task(config: dict | None) -> bool:
+    """Whether the process described by a TF_CONFIG dict is the chief: the
+    ``chief`` task, or worker 0 of a cluster without one. No TF_CONFIG: True."""
+    if not config:
+        return True
+    task_type, index = config["task"]["type"], config["task"]["index"]
+    if task_type == "chief":
+        return True
+    return task_type == "worker" and index == 0 and "chief" not in config["cluster"]
+
+
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
     """Only the chief writes checkpoints, samples, logs and exports (DESIGN.md 4.5)."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return True
-    task_type, task_id = resolver.task_type, resolver.task_id
-    if task_type in (None, "chief"):
-        return True
-    cluster = json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
-    return task_type == "worker" and task_id == 0 and "chief" not in cluster
+    return is_chief_task(json.loads(os.environ.get("TF_CONFIG") or "{}"))
 
 
 def describe(strategy: tf.distribute.Strategy) -> str:
-    """E.g. "MirroredStrategy, 2 replicas" or "default strategy, 1 replica"."""
+    """E.g. "MirroredStrategy, 2 replicas", "default strategy, 1 replica" or
+    "MultiWorkerMirroredStrategy, 4 replicas on 2 workers (this one: worker 1)"."""
     replicas = strategy.num_replicas_in_sync
     name = type(strategy).__name__
     if name == "_DefaultDistributionStrategy":
         name = "default strategy"
-    return f"{name}, {replicas} replica{'s' if replicas != 1 else ''}"
+    text = f"{name}, {replicas} replica{'s' if replicas != 1 else ''}"
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        # TF's class is CollectiveAllReduceStrategy; say what the user asked for
+        config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+        workers = sum(len(v) for k, v in config.get("cluster", {}).items() if k in ("chief", "worker"))
+        task = config.get("task", {})
+        text = (f"MultiWorkerMirroredStrategy, {replicas} replica{'s' if replicas != 1 else ''} "
+                f"on {workers} workers (this one: {task.get('type')} {task.get('index')}"
+                f"{', the chief' if is_chief_task(config) else ''})")
+    return text
 
 
 def set_precision(mixed_precision: bool) -> str:

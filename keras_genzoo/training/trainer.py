@@ -180,9 +180,12 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     step_batch = settings.batch_size * model.real_batches_per_step()
     steps_per_epoch = source.steps_per_epoch(step_batch)
     target_steps = settings.steps or settings.epochs * steps_per_epoch
-    if settings.xla and model.xla_unsupported_reason():
-        raise GenzooError(f"--xla is not supported for this {plan.model} model: "
-                          f"{model.xla_unsupported_reason()}")
+    for flag, wanted, reason in (
+            ("--xla", settings.xla, model.xla_unsupported_reason),
+            ("--mixed-precision", settings.mixed_precision,
+             model.mixed_precision_unsupported_reason)):
+        if wanted and reason():
+            raise GenzooError(f"{flag} is not supported for this {plan.model} model: {reason()}")
     # Every worker restores from the chief's directory (a shared filesystem in a
     # multi-worker run), so all of them resume at the same step.
     latest = tf.train.latest_checkpoint(str(plan.out_dir / run_lib.CHECKPOINT_DIR))
@@ -222,7 +225,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         else:
             action = "starting"
         print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
-              f"{source.num_examples} {UNITS.get(source.kind, source.kind)}, "
+              f"{source.num_examples} {UNITS.get(source.kind, source.kind)}"
+              f"{' cached in ' + source.cache_location if hasattr(source, 'cache_location') else ''}, "
               f"{steps_per_epoch} steps/epoch, {target_steps} "
               f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
               f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",

@@ -511,3 +511,39 @@ def test_catalog_and_check_spec_do_not_import_tensorflow(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# ------------------------------------------------ memory or disk cache
+def test_cache_goes_to_disk_when_the_split_would_not_fit_in_memory(tmp_path, monkeypatch):
+    """Same batches either way; a disk cache lives in its own folder under
+    $GENZOO_CACHE/tfdata and is deleted with the source."""
+    import gc
+
+    from keras_genzoo.data import sources
+
+    monkeypatch.setenv("GENZOO_CACHE", str(tmp_path))
+    in_memory = open_source("digits", image_size=8, channels=1)
+    assert in_memory.cache_location == "memory"
+    expected = [b[0].numpy() for b in in_memory.batches(64, epoch=1, seed=2)]
+
+    # digits at 8x8: 1617 x (64 + 1) x 4 bytes = 420 KB; allow 0.5 MB -> 0.25 MB usable
+    monkeypatch.setenv("GENZOO_MEMORY_CACHE_MB", "0.5")
+    assert in_memory.decoded_bytes == 1617 * 65 * 4
+    on_disk = open_source("digits", image_size=8, channels=1)
+    assert on_disk.cache_location == "disk"
+    for _ in range(2):  # the first pass writes the cache, the second reads it
+        got = [b[0].numpy() for b in on_disk.batches(64, epoch=1, seed=2)]
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected):
+            np.testing.assert_array_equal(a, b)
+    folder = on_disk.cache_folder
+    assert folder.parent == tmp_path / "tfdata" and any(folder.iterdir())
+    del on_disk, got
+    gc.collect()
+    assert not folder.exists()
+
+    monkeypatch.setenv("GENZOO_MEMORY_CACHE_MB", "1")  # 0.5 MB usable: fits again
+    assert sources.cache_plan(1617 * 65 * 4) == "memory"
+    monkeypatch.setenv("GENZOO_MEMORY_CACHE_MB", "lots")
+    with pytest.raises(DataError, match="GENZOO_MEMORY_CACHE_MB must be a number"):
+        sources.cache_plan(1)
