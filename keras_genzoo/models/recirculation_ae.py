@@ -187,6 +187,11 @@ class RecirculationAE(AutoencoderBase):
         images, _ = self.unpack(data)
         flat = tf.reshape(images, [tf.shape(images)[0], -1])
         sums, count, v0, h1, _, h3 = self.weight_updates(flat)
+        # Display only: the error of the deterministic pass g(f(x)) BEFORE this
+        # update (computed here, ahead of the assign_adds below, which the
+        # tf.function orders after these reads).
+        reconstruction = tf.reshape(self.down(h1), tf.shape(images))
+        per_example = mean_squared_error(images, reconstruction)
         # Sum the replicas' contributions and divide by the GLOBAL batch, so
         # every replica adds the same increment and the mirrored copies stay
         # equal: N replicas step exactly like one device with the whole batch.
@@ -201,9 +206,6 @@ class RecirculationAE(AutoencoderBase):
             variable.assign_add(epsilon * increment)
         self.step.assign_add(1)
 
-        # Display only: the error of the deterministic pass g(f(x)) before this update.
-        reconstruction = tf.reshape(self.down(h1), tf.shape(images))
-        per_example = mean_squared_error(images, reconstruction)
         return self.record({
             "loss": tf.reduce_mean(per_example),
             "hidden_change": tf.reduce_mean(tf.square(h1 - h3)),

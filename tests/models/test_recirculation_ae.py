@@ -206,3 +206,17 @@ def test_export_signatures_reload_and_onnx_parity(resumed_run, tmp_path):
         onnx_out = run_onnx(result.onnx_files[signature], feeds)
         for key in tf_out:
             assert np.max(np.abs(onnx_out[key] - tf_out[key])) <= 1e-4, (signature, key)
+
+
+def test_the_logged_loss_is_the_error_before_the_update():
+    """train_step displays the reconstruction error of g(f(x)) with the weights
+    the step started from (the update itself does not use a loss)."""
+    model = RecirculationAE(RecirculationConfig(image_size=8))
+    model.compile()
+    model.prepare()
+    images = digit_batches(16, 1, image_size=8)[0][0]
+    before = float(np.mean((np.asarray(model.reconstruct(images)) - np.asarray(images)) ** 2))
+    logs = tf.function(model.train_step)((images, tf.zeros([16], tf.int32)))
+    after = float(np.mean((np.asarray(model.reconstruct(images)) - np.asarray(images)) ** 2))
+    assert abs(before - after) > 1e-4  # the step did change the reconstruction
+    assert float(logs["loss"]) == pytest.approx(before, rel=1e-5)
