@@ -574,7 +574,6 @@ def prepare_benchmark_model(model_name: str, *, batch_size: int, xla: bool = Fal
     whole schedule (final resolution, fade-in finished). ``out_dir`` is only
     recorded in the plan; nothing is written. ``overrides`` are ``--set`` values.
     """
-    from keras_genzoo.data import open_source
     from keras_genzoo.training import run as run_lib
     from keras_genzoo.training import strategy as strategy_lib
 
@@ -584,13 +583,7 @@ def prepare_benchmark_model(model_name: str, *, batch_size: int, xla: bool = Fal
     keras.utils.set_random_seed(settings.seed)
     strategy_lib.set_precision(False)
     tabular = "feature_counts" in plan.config
-    if tabular:
-        source = run_lib.open_training_domains(settings.dataset, settings,
-                                               plan.config["num_domains"])
-    else:
-        source = open_source(settings.dataset, image_size=plan.config["image_size"],
-                             channels=plan.config["channels"], split="train",
-                             data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+    source = run_lib.open_training_source(plan)  # the data genzoo's trainer trains on
     model = run_lib.build_model(plan.model, plan.config)
     model.seed = settings.seed
     model.compile()

@@ -1,34 +1,41 @@
-"""DCGAN training throughput: the genzoo trainer versus a minimal hand-written loop.
+"""Training throughput across the zoo: genzoo's trainer against a minimal
+hand-written loop, with and without XLA, with a constant batch instead of the
+data pipeline, and under MirroredStrategy on one and on two logical CPU devices.
 
-Measures images/second of ``dcgan`` training (default preset: 32x32x1 digits,
-base_filters 32, latent_dim 100, batch 64) two ways, on the same networks,
-batch, data pipeline and machine, with and without XLA:
+For every registered model (default preset, embedded data) each configuration
+below runs in a fresh subprocess (this script re-invoked with ``--worker``), so
+XLA caches, the dtype policy, the logical-device split and graph state never
+leak between configurations and peak RSS is per configuration:
 
-* **genzoo**: the real trainer, ``resolve_plan("dcgan", ...)`` then
+* ``genzoo``: the real trainer, ``resolve_plan(model, ...)`` then
   ``trainer.train(plan, verbose=0, on_step=...)`` in a fresh run directory;
-* **hand-written**: ``dcgan_generator`` / ``dcgan_discriminator``, two Adam
-  optimizers and one ``@tf.function(jit_compile=xla)`` step (D update, then G
-  update on fresh ``tf.random.normal`` noise, ``tf.reduce_mean`` of the same
-  per-example losses), fed by ``open_source("digits").batches(B, epoch=e)``
-  in a plain Python ``for batch in ds: step(batch)`` loop.
+* ``genzoo-xla``: the same with ``--xla`` (``jit_compile=True`` on the step);
+* ``hand``: ``benchmarks/hand_loops.py``: the same networks (built by genzoo),
+  fresh optimizers with the same settings, the same loss functions, written as
+  one plain ``@tf.function`` step in a ``for batch in ds: step(batch)`` loop (no
+  strategy, no metric trackers, no diagnostics, no per-step host sync);
+* ``constant``: the genzoo trainer fed ONE batch over and over (a cached
+  ``Dataset.from_tensors(batch).repeat()``), so that ``genzoo / constant``
+  shows whether a step ever waits on the input pipeline;
+* ``mirrored-1`` / ``mirrored-2``: the trainer with ``--strategy mirrored``
+  after splitting the host CPU into one or two logical devices.
 
-Every (configuration, repeat) runs in a fresh subprocess (this script
-re-invoked with ``--worker CONFIG``), so XLA caches, the dtype policy and graph
-state never leak between configurations and peak RSS is per configuration.
-Repeats are interleaved (A B C D, A B C D, ...) so that drift on a shared
-machine hits every configuration alike; the table reports the median.
+Progressive models (progan, stylegan) are timed at their final resolution:
+their growth is squeezed into the warm-up (``fade_images=0``,
+``stable_images`` = one batch), and the hand loop starts from the fully grown
+networks.
 
-Both paths time themselves the same way: a timestamp after every step.
-``steady-state`` divides the images of the timed steps by the sum of their
-step-to-step intervals, leaving out the first step of each data epoch (for
-genzoo that interval also holds the previous epoch's checkpoint, sample grid,
-history and TensorBoard writes; for both it holds the new epoch's iterator
-set-up). ``end-to-end`` is the wall time between two epoch boundaries, so it
-holds whole epochs including all of that work. The 0.95x target applies to
-steady-state.
+Timing (``summarize``): a timestamp after every step; ``steady-state`` divides
+the images of the timed steps by the sum of their step-to-step intervals,
+leaving out the first step of each data epoch (for genzoo that interval also
+holds the previous epoch's checkpoint, sample grid, history and TensorBoard
+writes; for both it holds the new epoch's iterator set-up). A step's images
+are all the real images it consumes (``batch x d_steps`` for the critics that
+take one real batch per update). The 0.95x target applies to steady-state.
 
-    python benchmarks/throughput.py              # full run, writes docs/benchmarks.md
-    python benchmarks/throughput.py --quick --no-write   # smoke run
+    python benchmarks/throughput.py                   # all models, writes docs/benchmarks.md
+    python benchmarks/throughput.py --models dcgan,vae --no-write
+    python benchmarks/throughput.py --quick --no-write  # smoke run
 
 The table goes to stdout and, unless ``--no-write``, into the section of
 ``docs/benchmarks.md`` between ``<!-- throughput:start -->`` and
@@ -60,21 +67,32 @@ DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 START_MARKER = "<!-- throughput:start -->"
 END_MARKER = "<!-- throughput:end -->"
 
-MODEL = "dcgan"
-DATASET = "digits"
-#: configuration name -> (path, xla)
+#: configuration -> (path, xla, logical CPU devices for mirrored or None)
 CONFIGS = {
-    "genzoo": ("genzoo", False),
-    "hand": ("hand", False),
-    "genzoo-xla": ("genzoo", True),
-    "hand-xla": ("hand", True),
+    "genzoo": ("genzoo", False, None),
+    "hand": ("hand", False, None),
+    "genzoo-xla": ("genzoo", True, None),
+    "constant": ("constant", False, None),
+    "mirrored-1": ("genzoo", False, 1),
+    "mirrored-2": ("genzoo", False, 2),
 }
-LABELS = {"genzoo": "genzoo trainer", "hand": "hand-written loop"}
+#: the pair the target compares, repeated --repeats times; the rest --other-repeats times
+PAIRED = ("genzoo", "hand")
 TARGET_RATIO = 0.95
+#: timed steps per run, by model: about 3-8 s of steps on a 2-core machine
+TIMED_STEPS = {"progan": 30, "stylegan": 30, "wgan-gp": 40, "wgan": 60, "dcgan": 100,
+               "contractive-ae": 100, "classifier": 150}
+DEFAULT_TIMED_STEPS = 150
+WARMUP = 10
+QUICK = {"steps": 12, "warmup": 6, "repeats": 1, "other_repeats": 1}
 
-FULL = {"steps": 300, "warmup": 30, "repeats": 3}
-#: quick: just long enough to hold one whole epoch (25 steps at batch 64) in the window
-QUICK = {"steps": 45, "warmup": 5, "repeats": 1}
+
+def model_overrides(model_name: str, batch_size: int) -> dict[str, str]:
+    """``--set`` values that make a progressive model reach its final resolution
+    within the warm-up: no fade, one batch of stabilization per phase."""
+    if model_name in ("progan", "stylegan"):
+        return {"fade_images": "0", "stable_images": str(batch_size)}
+    return {}
 
 
 # ============================================================== measurement
@@ -115,29 +133,77 @@ def summarize(stamps, *, warmup, steps, steps_per_epoch, batch_size):
     return out
 
 
-def worker(config: str, args) -> dict:
-    """Run one configuration in this (fresh) process and return its figures."""
-    path, xla = CONFIGS[config]
+def _split_cpu(devices: int | None) -> None:
+    """Before TensorFlow starts: ``devices`` logical CPU devices (mirrored runs)."""
+    if devices is None:
+        return
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
+
+
+class ConstantBatches:
+    """A source whose every batch is the first batch of ``source`` (the input
+    pipeline taken out of the measurement); everything else is forwarded."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def __getattr__(self, name):
+        return getattr(self._source, name)
+
+    def batches(self, batch_size, **kwargs):
+        import tensorflow as tf
+
+        first = next(iter(self._source.batches(batch_size, **kwargs)))
+        return tf.data.Dataset.from_tensors(first).repeat().prefetch(2)
+
+
+def worker(model_name: str, config: str, args) -> dict:
+    """Run one (model, configuration) in this fresh process; return its figures."""
+    path, xla, devices = CONFIGS[config]
+    _split_cpu(devices)
     import keras
     import tensorflow as tf
 
-    from keras_genzoo.data import open_source
     from keras_genzoo.training import run as run_lib
 
-    batch_size, total = args.batch_size, args.warmup + args.steps
+    total = args.warmup + args.steps
     stamps: dict[int, float] = {}
+    extra = {}
     with tempfile.TemporaryDirectory(prefix="genzoo-throughput-") as tmp:
-        plan = run_lib.resolve_plan(MODEL, out_dir=str(pathlib.Path(tmp) / "run"),
-                                    steps=total, batch_size=batch_size, xla=xla,
-                                    dataset=DATASET)
-        c = plan.config
-        source = open_source(DATASET, image_size=c["image_size"], channels=c["channels"])
-        steps_per_epoch = source.steps_per_epoch(batch_size)
-        extra = {}
-        # from here on both paths do their own set-up: model, data pipeline, tracing
+        out = str(pathlib.Path(tmp) / "run")
+        batch_size = run_lib.resolve_plan(model_name, out_dir=out, steps=1).settings.batch_size
+        overrides = model_overrides(model_name, batch_size)
         setup_start = time.perf_counter()
-        if path == "genzoo":
+        if path == "hand":
+            from hand_loops import make_hand_step, prepare_benchmark_model
+
+            plan, model, source = prepare_benchmark_model(
+                model_name, batch_size=batch_size, xla=xla, out_dir=out, overrides=overrides)
+            step_batch = batch_size * model.real_batches_per_step()
+            stamps = hand_written_loop(make_hand_step(model, xla=xla), source, plan,
+                                       step_batch=step_batch, total=total,
+                                       sync_at=(args.warmup, total))
+        else:
             from keras_genzoo.training import trainer
+
+            plan = run_lib.resolve_plan(
+                model_name, out_dir=out, steps=total, batch_size=batch_size, xla=xla,
+                overrides=overrides, strategy="mirrored" if devices else "default")
+            if path == "constant":  # the trainer opens its data through this function
+                opener = run_lib.open_training_source
+                run_lib.open_training_source = lambda plan: ConstantBatches(opener(plan))
+            built = {}
+            original_build = trainer.run_lib.build_model
+
+            def keep(*a, **k):
+                built["model"] = original_build(*a, **k)
+                return built["model"]
+
+            trainer.run_lib.build_model = keep
 
             def on_step(step):
                 stamps[step] = time.perf_counter()
@@ -146,19 +212,19 @@ def worker(config: str, args) -> dict:
             if result.steps != total:
                 raise RuntimeError(f"trainer stopped at step {result.steps}, asked {total}")
             extra["trainer_images_per_second"] = result.images_per_second
-        else:
-            stamps = hand_written_loop(plan, source, total=total, sync_at=(args.warmup, total))
+            extra["strategy"] = result.strategy
+            step_batch = batch_size * built["model"].real_batches_per_step()
+            source = run_lib.open_training_source(plan)
+        steps_per_epoch = source.steps_per_epoch(step_batch)
         setup_seconds = stamps[1] - setup_start
 
     figures = summarize(stamps, warmup=args.warmup, steps=args.steps,
-                        steps_per_epoch=steps_per_epoch, batch_size=batch_size)
+                        steps_per_epoch=steps_per_epoch, batch_size=step_batch)
     figures.update(extra)
     figures.update(
-        config=config,
-        path=path,
-        xla=xla,
-        model_config=c,
-        steps_per_epoch=steps_per_epoch,
+        model=model_name, config=config, path=path, xla=xla, devices=devices,
+        batch_size=batch_size, step_batch=step_batch, steps_per_epoch=steps_per_epoch,
+        image_size=plan.config.get("image_size"), dataset=plan.settings.dataset,
         first_step_seconds=setup_seconds,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         versions={"tensorflow": tf.__version__, "keras": keras.__version__,
@@ -167,12 +233,13 @@ def worker(config: str, args) -> dict:
     )
     gpus = tf.config.list_logical_devices("GPU")
     if gpus:
-        info = tf.config.experimental.get_memory_info(gpus[0].name)
-        figures["peak_gpu_memory_mb"] = info["peak"] / 2**20
+        figures["peak_gpu_memory_mb"] = tf.config.experimental.get_memory_info(
+            gpus[0].name)["peak"] / 2**20
     return figures
 
 
-def hand_written_loop(plan, source, *, total: int, sync_at) -> dict[int, float]:
+def hand_written_loop(step, source, plan, *, step_batch: int, total: int,
+                      sync_at) -> dict[int, float]:
     """The minimal loop genzoo is compared with; returns {step: time after it}.
 
     No per-step host synchronisation (a minimal loop has none). The outputs are
@@ -181,55 +248,16 @@ def hand_written_loop(plan, source, *, total: int, sync_at) -> dict[int, float]:
     asynchronous device (GPU) the queued work lands in an ordinary step's
     interval, not in the next epoch's first one that ``summarize`` leaves out.
     """
-    import keras
     import tensorflow as tf
 
-    from keras_genzoo.losses.adversarial import (
-        discriminator_logistic_loss,
-        generator_non_saturating_loss,
-    )
-    from keras_genzoo.networks.convolutional import dcgan_discriminator, dcgan_generator
-
-    c, settings = plan.config, plan.settings
-    keras.utils.set_random_seed(settings.seed)
-    latent_dim = c["latent_dim"]
-    generator = dcgan_generator(latent_dim, c["image_size"], c["channels"], c["base_filters"])
-    discriminator = dcgan_discriminator(c["image_size"], c["channels"], c["base_filters"])
-    g_opt = keras.optimizers.Adam(c["generator_lr"], beta_1=c["beta_1"], beta_2=c["beta_2"])
-    d_opt = keras.optimizers.Adam(c["discriminator_lr"], beta_1=c["beta_1"],
-                                  beta_2=c["beta_2"])
-    g_opt.build(generator.trainable_variables)
-    d_opt.build(discriminator.trainable_variables)
-
-    @tf.function(jit_compile=settings.xla)
-    def step(batch):
-        images, _ = batch
-        real = images * 2.0 - 1.0
-        n = tf.shape(real)[0]
-        z = tf.random.normal([n, latent_dim])
-        with tf.GradientTape() as tape:
-            fake = generator(z, training=True)
-            d_loss = tf.reduce_mean(discriminator_logistic_loss(
-                discriminator(real, training=True), discriminator(fake, training=True)))
-        grads = tape.gradient(d_loss, discriminator.trainable_variables)
-        d_opt.apply_gradients(zip(grads, discriminator.trainable_variables))
-
-        z = tf.random.normal([n, latent_dim])
-        with tf.GradientTape() as tape:
-            g_loss = tf.reduce_mean(generator_non_saturating_loss(
-                discriminator(generator(z, training=True), training=True)))
-        grads = tape.gradient(g_loss, generator.trainable_variables)
-        g_opt.apply_gradients(zip(grads, generator.trainable_variables))
-        return d_loss, g_loss
-
-    steps_per_epoch = source.steps_per_epoch(settings.batch_size)
+    steps_per_epoch = source.steps_per_epoch(step_batch)
     stamps, done, epoch = {}, 0, 0
     while done < total:
-        for batch in source.batches(settings.batch_size, epoch=epoch, seed=settings.seed):
-            d_loss, g_loss = step(batch)
+        for batch in source.batches(step_batch, epoch=epoch, seed=plan.settings.seed):
+            outputs = step(batch)
             done += 1
             if done in sync_at or done % steps_per_epoch == 0:
-                d_loss.numpy(), g_loss.numpy()
+                tf.nest.map_structure(lambda t: t.numpy(), outputs)
             stamps[done] = time.perf_counter()
             if done == total:
                 break
@@ -238,18 +266,19 @@ def hand_written_loop(plan, source, *, total: int, sync_at) -> dict[int, float]:
 
 
 # ============================================================ orchestration
-def run_worker(config: str, args) -> dict:
+def run_worker(model_name: str, config: str, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="throughput-result-") as tmp:
         result_file = pathlib.Path(tmp) / "result.json"
         command = [sys.executable, str(pathlib.Path(__file__).resolve()), "--worker", config,
-                   "--result-file", str(result_file), "--steps", str(args.steps),
-                   "--warmup", str(args.warmup), "--batch-size", str(args.batch_size)]
+                   "--models", model_name, "--result-file", str(result_file),
+                   "--steps", str(args.steps), "--warmup", str(args.warmup)]
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
         started = time.perf_counter()
         proc = subprocess.run(command, env=env, cwd=str(REPO), capture_output=True, text=True)
         if proc.returncode != 0 or not result_file.is_file():
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-25:])
-            raise RuntimeError(f"worker {config} failed (exit {proc.returncode}):\n{tail}")
+            raise RuntimeError(f"worker {model_name}/{config} failed (exit {proc.returncode}):"
+                               f"\n{tail}")
         result = json.loads(result_file.read_text())
         result["worker_seconds"] = time.perf_counter() - started
         return result
@@ -294,105 +323,10 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-def aggregate(results: dict[str, list[dict]]) -> dict[str, dict]:
-    table = {}
-    for config, runs in results.items():
-        steady = [r["steady_images_per_second"] for r in runs]
-        table[config] = {
-            "steady": _median(steady),
-            "steady_min": min(steady),
-            "steady_max": max(steady),
-            "end_to_end": _median([r["end_to_end_images_per_second"] for r in runs]),
-            "trainer": _median([r.get("trainer_images_per_second") for r in runs]),
-            "step_ms": _median([r["step_ms_median"] for r in runs]),
-            "epoch_boundary_ms": _median([r["epoch_boundary_ms"] for r in runs]),
-            "first_step_seconds": _median([r["first_step_seconds"] for r in runs]),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "peak_gpu_memory_mb": _median([r.get("peak_gpu_memory_mb") for r in runs]),
-            "repeats": len(runs),
-        }
-    return table
-
-
-def ratios(table: dict[str, dict]) -> dict[bool, dict]:
-    out = {}
-    for xla in (False, True):
-        suffix = "-xla" if xla else ""
-        genzoo, hand = table.get("genzoo" + suffix), table.get("hand" + suffix)
-        if genzoo and hand:
-            out[xla] = {
-                "steady": genzoo["steady"] / hand["steady"],
-                "end_to_end": (genzoo["end_to_end"] / hand["end_to_end"]
-                               if genzoo["end_to_end"] and hand["end_to_end"] else None),
-            }
-    return out
-
 
 def _fmt(value, spec=".0f", none="n/a"):
     return none if value is None else format(value, spec)
 
-
-def render_table(table, rates) -> str:
-    gpu = any(row["peak_gpu_memory_mb"] is not None for row in table.values())
-    header = ["configuration", "XLA", "steady-state img/s", "step ms (median)",
-              "end-to-end img/s", "epoch-end cost ms/epoch", "trainer-reported img/s",
-              "time to first step s", "peak RSS MB"] + (["peak GPU MB"] if gpu else [])
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for xla in (False, True):
-        for path in ("genzoo", "hand"):
-            config = path + ("-xla" if xla else "")
-            row = table.get(config)
-            if row is None:
-                continue
-            steady = _fmt(row["steady"])
-            if row["repeats"] > 1:
-                steady += f" ({row['steady_min']:.0f}-{row['steady_max']:.0f})"
-            cells = [LABELS[path], "on" if xla else "off", steady, _fmt(row["step_ms"], ".1f"),
-                     _fmt(row["end_to_end"]), _fmt(row["epoch_boundary_ms"], ".0f"),
-                     _fmt(row["trainer"], ".0f", "-"), _fmt(row["first_step_seconds"], ".1f"),
-                     _fmt(row["peak_rss_mb"])]
-            if gpu:
-                cells.append(_fmt(row["peak_gpu_memory_mb"]))
-            lines.append("| " + " | ".join(cells) + " |")
-        if xla in rates:
-            r = rates[xla]
-            cells = ["**genzoo / hand**", "on" if xla else "off", f"**{r['steady']:.2f}x**", "",
-                     _fmt(r["end_to_end"], ".2f") + ("x" if r["end_to_end"] else ""),
-                     "", "", "", ""] + ([""] if gpu else [])
-            lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def reading(rates, args) -> str:
-    if not rates:
-        return "Only one path was measured, so there is no genzoo / hand-written ratio."
-    parts = []
-    for xla in (False, True):
-        if xla in rates:
-            parts.append(f"{rates[xla]['steady']:.2f}x the hand-written loop "
-                         f"{'with' if xla else 'without'} XLA")
-    met = all(r["steady"] >= TARGET_RATIO for r in rates.values())
-    target = (f"the target of >= {TARGET_RATIO:.2f}x (overhead <= "
-              f"{100 * (1 - TARGET_RATIO):.0f}%)")
-    if args.quick:
-        verdict = (f"{target} would be {'met' if met else 'missed'}, but a quick run is too "
-                   "short and noisy to judge it")
-    else:
-        verdict = f"{target} is {'met' if met else 'NOT met'}"
-    text = (f"In steady-state steps genzoo is {' and '.join(parts)} (median of "
-            f"{args.repeats} run{'s' if args.repeats != 1 else ''} of {args.steps} timed steps "
-            f"at batch {args.batch_size}); {verdict}.")
-    e2e = [f"{r['end_to_end']:.2f}x {'with' if xla else 'without'} XLA"
-           for xla, r in rates.items() if r["end_to_end"]]
-    if e2e:
-        text += (" Counting whole epochs, including genzoo's per-epoch checkpoint, sample grid, "
-                 f"history and TensorBoard writes, it is {' and '.join(e2e)}.")
-    return text
-
-
-def describe_config(c: dict) -> str:
-    return (f"{c['image_size']}x{c['image_size']}x{c['channels']}, base_filters "
-            f"{c['base_filters']}, latent_dim {c['latent_dim']}")
 
 
 def _load_note(machine) -> str:
@@ -403,13 +337,125 @@ def _load_note(machine) -> str:
     return f"; 1-min load average {start[0]:.1f} at start, {end[0]:.1f} at end"
 
 
-def render_section(table, rates, machine, args, command, model_config) -> str:
+
+def _median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def aggregate(results: dict[str, dict[str, list[dict]]]) -> dict[str, dict]:
+    """{model: {config: {steady, min, max, rss, ...}}} from every run's figures."""
+    table = {}
+    for model, per_config in results.items():
+        rows = {}
+        for config, runs in per_config.items():
+            if not runs:
+                continue
+            steady = [r["steady_images_per_second"] for r in runs]
+            rows[config] = {
+                "steady": _median(steady), "steady_min": min(steady), "steady_max": max(steady),
+                "trainer": _median([r.get("trainer_images_per_second") for r in runs]),
+                "first_step_seconds": _median([r["first_step_seconds"] for r in runs]),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "peak_gpu_memory_mb": _median([r.get("peak_gpu_memory_mb") for r in runs]),
+                "strategy": runs[0].get("strategy"),
+                "repeats": len(runs),
+            }
+        first = next(iter(per_config.values()))[0]
+        rows["_info"] = {"image_size": first.get("image_size"), "dataset": first["dataset"],
+                         "batch_size": first["batch_size"], "step_batch": first["step_batch"],
+                         "steps": first["steady_steps"]}
+        table[model] = rows
+    return table
+
+
+def _ratio(rows, a, b):
+    if a in rows and b in rows and rows[b]["steady"]:
+        return rows[a]["steady"] / rows[b]["steady"]
+    return None
+
+
+def _cell(rows, config):
+    row = rows.get(config)
+    if row is None:
+        return "-"
+    text = f"{row['steady']:.0f}"
+    if row["repeats"] > 1:
+        text += f" ({row['steady_min']:.0f}-{row['steady_max']:.0f})"
+    return text
+
+
+def render_table(table) -> str:
+    gpu = any(r.get("peak_gpu_memory_mb") for rows in table.values()
+              for k, r in rows.items() if k != "_info")
+    header = ["model", "images/step", "genzoo img/s", "hand-written img/s", "genzoo / hand",
+              "--xla img/s", "xla / genzoo", "constant batch img/s", "data / constant",
+              "mirrored 1 CPU", "mirrored 2 CPUs", "2 / 1", "peak RSS MB (genzoo)"]
+    if gpu:
+        header.append("peak GPU MB")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for model, rows in table.items():
+        info = rows["_info"]
+        ratios = [_ratio(rows, "genzoo", "hand"), _ratio(rows, "genzoo-xla", "genzoo"),
+                  _ratio(rows, "genzoo", "constant"), _ratio(rows, "mirrored-2", "mirrored-1")]
+        ratio_text = [_fmt(r, ".2f") + ("x" if r is not None else "") for r in ratios]
+        if ratios[0] is not None:
+            ratio_text[0] = f"**{ratio_text[0]}**"
+        rss = rows.get("genzoo", {}).get("peak_rss_mb")
+        cells = [model, str(info["step_batch"]), _cell(rows, "genzoo"), _cell(rows, "hand"),
+                 ratio_text[0], _cell(rows, "genzoo-xla"), ratio_text[1],
+                 _cell(rows, "constant"), ratio_text[2], _cell(rows, "mirrored-1"),
+                 _cell(rows, "mirrored-2"), ratio_text[3], _fmt(rss)]
+        if gpu:
+            cells.append(_fmt(rows.get("genzoo", {}).get("peak_gpu_memory_mb")))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def reading(table, args) -> str:
+    """The verdicts, computed from the numbers (nothing hard-coded)."""
+    genzoo_hand = {m: _ratio(rows, "genzoo", "hand") for m, rows in table.items()}
+    measured = {m: r for m, r in genzoo_hand.items() if r is not None}
+    if not measured:
+        return "The hand-written loop was not measured, so there is no genzoo / hand ratio."
+    below = {m: r for m, r in measured.items() if r < TARGET_RATIO}
+    quick = " (a quick run is too short and noisy to judge it)" if args.quick else ""
+    parts = [f"genzoo / hand-written ranges from {min(measured.values()):.2f}x to "
+             f"{max(measured.values()):.2f}x over {len(measured)} models "
+             f"(median {statistics.median(measured.values()):.2f}x)."]
+    if below:
+        parts.append(f"The target of >= {TARGET_RATIO:.2f}x is NOT met for "
+                     + ", ".join(f"{m} ({r:.2f}x)" for m, r in sorted(below.items()))
+                     + f"{quick}; it is met for the other {len(measured) - len(below)}.")
+    else:
+        parts.append(f"The target of >= {TARGET_RATIO:.2f}x is met for every model{quick}.")
+    xla = {m: _ratio(rows, "genzoo-xla", "genzoo") for m, rows in table.items()}
+    xla = {m: r for m, r in xla.items() if r is not None}
+    if xla:
+        faster = sorted(m for m, r in xla.items() if r > 1.05)
+        slower = sorted(m for m, r in xla.items() if r < 0.95)
+        parts.append(f"XLA is faster (> 1.05x) for {', '.join(faster) or 'no model'}; "
+                     f"slower (< 0.95x) for {', '.join(slower) or 'no model'}.")
+    data = {m: _ratio(rows, "genzoo", "constant") for m, rows in table.items()}
+    data = {m: r for m, r in data.items() if r is not None}
+    if data:
+        waits = sorted(m for m, r in data.items() if r < TARGET_RATIO)
+        parts.append("With real data the trainer runs at "
+                     f"{min(data.values()):.2f}x-{max(data.values()):.2f}x of its speed on a "
+                     "constant batch: "
+                     + (f"below {TARGET_RATIO:.2f}x for {', '.join(waits)}."
+                        if waits else "no model waits on its input pipeline."))
+    return " ".join(parts)
+
+
+def render_section(table, machine, args, command) -> str:
     gpus = ", ".join(machine.get("gpus") or []) or "none"
     affinity = machine.get("cpu_affinity")
     memory = machine.get("memory_gib")
     lines = [
         START_MARKER,
-        "## Training throughput: genzoo trainer vs a hand-written loop",
+        "## Training throughput across the zoo: genzoo vs a hand-written loop, XLA, "
+        "input pipeline, MirroredStrategy",
         "",
         f"Produced by `{command}` on {machine['date']}"
         + (" (**quick smoke run: too short to be representative**)" if args.quick else "")
@@ -421,61 +467,59 @@ def render_section(table, rates, machine, args, command, model_config) -> str:
         + _load_note(machine),
         f"- Software: {machine['platform']}, Python {machine['python']}, "
         f"TensorFlow {machine.get('tensorflow', '?')}, Keras {machine.get('keras', '?')}",
-        f"- Workload: `{MODEL}` default preset ({DATASET}, "
-        f"{describe_config(model_config)}), batch {args.batch_size}, {args.warmup} warm-up + "
-        f"{args.steps} timed steps per run, {args.repeats} run(s) per configuration, "
-        "each in a fresh process, interleaved; medians shown (min-max in brackets).",
+        f"- Workload: every registered model's default preset on its default dataset and "
+        f"batch size, {args.warmup} warm-up steps, then "
+        + ("the timed steps" if args.steps else
+           f"{DEFAULT_TIMED_STEPS} timed steps ({', '.join(f'{m} {n}' for m, n in sorted(TIMED_STEPS.items()))})")
+        + f"; genzoo and hand-written {args.repeats} run(s) each, the other configurations "
+        f"{args.other_repeats}; every run in a fresh process; medians shown (min-max in "
+        "brackets). Images/s counts every real image a step consumes (`images/step`: "
+        "batch x critic steps for wgan / wgan-gp).",
         "",
-        render_table(table, rates),
+        render_table(table),
         "",
-        reading(rates, args),
+        reading(table, args),
         "",
-        "What each number includes:",
+        "What each column is:",
         "",
-        "- **steady-state img/s**: images of the timed steps divided by the sum of their "
-        "step-to-step intervals (a timestamp after every step: genzoo's `on_step` callback, "
-        "the hand loop after each `step(batch)` call), leaving out the first step of each "
-        "data epoch. For genzoo a step is everything its loop does per batch: "
-        "`strategy.run(train_step)`, metric trackers, the progress-bar bookkeeping (logs "
-        "are read back to the host only when the bar is drawn, at most every 0.2 s, and "
-        "at each epoch end) and the `on_step` call. The hand loop reads its losses back "
-        "only at the last step of each epoch. This is the figure the 0.95x target applies "
-        "to. Both loops do the same work per step, so on this shared 2-core machine a "
-        "ratio above 1 is run-to-run noise (see the overlapping min-max ranges) plus "
-        "second-order differences such as genzoo's stateless noise op against the hand "
-        "loop's stateful `tf.random.normal`; it does not mean the trainer adds negative "
-        "overhead.",
-        "- **end-to-end img/s**: wall time between the first and the last epoch boundary "
-        "inside the run, so whole epochs: for genzoo including the per-epoch checkpoint, "
-        "sample grid (PNG + TensorBoard image), `history.csv` and scalars; for both, the "
-        "per-epoch rebuild of the shuffled `tf.data` iterator.",
-        "- **epoch-end cost**: how much longer the first step of an epoch takes than an "
-        "ordinary step (the work listed above, per epoch).",
-        "- **trainer-reported img/s**: `TrainResult.images_per_second`, genzoo's own figure: "
-        "the timed steps of every epoch except each epoch's first step (which holds the "
-        "tracing, XLA compilation and iterator start), without the epoch-end writes; it "
-        "covers the whole run including the warm-up steps.",
-        "- **time to first step**: from building the plan to the end of step 1: data set-up, "
-        "model building, tracing and XLA compilation.",
-        "- **peak RSS**: `ru_maxrss` of the worker process (max over runs).",
+        "- **genzoo**: the trainer as shipped (`genzoo train MODEL`): `strategy.run(train_step)` "
+        "in its own `tf.function`, metric trackers and diagnostics, progress-bar bookkeeping "
+        "(logs read back at most every 0.2 s), `on_step`. Steady-state: the first step of each "
+        "data epoch (epoch-end checkpoint, samples, history, TensorBoard, new iterator) is left "
+        "out.",
+        "- **hand-written**: `benchmarks/hand_loops.py`, the overhead reference: the same "
+        "networks, optimizers and loss functions in one plain `tf.function` step, no "
+        "strategy, trackers or diagnostics, outputs fetched only at epoch ends.",
+        "- **--xla**: genzoo with `jit_compile=True` on the per-replica step.",
+        "- **constant batch**: genzoo fed one cached batch repeatedly; `data / constant` near 1 "
+        "means no step waits on the `tf.data` pipeline (decoded once, cached, prefetched).",
+        "- **mirrored 1 / 2 CPUs**: `--strategy mirrored` after splitting the host CPU into one "
+        "or two logical devices. On CPU both replicas share the same cores (TensorFlow already "
+        "uses every core inside one op), so two replicas cannot be faster; they measure the "
+        "strategy's cost (per-replica graphs, cross-replica reductions through one device).",
+        "- **peak RSS**: `ru_maxrss` of the genzoo worker process (max over runs).",
         END_MARKER,
     ]
     return "\n".join(lines) + "\n"
 
 
 def parse_args(argv=None):
+    from keras_genzoo import registry
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, help=f"timed steps per run (default {FULL['steps']})")
-    parser.add_argument("--warmup", type=int,
-                        help=f"untimed steps before them (default {FULL['warmup']})")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--repeats", type=int,
-                        help=f"runs per configuration, median reported (default {FULL['repeats']})")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke run: defaults become {QUICK}")
+    parser.add_argument("--models", help="comma-separated subset of the registry (default: all)")
     parser.add_argument("--configs", default=",".join(CONFIGS),
                         help="comma-separated subset of " + ", ".join(CONFIGS))
+    parser.add_argument("--steps", type=int,
+                        help=f"timed steps per run (default: per model, {DEFAULT_TIMED_STEPS} "
+                             "for most)")
+    parser.add_argument("--warmup", type=int, help=f"untimed steps first (default {WARMUP})")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="runs of genzoo and hand-written per model (default 2)")
+    parser.add_argument("--other-repeats", type=int, default=None,
+                        help="runs of every other configuration (default 1)")
+    parser.add_argument("--quick", action="store_true", help=f"smoke run: {QUICK}")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--output", type=pathlib.Path, default=DEFAULT_OUTPUT,
                         help="markdown file to update (default docs/benchmarks.md)")
@@ -483,12 +527,19 @@ def parse_args(argv=None):
     parser.add_argument("--worker", choices=list(CONFIGS), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    defaults = QUICK if args.quick else FULL
+    defaults = QUICK if args.quick else {"steps": None, "warmup": WARMUP, "repeats": 2,
+                                         "other_repeats": 1}
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    if args.steps < 2 or args.warmup < 1 or args.repeats < 1 or args.batch_size < 1:
-        parser.error("need --steps >= 2, --warmup >= 1, --repeats >= 1, --batch-size >= 1")
+    if (args.steps is not None and args.steps < 2) or args.warmup < 1 or args.repeats < 1 \
+            or args.other_repeats < 1:
+        parser.error("need --steps >= 2, --warmup >= 1, --repeats >= 1, --other-repeats >= 1")
+    names = registry.names()
+    args.models = [m.strip() for m in (args.models or ",".join(names)).split(",") if m.strip()]
+    unknown = set(args.models) - set(names)
+    if unknown:
+        parser.error(f"unknown models {sorted(unknown)}; valid: {', '.join(names)}")
     args.configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = set(args.configs) - set(CONFIGS)
     if unknown:
@@ -496,10 +547,15 @@ def parse_args(argv=None):
     return args
 
 
+def steps_for(model_name: str, args) -> int:
+    return args.steps or TIMED_STEPS.get(model_name, DEFAULT_TIMED_STEPS)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.worker:
-        args.result_file.write_text(json.dumps(worker(args.worker, args)))
+        figures = worker(args.models[0], args.worker, args)
+        args.result_file.write_text(json.dumps(figures))
         return 0
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -507,43 +563,62 @@ def main(argv=None) -> int:
         del argv[argv.index("--json"):argv.index("--json") + 2]
     argv = [a for a in argv if not a.startswith("--json=")]
     command = "python benchmarks/throughput.py" + "".join(" " + shlex.quote(a) for a in argv)
-    print(f"{MODEL} throughput: batch {args.batch_size}, {args.warmup} warm-up + {args.steps} "
-          f"timed steps, {args.repeats} repeat(s), configs {', '.join(args.configs)}", flush=True)
+    print(f"throughput: {len(args.models)} models, configs {', '.join(args.configs)}; "
+          f"{args.warmup} warm-up steps; repeats {args.repeats} (genzoo, hand) / "
+          f"{args.other_repeats} (others)", flush=True)
     load_at_start = os.getloadavg() if hasattr(os, "getloadavg") else None
-    results: dict[str, list[dict]] = {c: [] for c in args.configs}
+    results: dict[str, dict[str, list[dict]]] = {}
     started = time.perf_counter()
-    for repeat in range(args.repeats):
-        for config in args.configs:
+    failures = []
+    for model_name in args.models:
+        results[model_name] = {c: [] for c in args.configs}
+        worker_args = argparse.Namespace(steps=steps_for(model_name, args), warmup=args.warmup)
+        # the paired configurations interleaved (A B A B) so drift hits both alike
+        schedule = []
+        most = max(args.repeats, args.other_repeats)
+        for repeat in range(most):
+            for config in args.configs:
+                wanted = args.repeats if config in PAIRED else args.other_repeats
+                if repeat < wanted:
+                    schedule.append(config)
+        for config in schedule:
             try:
-                r = run_worker(config, args)
+                r = run_worker(model_name, config, worker_args)
             except RuntimeError as error:
-                print(error, file=sys.stderr)
-                return 1
-            results[config].append(r)
-            e2e = _fmt(r["end_to_end_images_per_second"])
-            print(f"  [{repeat + 1}/{args.repeats}] {config:11s} steady {r['steady_images_per_second']:7.0f} "
-                  f"img/s  end-to-end {e2e:>5} img/s  step {r['step_ms_median']:.1f} ms  "
-                  f"first step {r['first_step_seconds']:.1f} s  RSS {r['peak_rss_mb']:.0f} MB  "
+                print(error, file=sys.stderr, flush=True)
+                failures.append(f"{model_name}/{config}")
+                continue
+            results[model_name][config].append(r)
+            print(f"  {model_name:16s} {config:11s} steady {r['steady_images_per_second']:8.0f} "
+                  f"img/s  step {r['step_ms_median']:7.1f} ms  first step "
+                  f"{r['first_step_seconds']:5.1f} s  RSS {r['peak_rss_mb']:5.0f} MB  "
                   f"({r['worker_seconds']:.0f} s)", flush=True)
+        if not any(results[model_name].values()):
+            del results[model_name]
     print(f"total {time.perf_counter() - started:.0f} s\n")
-
-    first = next(iter(results.values()))[0]
+    if not results:
+        print("no configuration ran", file=sys.stderr)
+        return 1
+    first = next(r for per in results.values() for runs in per.values() for r in runs)
     machine = machine_description(first)
     machine["load_average_at_start"] = load_at_start
     table = aggregate(results)
-    rates = ratios(table)
-    print(render_table(table, rates))
+    print(render_table(table))
     print()
-    print(reading(rates, args))
+    print(reading(table, args))
+    if failures:
+        print(f"\nfailed: {', '.join(failures)}", file=sys.stderr)
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine, "args": vars(args) | {
-            "output": str(args.output), "json": str(args.json), "result_file": None},
-            "runs": results}, indent=2, default=str))
+        args.json.write_text(json.dumps({"machine": machine, "args": {
+            k: str(v) for k, v in vars(args).items()}, "runs": results}, indent=2, default=str))
     if not args.no_write:
-        section = render_section(table, rates, machine, args, command, first["model_config"])
-        write_section(args.output, section, START_MARKER, END_MARKER)
+        if failures:
+            print("not writing the docs section: some runs failed", file=sys.stderr)
+            return 1
+        write_section(args.output, render_section(table, machine, args, command),
+                      START_MARKER, END_MARKER)
         print(f"\nwrote the throughput section of {args.output}")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -181,6 +181,20 @@ def resolve_plan(
     return plan
 
 
+def open_training_source(plan: "RunPlan"):
+    """The source a run trains on: the train split of its image or point dataset,
+    or a multi-domain model's tabular domains (shared by the trainer and the
+    benchmarks, so both feed the same data)."""
+    from keras_genzoo.data import open_source
+
+    settings = plan.settings
+    if "feature_counts" in plan.config:  # a multi-domain model (RadialGAN)
+        return open_training_domains(settings.dataset, settings, plan.config["num_domains"])
+    return open_source(settings.dataset, image_size=plan.config["image_size"],
+                       channels=plan.config["channels"], split="train",
+                       data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+
+
 def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
     """A tabular multi-domain source (csv: or domains:) with the run's column choices;
     the run's ``--seed`` also draws the 60/20/20 split of every domain."""

@@ -135,13 +135,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
 
     # Open the data first: a bad dataset fails before the run directory exists.
     tabular = "feature_counts" in plan.config  # a multi-domain model (RadialGAN)
-    if tabular:
-        source = run_lib.open_training_domains(settings.dataset, settings,
-                                               plan.config["num_domains"])
-    else:
-        source = open_source(settings.dataset, image_size=plan.config["image_size"],
-                             channels=plan.config["channels"], split="train",
-                             data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+    source = run_lib.open_training_source(plan)
     if settings.batch_size % strategy.num_replicas_in_sync:
         raise GenzooError(
             f"--batch-size {settings.batch_size} is not divisible by the "
