@@ -265,6 +265,59 @@ def hand_written_loop(step, source, plan, *, step_batch: int, total: int,
     return stamps
 
 
+def breakdown(model_name: str, rounds: int = 25) -> dict[str, float]:
+    """Where genzoo's per-step cost over the hand-written loop goes, in ONE process.
+
+    Median step interval (ms) of one data epoch, over ``rounds`` interleaved
+    rounds, for: the hand step on a plain ``tf.data`` iterator; genzoo's step
+    function (``trainer.make_train_function``: ``strategy.run(train_step)``,
+    metric trackers, diagnostics, reduced logs) on the same plain iterator; and
+    genzoo's step on the distributed iterator the trainer uses. Differences
+    between the first two are in-graph work; between the last two, the input
+    iterator. (Slow runs across processes add noise of their own: this is the
+    resolution the per-process table cannot give for sub-millisecond steps.)
+    """
+    from hand_loops import make_hand_step, prepare_benchmark_model
+    import tensorflow as tf
+
+    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import trainer
+
+    with tempfile.TemporaryDirectory(prefix="genzoo-breakdown-") as tmp:
+        batch_size = run_lib.resolve_plan(model_name, out_dir=tmp, steps=1).settings.batch_size
+        plan, model, source = prepare_benchmark_model(
+            model_name, batch_size=batch_size, out_dir=tmp,
+            overrides=model_overrides(model_name, batch_size))
+    step_batch = batch_size * model.real_batches_per_step()
+    strategy = tf.distribute.get_strategy()
+    steps = source.steps_per_epoch(step_batch)
+
+    def plain():
+        return source.batches(step_batch, epoch=0, seed=0)
+
+    def distributed():
+        return strategy.experimental_distribute_dataset(
+            trainer._shard_by_data(source.batches(step_batch, epoch=0, seed=0).take(steps)))
+
+    genzoo_step = trainer.make_train_function(model, strategy, xla=False)
+    cases = {"hand step, plain iterator": (make_hand_step(model, xla=False), plain),
+             "genzoo step, plain iterator": (genzoo_step, plain),
+             "genzoo step, distributed iterator": (genzoo_step, distributed)}
+    medians = {name: [] for name in cases}
+    for function, make in cases.values():  # trace
+        for batch in make():
+            function(batch)
+    for _ in range(rounds):
+        for name, (function, make) in cases.items():
+            stamps = []
+            for batch in make():
+                function(batch)
+                stamps.append(time.perf_counter())
+            intervals = [b - a for a, b in zip(stamps[1:], stamps[2:])]  # after the first
+            medians[name].append(statistics.median(intervals) * 1e3)
+    return {name: statistics.median(values) for name, values in medians.items()}
+
+
 # ============================================================ orchestration
 def run_worker(model_name: str, config: str, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="throughput-result-") as tmp:
@@ -524,6 +577,10 @@ def parse_args(argv=None):
     parser.add_argument("--output", type=pathlib.Path, default=DEFAULT_OUTPUT,
                         help="markdown file to update (default docs/benchmarks.md)")
     parser.add_argument("--json", type=pathlib.Path, help="also dump every run's raw figures here")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="instead of the table: for each of --models, split genzoo's per-step "
+                             "cost over the hand loop into step function and input iterator, "
+                             "in one process (prints only)")
     parser.add_argument("--worker", choices=list(CONFIGS), help=argparse.SUPPRESS)
     parser.add_argument("--result-file", type=pathlib.Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -556,6 +613,14 @@ def main(argv=None) -> int:
     if args.worker:
         figures = worker(args.models[0], args.worker, args)
         args.result_file.write_text(json.dumps(figures))
+        return 0
+    if args.breakdown:
+        for model_name in args.models:
+            medians = breakdown(model_name)
+            hand = medians["hand step, plain iterator"]
+            print(f"{model_name}: " + "; ".join(
+                f"{name} {ms:.3f} ms (+{1e3 * (ms - hand):.0f} us)" for name, ms in medians.items()),
+                flush=True)
         return 0
 
     argv = sys.argv[1:] if argv is None else list(argv)
