@@ -104,30 +104,14 @@ def role_variables(model, role: str) -> list:
 
 # ============================================================== optimizers
 def hand_optimizers(model) -> dict[str, keras.optimizers.Optimizer]:
-    """Fresh optimizers of the classes and hyper-parameters genzoo's
-    ``default_optimizers`` uses, by the same role names, not yet built."""
-    c = model.config
-    name = model.registry_name
-    if name == "recirculation-ae":
-        return {}  # learns by its own rule (Hinton & McClelland 1987), no gradient descent
-    if name in ("ae", "denoising-ae", "sparse-ae", "contractive-ae"):
-        rate = c.learning_rate
-        if c.lr_decay_steps:
-            rate = keras.optimizers.schedules.CosineDecay(rate, c.lr_decay_steps)
-        return {"autoencoder": keras.optimizers.Adam(rate)}
-    if name == "vae":
-        return {"autoencoder": keras.optimizers.Adam(c.learning_rate)}
-    if name == "classifier":
-        return {"classifier": keras.optimizers.Adam(c.learning_rate)}
-    if name == "radialgan":
-        return {role: keras.optimizers.Adam(c.learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
-                for role in ("translators", "discriminators")}
-    if c.optimizer == "rmsprop":  # WGAN: RMSProp without momentum (Arjovsky et al. 2017)
-        return {"generator": keras.optimizers.RMSprop(c.generator_lr, momentum=0.0),
-                "discriminator": keras.optimizers.RMSprop(c.discriminator_lr, momentum=0.0)}
-    return {"generator": keras.optimizers.Adam(c.generator_lr, beta_1=c.beta_1, beta_2=c.beta_2),
-            "discriminator": keras.optimizers.Adam(c.discriminator_lr, beta_1=c.beta_1,
-                                                   beta_2=c.beta_2)}
+    """Fresh, unbuilt optimizers: genzoo's own ``default_optimizers()`` (new
+    instances of the same classes and hyper-parameters, by the same role names),
+    so the two paths cannot drift apart. The recirculation AE gets none: it
+    learns by its own rule (Hinton & McClelland 1987), and genzoo's SGD there
+    only counts steps."""
+    if model.registry_name == "recirculation-ae":
+        return {}
+    return dict(model.default_optimizers())
 
 
 # ============================================================ autoencoders

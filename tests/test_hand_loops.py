@@ -78,6 +78,8 @@ def assert_genzoos_optimizers(model):
         return
     genzoo = model.default_optimizers()
     assert hand.keys() == genzoo.keys()
+    # fresh instances, not the model's (trained) ones
+    assert not any(hand[role] is model.network_optimizers.get(role) for role in hand)
     for role in hand:
         assert type(hand[role]) is type(genzoo[role]), role
         mine, theirs = hand[role].get_config(), genzoo[role].get_config()

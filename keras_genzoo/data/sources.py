@@ -117,6 +117,7 @@ class ImageSource:
         self.channels = int(channels)
         self._raw_dataset_fn = raw_dataset_fn
         self._elements = None
+        self._cache_location = None
 
     def __repr__(self):
         return (
@@ -142,8 +143,11 @@ class ImageSource:
 
     @property
     def cache_location(self) -> str:
-        """Where :meth:`elements` caches: ``"memory"`` or ``"disk"`` (see :func:`cache_plan`)."""
-        return cache_plan(self.decoded_bytes)
+        """Where :meth:`elements` caches: ``"memory"`` or ``"disk"`` (see
+        :func:`cache_plan`), decided once, when first asked or when the cache is built."""
+        if self._cache_location is None:
+            self._cache_location = cache_plan(self.decoded_bytes)
+        return self._cache_location
 
     def elements(self):
         """Unbatched ``(image, label)`` in a fixed order, cached.

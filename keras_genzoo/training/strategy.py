@@ -112,19 +112,17 @@ def describe(strategy: tf.distribute.Strategy) -> str:
     """E.g. "MirroredStrategy, 2 replicas", "default strategy, 1 replica" or
     "MultiWorkerMirroredStrategy, 4 replicas on 2 workers (this one: worker 1)"."""
     replicas = strategy.num_replicas_in_sync
-    name = type(strategy).__name__
-    if name == "_DefaultDistributionStrategy":
-        name = "default strategy"
-    text = f"{name}, {replicas} replica{'s' if replicas != 1 else ''}"
+    count = f"{replicas} replica{'s' if replicas != 1 else ''}"
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         # TF's class is CollectiveAllReduceStrategy; say what the user asked for
         config = json.loads(os.environ.get("TF_CONFIG") or "{}")
         workers = sum(len(v) for k, v in config.get("cluster", {}).items() if k in ("chief", "worker"))
         task = config.get("task", {})
-        text = (f"MultiWorkerMirroredStrategy, {replicas} replica{'s' if replicas != 1 else ''} "
-                f"on {workers} workers (this one: {task.get('type')} {task.get('index')}"
+        return (f"MultiWorkerMirroredStrategy, {count} on {workers} workers (this one: "
+                f"{task.get('type')} {task.get('index')}"
                 f"{', the chief' if is_chief_task(config) else ''})")
-    return text
+    name = type(strategy).__name__
+    return f"{'default strategy' if name == '_DefaultDistributionStrategy' else name}, {count}"
 
 
 def set_precision(mixed_precision: bool) -> str:

@@ -191,7 +191,7 @@ def _signature_dtypes(export_dir):
 
 
 @pytest.mark.parametrize("model_name", MIXED_PRECISION_MODELS)
-def test_mixed_precision_stays_finite_and_exports_float32(tmp_path, model_name):
+def test_mixed_precision_stays_finite_and_exports_float32(tmp_path, monkeypatch, model_name):
     """A short mixed-precision run (bfloat16 on this CPU machine): every
     optimizer loss-scaled, logs finite, and the export float32 at the boundary
     exactly like a float32 run's."""
@@ -204,12 +204,10 @@ def test_mixed_precision_stays_finite_and_exports_float32(tmp_path, model_name):
         built["model"] = original(*args, **kwargs)
         return built["model"]
 
-    run_lib.build_model = keep
-    try:
-        result = trainer.train(_plan(model_name, tmp_path / "mixed", steps=4,
-                                     mixed_precision=True), verbose=0)
-    finally:
-        run_lib.build_model = original
+    monkeypatch.setattr(run_lib, "build_model", keep)
+    result = trainer.train(_plan(model_name, tmp_path / "mixed", steps=4,
+                                 mixed_precision=True), verbose=0)
+    monkeypatch.setattr(run_lib, "build_model", original)
     model = built["model"]
     assert model.dtype_policy.name == "mixed_bfloat16"
     assert model.network_optimizers and all(
