@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
     train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
+    train.add_argument("--sample-every", type=_positive_int, metavar="EPOCHS",
+                       help="write the sample grid (2-D data: the scatter plot) every N epochs "
+                       "and at the last one (default 1: every epoch)")
     train.add_argument("--domain-column", metavar="COLUMN",
                        help="csv: datasets (radialgan): the column naming each row's domain")
     train.add_argument("--label-column", metavar="COLUMN",
@@ -281,6 +284,7 @@ def cmd_train(args) -> int:
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
         checkpoint_every=args.checkpoint_every,
+        sample_every=args.sample_every,
         domain_column=args.domain_column,
         label_column=args.label_column,
         eval_every=args.eval_every,

@@ -53,6 +53,9 @@ class TrainSettings:
     manual_dir: str | None = None
     #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
     checkpoint_every: int = 0
+    #: write the sample grid (2-D models: the scatter plot) every N epochs and at the last
+    #: one; history and TensorBoard scalars are still written at every epoch end
+    sample_every: int = 1
     #: every N epochs, score the model with genzoo eval's metrics (0: never)
     eval_every: int = 0
     #: comma-separated metrics (None: fid,kid,prdc; autoencoders recon; 2-D models modes)
@@ -74,6 +77,8 @@ class TrainSettings:
             raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size}")
         if self.checkpoint_every < 0:
             raise ConfigError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
+        if self.sample_every < 1:
+            raise ConfigError(f"--sample-every must be a positive integer, got {self.sample_every}")
         if self.eval_every < 0:
             raise ConfigError(f"--eval-every must be >= 0, got {self.eval_every}")
         if self.eval_num is not None and self.eval_num <= 0:

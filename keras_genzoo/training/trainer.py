@@ -304,7 +304,11 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             history = [r for r in history if int(r["epoch"]) != epoch + 1] + [row]
             if chief:
                 _write_history(history_path, history)
-                _write_epoch_artifacts(model, reference, write_dir, summary_writer, row)
+                # A scatter plot costs ~0.2 s: with tiny epochs (toy2d at a large batch)
+                # the pictures would take longer than the training (--sample-every).
+                picture_due = (epoch + 1) % settings.sample_every == 0 or step >= target_steps
+                _write_epoch_artifacts(model, reference, write_dir, summary_writer, row,
+                                       with_picture=picture_due)
     except KeyboardInterrupt:
         # The interrupt may land between a finished step and `step += 1`:
         # the optimizers' counter is the truth.
@@ -387,12 +391,13 @@ def _make_evaluator(plan, model, source):
                      generative=producer_is_generative(model), kind=model.kind)
 
 
-def _write_epoch_artifacts(model, reference, run_dir, writer, row):
-    """The epoch's sample grid (or scatter plot) and every scalar of ``row`` in TensorBoard."""
+def _write_epoch_artifacts(model, reference, run_dir, writer, row, *, with_picture=True):
+    """Every scalar of ``row`` in TensorBoard and, when ``with_picture``, the epoch's
+    sample grid (or scatter plot) as a PNG and a TensorBoard image."""
     epoch = row["epoch"]
     path = run_dir / "samples" / f"epoch_{epoch:04d}.png"
     picture = None
-    if model.kind in IMAGELESS_KINDS:
+    if not with_picture or model.kind in IMAGELESS_KINDS:
         pass  # scalars only
     elif getattr(model, "points", False):
         mixture, samples = reference

@@ -52,6 +52,26 @@ def test_run_directory_holds_everything_design_promises(tmp_path):
     assert {"d_loss", "g_loss", "samples"} <= tags
 
 
+def test_sample_every_thins_the_pictures_but_not_the_history(tmp_path):
+    """14 steps of 6 per epoch: epochs 1, 2, 3 (the last one short). --sample-every 2
+    draws epoch 2 and the last epoch; history and scalars keep every epoch."""
+    out = tmp_path / "run"
+    trainer.train(_plan("dcgan", TINY_DCGAN, out, steps=14, sample_every=2), verbose=0)
+    assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_0002.png", "epoch_0003.png"]
+    with open(out / "history.csv") as handle:
+        assert [int(r["epoch"]) for r in csv.DictReader(handle)] == [1, 2, 3]
+    steps_by_tag = {}
+    for event_file in (out / "logs").glob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            for value in event.summary.value:
+                steps_by_tag.setdefault(value.tag, []).append(event.step)
+    assert sorted(steps_by_tag["samples"]) == [12, 14]
+    assert sorted(steps_by_tag["d_loss"]) == [6, 12, 14]
+    with pytest.raises(ConfigError, match="--sample-every must be a positive integer"):
+        _plan("dcgan", TINY_DCGAN, tmp_path / "bad", steps=1, sample_every=0)
+    assert not (tmp_path / "bad").exists()
+
+
 def test_interrupted_run_resumes_exactly_where_it_stopped(tmp_path):
     """Stop at step 8 (mid second epoch), resume to 14: same weights as an uninterrupted run."""
     straight = tmp_path / "straight"
