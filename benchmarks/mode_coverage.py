@@ -397,9 +397,9 @@ def render_section(results, configs, args, command, total_seconds, versions, loa
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     seeds = ", ".join(str(s) for s in args.seeds)
     runs = len(VARIANTS) * len(DATASETS) * len(args.seeds)
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
     lanes = ("one at a time" if args.jobs == 1 else
-             f"{args.jobs} at a time, each limited to {max(1, (os.cpu_count() or 1) // args.jobs)} "
-             "thread(s)")
+             f"{args.jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
     example_label, example_model, example_extra = VARIANTS[-1]
     example = (f"genzoo train {example_model} --preset {PRESET} --dataset {DATASETS[0]} "
                f"--steps {args.steps} --batch-size {args.batch_size} --seed 0 "
