@@ -194,8 +194,7 @@ def train_and_sample(job: dict) -> dict:
     plan = run_lib.resolve_plan(job["model"], preset=PRESET, overrides=job["overrides"],
                                 steps=job["steps"], batch_size=job["batch_size"],
                                 seed=job["seed"], dataset=job["dataset"],
-                                out_dir=job["out_dir"],
-                                sample_every=job.get("sample_every", SAMPLE_EVERY))
+                                out_dir=job["out_dir"], sample_every=SAMPLE_EVERY)
     keras.backend.clear_session()
     versions = {"tensorflow": tf.__version__, "keras": keras.__version__,
                 "gpus": ", ".join(d.name for d in tf.config.list_physical_devices("GPU"))}
@@ -221,9 +220,10 @@ def train_and_sample(job: dict) -> dict:
     return row
 
 
-def run_in_fresh_process(job: dict) -> dict:
-    """:func:`train_and_sample` in a new spawned process (nothing carried over)."""
-    return next(run_in_fresh_processes([job], lanes=1))
+def threads_per_job(jobs: int) -> int | None:
+    """TensorFlow threads of each of ``jobs`` side-by-side trainings (None: one job,
+    TensorFlow's own default, every CPU)."""
+    return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
 
 
 def run_in_fresh_processes(jobs: list[dict], lanes: int):
@@ -397,8 +397,8 @@ def render_section(results, configs, args, command, total_seconds, versions, loa
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     seeds = ", ".join(str(s) for s in args.seeds)
     runs = len(VARIANTS) * len(DATASETS) * len(args.seeds)
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
-    lanes = ("one at a time" if args.jobs == 1 else
+    threads = threads_per_job(args.jobs)
+    lanes = ("one at a time" if threads is None else
              f"{args.jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
     example_label, example_model, example_extra = VARIANTS[-1]
     example = (f"genzoo train {example_model} --preset {PRESET} --dataset {DATASETS[0]} "
@@ -611,7 +611,7 @@ def main(argv=None) -> int:
     loads = [load_average(), None]
     started = time.perf_counter()
     runs, configs, versions = {}, {}, {}
-    threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else None
+    threads = threads_per_job(args.jobs)
     with tempfile.TemporaryDirectory(prefix="genzoo-mc-bench-") as tmp:
         run_root = args.runs or pathlib.Path(tmp)
         # Seeds outermost: a change of machine load during the run spreads over

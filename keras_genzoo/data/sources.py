@@ -118,6 +118,8 @@ class ImageSource:
         self._raw_dataset_fn = raw_dataset_fn
         self._elements = None
         self._cache_location = None
+        #: the file cache's folder once :meth:`elements` has built one (disk only)
+        self.cache_folder = None
 
     def __repr__(self):
         return (
