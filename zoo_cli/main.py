@@ -10,6 +10,7 @@ half-written (DESIGN.md, and the README's promise).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -37,6 +38,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got '{text}'") \
+            from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="genzoo",
@@ -57,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=_positive_int, help="epochs to train (default: preset)")
     length.add_argument("--steps", type=_positive_int, help="train steps instead of epochs")
+    train.add_argument("--minutes", type=_positive_minutes, metavar="M",
+                       help="wall-clock budget: stop cleanly (checkpoint, samples) after M "
+                       "minutes; with --epochs/--steps whichever comes first, alone the only "
+                       "bound; a resumed run gets M more minutes")
     train.add_argument("--batch-size", type=_positive_int, help="GLOBAL batch size (all replicas)")
     train.add_argument("--preset", help="named preset of the model (see `genzoo list`)")
     train.add_argument("--config", metavar="FILE", help="YAML or JSON file of config overrides")
@@ -276,6 +292,7 @@ def cmd_train(args) -> int:
         dataset=args.dataset,
         epochs=args.epochs,
         steps=args.steps,
+        minutes=args.minutes,
         batch_size=args.batch_size,
         seed=args.seed,
         strategy=args.strategy,
@@ -309,7 +326,7 @@ def cmd_train(args) -> int:
         return EXIT_INTERRUPTED
     if result.epochs_run == 0:
         print(f"genzoo: {plan.out_dir} is already trained to step {result.steps}; "
-              "pass a larger --epochs or --steps to train further")
+              "pass a larger --epochs or --steps, or --minutes, to train further")
         return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx,
                        opset=17) if args.export else 0
     last = result.history[-1] if result.history else {}
@@ -317,8 +334,10 @@ def cmd_train(args) -> int:
                         for k, v in last.items() if k not in ("epoch", "step", "seconds"))
     unit = ("points" if "modes_covered" in last
             else "rows (per domain)" if "data_cycle" in last else "images")
-    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} {unit}/s). "
-          f"{metrics}")
+    budget = (f"; the {plan.settings.minutes:g}-minute budget ran out, resume with "
+              "--minutes to train further" if result.out_of_time else "")
+    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} {unit}/s"
+          f"{budget}). {metrics}")
     if not result.chief:
         return 0  # only the chief writes artifacts and exports (DESIGN.md 4.5)
     samples = sorted((plan.out_dir / "samples").glob("*.png"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import pathlib
 import platform
@@ -44,6 +45,9 @@ class TrainSettings:
     dataset: str = "digits"
     epochs: int | None = None
     steps: int | None = None
+    #: a wall-clock budget for this command (resuming gives the run this much more);
+    #: with epochs or steps, whichever ends first; alone, it is the only bound
+    minutes: float | None = None
     batch_size: int = 64
     seed: int = 0
     strategy: str = "default"
@@ -73,6 +77,9 @@ class TrainSettings:
             raise ConfigError(f"--epochs must be a positive integer, got {self.epochs}")
         if self.steps is not None and self.steps <= 0:
             raise ConfigError(f"--steps must be a positive integer, got {self.steps}")
+        if self.minutes is not None and not (isinstance(self.minutes, (int, float))
+                                             and math.isfinite(self.minutes) and self.minutes > 0):
+            raise ConfigError(f"--minutes must be a positive number, got {self.minutes}")
         if self.batch_size <= 0:
             raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size}")
         if self.checkpoint_every < 0:
@@ -166,7 +173,9 @@ def resolve_plan(
     train = TrainSettings(**{**preset_entry.train, **given})
     if train.epochs is not None and train.steps is not None and "epochs" not in given:
         train.epochs = None  # --steps given: the preset's epoch count no longer applies
-    if train.epochs is None and train.steps is None:
+    if "minutes" in given and not {"epochs", "steps"} & set(given):
+        train.epochs = train.steps = None  # --minutes alone: the clock is the only bound
+    if train.epochs is None and train.steps is None and train.minutes is None:
         train.epochs = 1
     train.validate()
     catalog.check_spec(train.dataset)
@@ -323,9 +332,10 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
                 f"{getattr(plan.settings, key)!r}); resume with the same value or choose another --out"
             )
     # Keep the saved length unless this command asks for a different one.
-    if "epochs" not in explicit and "steps" not in explicit:
+    if not {"epochs", "steps", "minutes"} & set(explicit):
         plan.settings.epochs = saved_train.get("epochs")
         plan.settings.steps = saved_train.get("steps")
+        plan.settings.minutes = saved_train.get("minutes")
     plan.preset = saved.get("preset", plan.preset)
     plan.resume = True
 

@@ -57,6 +57,8 @@ class TrainResult:
     images_per_second: float
     #: False on the non-chief workers of a multi-worker run (they wrote nothing)
     chief: bool = True
+    #: True when the ``--minutes`` budget ended training before its step or epoch bound
+    out_of_time: bool = False
 
 
 class Interrupted(Exception):
@@ -126,8 +128,14 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
 
     ``on_step(step)`` is called after every step (tests use it to interrupt).
     Data problems surface as :class:`DataError` before anything is written.
+
+    ``settings.minutes`` is a wall-clock budget counted from this call: the
+    clock is read after every step, and once it has run out the epoch is
+    closed as usual (checkpoint, history row, sample grid), so the run can be
+    sampled, exported or resumed like one that reached its step count.
     """
     settings = plan.settings
+    clock = _Budget(settings.minutes)
     keras.utils.set_random_seed(settings.seed)
     policy = strategy_lib.set_precision(settings.mixed_precision)
     strategy = strategy_lib.make_strategy(settings.strategy)
@@ -173,7 +181,9 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     # A GAN with d_steps = k takes k real batches per step (one per critic update).
     step_batch = settings.batch_size * model.real_batches_per_step()
     steps_per_epoch = source.steps_per_epoch(step_batch)
-    target_steps = settings.steps or settings.epochs * steps_per_epoch
+    # None: no step bound, only the clock (--minutes alone)
+    target_steps = settings.steps or (settings.epochs * steps_per_epoch if settings.epochs
+                                      else None)
     for flag, wanted, reason in (
             ("--xla", settings.xla, model.xla_unsupported_reason),
             ("--mixed-precision", settings.mixed_precision,
@@ -212,7 +222,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if verbose:
-        if start_step >= target_steps:
+        if target_steps is not None and start_step >= target_steps:
             action = f"already trained to step {start_step}, nothing to do"
         elif start_step:
             action = f"resuming at step {start_step}"
@@ -221,19 +231,21 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
         print(f"genzoo: {plan.model} (preset {plan.preset}) on {source.name}: "
               f"{source.num_examples} {UNITS.get(source.kind, source.kind)}"
               f"{' cached in ' + source.cache_location if hasattr(source, 'cache_location') else ''}, "
-              f"{steps_per_epoch} steps/epoch, {target_steps} "
-              f"step{'s' if target_steps != 1 else ''} in all; {strategy_lib.describe(strategy)}; "
+              f"{steps_per_epoch} steps/epoch, {_length(target_steps, settings.minutes)}; "
+              f"{strategy_lib.describe(strategy)}; "
               f"{policy}; XLA {'on' if settings.xla else 'off'}; {action}; run dir {plan.out_dir}",
               flush=True)
 
     step = start_step
     epochs_run = 0
     measured_images, measured_seconds = 0, 0.0
+    out_of_time = False
     try:
-        while step < target_steps:
+        while (target_steps is None or step < target_steps) and not out_of_time:
             epoch = step // steps_per_epoch
             skip = step % steps_per_epoch
-            steps_this_epoch = min(steps_per_epoch, target_steps - epoch * steps_per_epoch)
+            steps_this_epoch = (steps_per_epoch if target_steps is None else
+                                min(steps_per_epoch, target_steps - epoch * steps_per_epoch))
             dataset = source.batches(step_batch, epoch=epoch, seed=settings.seed)
             if skip:
                 dataset = dataset.skip(skip)
@@ -241,11 +253,13 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
             distributed = strategy.experimental_distribute_dataset(_shard_by_data(dataset))
             for tracker in model.metrics:
                 tracker.reset_state()
-            progress = keras.utils.Progbar(steps_this_epoch, verbose=verbose,
-                                           stateful_metrics=list(model.metric_names),
-                                           unit_name="step")
+            progress = keras.utils.Progbar(
+                steps_this_epoch, verbose=verbose, unit_name="step",
+                stateful_metrics=list(model.metric_names) + [_Budget.PROGRESS_NAME])
             if verbose:
-                print(f"Epoch {epoch + 1}/{-(-target_steps // steps_per_epoch)}", flush=True)
+                of_epochs = (f"/{-(-target_steps // steps_per_epoch)}" if target_steps is not None
+                             else "")
+                print(f"Epoch {epoch + 1}{of_epochs}", flush=True)
             epoch_start = time.perf_counter()
             first_step_done = None
             last_display = 0.0
@@ -260,20 +274,25 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
                 logs = train_step(batch)
                 step += 1
                 done_in_epoch = step - epoch * steps_per_epoch
+                out_of_time = clock.expired(logs)
                 now = time.perf_counter()
                 if first_step_done is None:
                     first_step_done = now
                 # Reading the logs forces the host to wait for the device, so the
                 # bar refreshes at most every 0.2 s (and always on the last step).
-                if verbose and (done_in_epoch == steps_this_epoch
+                if verbose and (done_in_epoch == steps_this_epoch or out_of_time
                                 or (verbose == 1 and now - last_display > 0.2)):
-                    progress.update(done_in_epoch, values=[(k, float(v)) for k, v in logs.items()])
+                    progress.update(done_in_epoch, finalize=True if out_of_time else None,
+                                    values=[(k, float(v)) for k, v in logs.items()]
+                                    + clock.progress_values())
                     last_display = now
                 if settings.checkpoint_every and step % settings.checkpoint_every == 0:
                     _check_finite({k: float(v) for k, v in logs.items()}, step, manager)
                     manager.save(checkpoint_number=step)
                 if on_step is not None:
                     on_step(step)
+                if out_of_time:
+                    break
             logs_ready = {k: float(v) for k, v in logs.items()}  # waits for the last step
             epoch_end = time.perf_counter()
             seconds = epoch_end - epoch_start
@@ -306,7 +325,8 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
                 _write_history(history_path, history)
                 # A scatter plot costs ~0.2 s: with tiny epochs (toy2d at a large batch)
                 # the pictures would take longer than the training (--sample-every).
-                picture_due = (epoch + 1) % settings.sample_every == 0 or step >= target_steps
+                picture_due = ((epoch + 1) % settings.sample_every == 0 or out_of_time
+                               or (target_steps is not None and step >= target_steps))
                 _write_epoch_artifacts(model, reference, write_dir, summary_writer, row,
                                        with_picture=picture_due)
     except KeyboardInterrupt:
@@ -324,7 +344,44 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
     if summary_writer is not None:
         summary_writer.flush()
     return TrainResult(plan.out_dir, step, epochs_run, history, strategy_lib.describe(strategy),
-                       measured_images / measured_seconds if measured_seconds else 0.0, chief)
+                       measured_images / measured_seconds if measured_seconds else 0.0, chief,
+                       out_of_time=out_of_time)
+
+
+#: the clock of the ``--minutes`` budget (tests replace it with a simulated one)
+budget_clock = time.monotonic
+
+
+class _Budget:
+    """The ``--minutes`` clock: started when training is asked for, read after each step."""
+
+    PROGRESS_NAME = "min_left"
+
+    def __init__(self, minutes: float | None):
+        self.deadline = None if minutes is None else budget_clock() + 60.0 * minutes
+
+    def expired(self, logs) -> bool:
+        if self.deadline is None:
+            return False
+        # A step is only dispatched until one of its results is read: wait for
+        # it, so that the clock does not run out on steps still queued.
+        if logs:
+            np.asarray(next(iter(logs.values())))
+        return budget_clock() >= self.deadline
+
+    def progress_values(self) -> list[tuple[str, float]]:
+        if self.deadline is None:
+            return []
+        return [(self.PROGRESS_NAME, max(0.0, (self.deadline - budget_clock()) / 60.0))]
+
+
+def _length(target_steps: int | None, minutes: float | None) -> str:
+    """The start-up line's account of how long the run trains."""
+    budget = f"{minutes:g} minute{'s' if minutes != 1 else ''}" if minutes else ""
+    if target_steps is None:
+        return f"for {budget}"
+    steps = f"{target_steps} step{'s' if target_steps != 1 else ''} in all"
+    return f"{steps} or {budget}, whichever ends first" if budget else steps
 
 
 def _checkpointing(model, write_dir):
