@@ -14,7 +14,8 @@ loop's bookkeeping.
 
 What a hand step leaves out, on purpose, because it does not change the
 weights: metric trackers and diagnostics (``d_real``, ``g_grad_norm``, ...),
-the progressive models' ``images_seen`` counter and real-image blending (the
+the progressive models' ``images_seen`` and ``train_steps`` counters and
+real-image blending (the
 growth schedule is finished and alpha is 1, where the blend is the identity),
 and the step counter of ``recirculation-ae``'s placeholder optimizer.
 

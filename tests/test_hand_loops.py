@@ -190,9 +190,10 @@ def genzoo_noise(model):
 
 def state(model) -> dict[str, list[np.ndarray]]:
     values = {role: net.get_weights() for role, net in model.networks().items()}
-    # images_seen is the schedule's bookkeeping, which the hand loop leaves out
+    # images_seen and train_steps are the schedule's bookkeeping, which the hand
+    # loop leaves out
     values.update({name: [np.array(v)] for name, v in model.state_variables().items()
-                   if name != "images_seen"})
+                   if name not in ("images_seen", "train_steps")})
     return values
 
 

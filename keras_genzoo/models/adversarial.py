@@ -100,12 +100,14 @@ class AdversarialConfig:
     discriminator_lr: float = 2e-4
     beta_1: float = 0.5
     beta_2: float = 0.999
+    #: Adam's epsilon (Keras' default; the progressive models use the papers' 1e-8)
+    adam_epsilon: float = 1e-7
 
     KEY_ALIASES: ClassVar[dict[str, str]] = {"n_critic": "d_steps"}
 
     def validate(self):
         positive = ("latent_dim", "d_steps", "minibatch_kernel_dim", "generator_lr",
-                    "discriminator_lr")
+                    "discriminator_lr", "adam_epsilon")
         for key in positive:
             if getattr(self, key) <= 0:
                 name = "d_steps (n_critic)" if key == "d_steps" else key
@@ -201,7 +203,8 @@ class GAN(GenzooModel):
                 # no momentum: Arjovsky et al. 2017 (section 3) found momentum-based
                 # optimizers unstable for the clipped critic
                 return keras.optimizers.RMSprop(learning_rate, momentum=0.0)
-            return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2)
+            return keras.optimizers.Adam(learning_rate, beta_1=c.beta_1, beta_2=c.beta_2,
+                                         epsilon=c.adam_epsilon)
 
         return {"generator": make(c.generator_lr), "discriminator": make(c.discriminator_lr)}
 

@@ -19,7 +19,8 @@ did at half the resolution, so growing never disturbs training.
 
 The rest is the paper's recipe (section 4 and appendix A.1): WGAN-GP loss
 (lambda = 10) with the drift term 0.001 * D(x)^2, Adam (1e-3, beta1 = 0,
-beta2 = 0.99) whose state is reset at each growth step, minibatch standard
+beta2 = 0.99) whose state is reset when a fade-in starts and when it ends
+(as the official code's ``reset_opt_for_new_lod`` does), minibatch standard
 deviation before the discriminator's last block, pixel-wise feature
 normalization in the generator, equalized learning rate everywhere, and an
 EMA of the generator for sampling and export.
@@ -61,12 +62,15 @@ class ProgressiveConfig(AdversarialConfig):
     discriminator_lr: float = 1e-3
     beta_1: float = 0.0
     beta_2: float = 0.99
+    adam_epsilon: float = 1e-8
     #: channels at resolution r: min(max_filters, filter_base * 4 / r)
     filter_base: int = 256
     max_filters: int = 64
     #: real images shown while a new block fades in, then while it trains stabilized
     fade_images: int = 6_400
     stable_images: int = 6_400
+    #: zero the optimizers' state when a fade-in ends, as when it starts (official code)
+    reset_optimizers: bool = True
 
     def validate(self):
         super().validate()
@@ -142,6 +146,19 @@ class ProgressiveGAN(GAN):
         self.images_seen = tf.Variable(
             0, dtype=tf.int64, trainable=False, name="images_seen",
             aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+        # The training step lives here, not in an optimizer's ``iterations``: the
+        # optimizers are reset at every fade-in's start and end, the step is not.
+        self.train_steps = tf.Variable(
+            0, dtype=tf.int64, trainable=False, name="train_steps",
+            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+
+    @property
+    def step(self):
+        """Training steps taken (the optimizers restart their counts at each reset)."""
+        return self.train_steps
+
+    def steps_taken(self) -> int:
+        return int(self.train_steps.numpy())
 
     # ----------------------------------------------------------- subclasses
     def make_phase_layers(self, phase: int, ema: bool) -> dict[str, list]:
@@ -237,8 +254,9 @@ class ProgressiveGAN(GAN):
         """Expand G, D (and the EMA G) by one resolution; new layers start faded out.
 
         Call inside the strategy scope. The optimizers are replaced by fresh
-        ones over the new variable lists (the paper resets Adam at each
-        growth step); the step counter carries over.
+        ones over the new variable lists, moments and bias-correction count at
+        zero (the paper resets Adam at each growth step); the training step
+        (``train_steps``, which also keys the noise) carries over.
         """
         if self.phase + 1 >= self.config.num_phases:
             raise ValueError(f"already at the final resolution {self.current_size}")
@@ -269,13 +287,26 @@ class ProgressiveGAN(GAN):
             return
         mixed = any(isinstance(o, keras.optimizers.LossScaleOptimizer)
                     for o in self.network_optimizers.values())
-        steps = self.network_optimizers[self.primary_network()].iterations.numpy()
-        old = self.network_optimizers
+        # Fresh optimizers count their own iterations from 0: Keras' Adam corrects
+        # its moments' bias with that count, so carrying the old count over would
+        # leave the fresh second moment under-corrected and the first updates
+        # several times the learning rate.
         self.compile(mixed_precision=mixed)
         for role, optimizer in self.network_optimizers.items():
             optimizer.build(self.variables_trained_by(role))
-            optimizer.iterations.assign(old[role].iterations if role in old else steps)
         self(self.example_input(), training=False)
+
+    def reset_optimizer_state(self) -> None:
+        """Zero every optimizer's moments and iteration count, keeping the optimizers
+        (and so the traced step function): the reset at the end of a fade-in."""
+        for optimizer in self.network_optimizers.values():
+            # a loss-scale wrapper keeps its scale; the learning rate is a variable too
+            if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+                optimizer = optimizer.inner_optimizer
+            learning_rate = float(optimizer.learning_rate)
+            for variable in optimizer.variables:
+                variable.assign(tf.zeros_like(variable))
+            optimizer.learning_rate = learning_rate
 
     def grow_to(self, phase: int) -> None:
         while self.phase < phase:
@@ -287,13 +318,19 @@ class ProgressiveGAN(GAN):
         grown = phase > self.phase
         self.grow_to(phase)
         if phase == self.phase:
-            self.set_alpha(alpha if phase > 0 else 1.0)
+            alpha = alpha if phase > 0 else 1.0
+            # The fade has just ended (the alpha in use is read from the layer, which
+            # the checkpoint holds, so a resumed run sees the same transition).
+            if self.config.reset_optimizers and alpha == 1.0 and self.alpha < 1.0:
+                self.reset_optimizer_state()
+            self.set_alpha(alpha)
         return grown
 
     def train_step(self, data):
         logs = super().train_step(data)
         images, _ = self.unpack(data)
         self.images_seen.assign_add(tf.cast(tf.shape(images)[0] * self._replicas(), tf.int64))
+        self.train_steps.assign_add(1)
         return logs
 
     def before_restore(self, checkpoint_path: str) -> None:
@@ -303,7 +340,8 @@ class ProgressiveGAN(GAN):
             self.grow_to(int(reader.get_tensor(key)))
 
     def state_variables(self):
-        return {PHASE_KEY: self.phase_variable, "images_seen": self.images_seen}
+        return {PHASE_KEY: self.phase_variable, "images_seen": self.images_seen,
+                "train_steps": self.train_steps}
 
     # --------------------------------------------------------- real data
     def prepare_real(self, real):

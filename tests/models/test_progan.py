@@ -92,12 +92,50 @@ def test_real_images_are_resized_and_blended_like_the_generator_output():
     np.testing.assert_allclose(model.prepare_real(full), expected, atol=1e-6)
 
 
+def _largest_update_in_learning_rates(model, batches):
+    """max |w_after - w_before| / lr over G's and D's weights after one step, and the
+    fraction of the weights that moved at all that moved by more than half a
+    learning rate."""
+    before = {role: weights_of(model.networks()[role]) for role in ("generator", "discriminator")}
+    train_steps(model, batches)
+    ratios = []
+    for role, old in before.items():
+        lr = float(model.network_optimizers[role].learning_rate)
+        for a, b in zip(old, weights_of(model.networks()[role])):
+            ratios.append(np.abs(b - a).ravel() / lr)
+    ratios = np.concatenate(ratios)
+    return ratios.max(), (ratios > 0.5).sum() / (ratios > 0).sum()
+
+
+def test_adam_restarts_at_growth_and_at_the_end_of_the_fade():
+    """Adam with beta_1 = 0 moves every weight by lr * g / sqrt(g^2) = lr (up to
+    epsilon) on its first step: bias correction from a count of 1. A fresh Adam
+    that inherited 2 old iterations would correct by sqrt(1 - 0.99^3) /
+    sqrt(1 - 0.99) instead, 1.7x the learning rate."""
+    model = _model()
+    train_steps(model, digit_batches(8, 2, image_size=16))
+    model.advance_schedule(8 * 9)  # the 8x8 block fades in (alpha 1/8): new optimizers
+    largest, moved = _largest_update_in_learning_rates(model, digit_batches(8, 1, image_size=16))
+    assert largest <= 1.0 + 1e-3 and moved > 0.9, (largest, moved)
+
+    train_steps(model, digit_batches(8, 3, image_size=16, seed=2))
+    assert all(int(o.iterations) == 4 for o in model.network_optimizers.values())
+    model.advance_schedule(8 * 16)  # alpha reaches 1: the fade ends, the state is zeroed
+    assert model.alpha == 1.0 and model.steps_taken() == 6
+    assert all(int(o.iterations) == 0 for o in model.network_optimizers.values())
+    largest, moved = _largest_update_in_learning_rates(model, digit_batches(8, 1, image_size=16))
+    assert largest <= 1.0 + 1e-3 and moved > 0.9, (largest, moved)
+    model.advance_schedule(8 * 17)  # still stable: no further reset
+    assert all(int(o.iterations) == 1 for o in model.network_optimizers.values())
+
+
 def test_growing_during_training_keeps_the_step_and_trains_the_new_block():
     model = _model(ema_decay=0.9)
     logs = train_steps(model, digit_batches(8, 2, image_size=16))
     assert model.advance_schedule(8 * 9)  # 72 images: phase 1, alpha 8/64
     assert model.phase == 1 and model.alpha == pytest.approx(0.125)
     assert model.steps_taken() == 2  # fresh optimizers, same step counter
+    assert all(int(o.iterations) == 0 for o in model.network_optimizers.values())
     new_block = model.layer_store["g_block"][1][1]
     before = weights_of(new_block)
     logs += train_steps(model, digit_batches(8, 2, image_size=16, seed=1))
