@@ -1,33 +1,32 @@
-"""Sample quality of every image GAN and the VAE on real MNIST (issue 5).
+"""Sample quality against wall-clock time: every image GAN and the VAE on real MNIST.
 
-Every registered image GAN (``dcgan``, ``gan``, ``cgan``, ``wgan``,
-``wgan-gp``) and the ``vae`` trains on the MNIST test set in
-``../shared/data/mnist-t10k`` (10,000 images, 32x32 grayscale) for the same
-budget of generator (VAE: optimizer) steps at the same batch size, each from
-its default preset with the dataset swapped, then draws 10,000 samples that
-are scored against the 10,000 real images with ``classifier`` features: a
-``genzoo train classifier`` run on the same data (its penultimate layer,
-128-d). Reported per model: FID, KID (mean ± std over 100 subsets of 1,000),
-precision and recall (k = 3), density and coverage (k = 5), training minutes,
-and an 8x8 sample grid. The real-data floor scores one half of the real set
-against the other (5,000 vs 5,000: a floor for the metric's noise and its
-small-sample bias, not a number a model can beat).
+Each model trains on the MNIST test set in ``../shared/data/mnist-t10k``
+(10,000 images, 32x32 grayscale) for its CPU budget in minutes (``BUDGETS``),
+from its default preset with the dataset swapped, in a fresh process, through
+``genzoo train --minutes``: the budget is cut into ``--eval-every`` minute
+chunks, each a ``--minutes`` run that resumes the last, and after each chunk
+10,000 samples are scored against the 10,000 real images with ``classifier``
+features (a ``genzoo train classifier`` run on the same data): FID, KID,
+precision / recall (k = 3), density / coverage (k = 5), and for ``cgan`` the
+fraction of samples that the classifier assigns to the label they were asked
+for. The x axis is the trainer's own wall clock (so each chunk's start-up,
+model rebuild and retrace count against the model; the scoring does not).
 
-A second measurement checks the issue's speed target: FID + KID of 10,000
-28x28 images against 10,000 references with classifier features, from
-pixels to numbers (both sets embedded, no cache), in under 30 s on 2 cores.
+``reference-dcgan`` is ``benchmarks/reference_dcgan.py``, the DCGAN a keras-io
+reader writes by hand (28x28, upsampled to 32x32 for scoring like the data),
+trained for the same minutes and scored the same way.
 
-Every training and evaluation runs in a fresh process, one at a time, through
-the library's own path (``resolve_plan`` + ``trainer.train``, then
-:class:`keras_genzoo.metrics.evaluate.Evaluator`), like ``genzoo train`` and
-``genzoo eval``.
+Results accumulate in ``benchmarks/results/quality.json`` (one entry per model
+and seed), so ``--models`` reruns a few models and the docs section is
+rendered from everything measured so far:
 
-    python benchmarks/quality.py                    # full run (~15 minutes), writes the docs
-    python benchmarks/quality.py --quick --no-write # smoke run
+    python benchmarks/quality.py                          # every model, seed 0
+    python benchmarks/quality.py --models dcgan,stylegan --seeds 0,1,2
+    python benchmarks/quality.py --models dcgan --quick --no-write   # smoke run
 
-The table goes into the section of ``docs/benchmarks.md`` between
-``<!-- quality:start -->`` and ``<!-- quality:end -->``; the grids go to
-``docs/images/quality_<model>.png``.
+Writes the section between ``<!-- quality:start -->`` and ``<!-- quality:end -->``
+of ``docs/benchmarks.md``, ``docs/images/quality_curves.png`` (FID against
+minutes, every model) and the final grids ``docs/images/quality_<model>.png``.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime
+import json
+import math
 import multiprocessing
 import os
 import pathlib
@@ -42,19 +43,37 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from docs_section import machine_description, write_section  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist-t10k"
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
+RESULTS = REPO / "benchmarks" / "results" / "quality.json"
 START_MARKER, END_MARKER = "<!-- quality:start -->", "<!-- quality:end -->"
 IMAGE_SIZE = 32
-#: (model, preset): the default preset of each, the dataset swapped for MNIST
-MODELS = [("dcgan", "digits"), ("gan", "mlp"), ("cgan", "projection"), ("wgan", "conv"),
-          ("wgan-gp", "conv"), ("vae", "conv")]
-FULL = {"steps": 1500, "batch_size": 64, "num": 10_000, "classifier_epochs": 3}
-QUICK = {"steps": 20, "batch_size": 64, "num": 500, "classifier_epochs": 1}
+REFERENCE = "reference-dcgan"
+#: CPU budget in minutes (issue 15), in the table's order
+BUDGETS = {"dcgan": 5, REFERENCE: 5, "gan": 5, "cgan": 5, "vae": 5, "wgan": 10, "wgan-gp": 10,
+           "progan": 20, "stylegan": 20}
+#: targets: FID <= factor x the real-data floor, and the other columns' bounds
+TARGETS = {
+    "dcgan": {"fid_floors": 1.3, "recall": 0.7, "beats": REFERENCE},
+    "gan": {"fid_floors": 3.0, "recall": 0.4},
+    "cgan": {"fid_floors": 2.0, "label_accuracy": 0.95},
+    "vae": {"fid_floors": 3.0},
+    "wgan": {"fid_floors": 3.0},
+    "wgan-gp": {"fid_floors": 1.6},
+    "progan": {"fid_floors": 1.6, "recall": 0.5},
+    "stylegan": {"fid_floors": 1.6, "recall": 0.5},
+}
+#: the no-collapse rule: after this fraction of the budget (progressive models:
+#: after the last growth) FID never rises by more than 25% between evaluations
+SETTLED_FRACTION, MAX_RISE = 0.25, 1.25
 METRICS = ("fid", "kid", "prdc")
+CHUNKS = 5  # evaluations per budget unless --eval-every says otherwise
+QUICK = {"minutes": 0.3, "num": 500, "classifier_epochs": 1}
+FULL = {"num": 10_000, "classifier_epochs": 3}
 
 
 def _quiet():
@@ -76,60 +95,125 @@ def train_classifier(job: dict) -> dict:
     from keras_genzoo.training import run as run_lib
     from keras_genzoo.training import trainer
 
-    plan = run_lib.resolve_plan("classifier", image_size=job["image_size"],
-                                dataset=job["dataset"], epochs=job["epochs"], batch_size=128,
-                                out_dir=job["out_dir"])
+    plan = run_lib.resolve_plan("classifier", image_size=IMAGE_SIZE, dataset=job["dataset"],
+                                epochs=job["epochs"], batch_size=128, out_dir=job["out_dir"])
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
     return {"row": result.history[-1], "seconds": time.perf_counter() - started,
             "versions": _versions()}
 
 
-def train_and_score(job: dict) -> dict:
-    """Train one model, then score 10,000 of its samples (EMA generator where there is one)."""
+def _evaluator(job):
+    from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
+
+    settings = EvalSettings(metrics=METRICS, features=f"classifier:{job['classifier']}",
+                            num=job["num"], dataset=job["dataset"], split="test",
+                            cache_dir=job["cache_dir"])
+    return Evaluator(settings, image_size=IMAGE_SIZE, channels=1)
+
+
+def _score(evaluator, samples, labels=None) -> dict:
+    """The table's metrics for ``samples``; with ``labels``, also the fraction the
+    classifier assigns to the requested label."""
+    import numpy as np
+    import tensorflow as tf
+
+    if samples.shape[1] != IMAGE_SIZE:  # a progressive model mid-growth, or 28x28
+        samples = tf.image.resize(samples, [IMAGE_SIZE, IMAGE_SIZE], antialias=True).numpy()
+    samples = np.clip(samples, 0.0, 1.0)
+    scores = evaluator.score(samples)
+    if labels is not None:
+        _, probabilities = evaluator.extractor.features_and_probabilities(samples)
+        scores["label_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == labels))
+    return scores
+
+
+def train_curve(job: dict) -> dict:
+    """One genzoo model: ``--minutes`` chunks, each resuming the run, scored after each."""
     _quiet()
-    from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator, producer_is_generative
+    import numpy as np
+
     from keras_genzoo.training import images as image_io
     from keras_genzoo.training import run as run_lib
     from keras_genzoo.training import trainer
 
-    plan = run_lib.resolve_plan(job["model"], preset=job["preset"], image_size=IMAGE_SIZE,
-                                dataset=job["dataset"], steps=job["steps"],
-                                batch_size=job["batch_size"], out_dir=job["out_dir"])
-    started = time.perf_counter()
-    try:
-        result = trainer.train(plan, verbose=0)
-    except trainer.TrainingDiverged as error:
-        return {"diverged": str(error), "seconds": time.perf_counter() - started}
-    seconds = time.perf_counter() - started
-    model, _ = run_lib.load_trained_model(plan.out_dir)
-    settings = EvalSettings(metrics=METRICS, features=f"classifier:{job['classifier']}",
-                            num=job["num"], dataset=job["dataset"], split="test",
-                            cache_dir=job["cache_dir"])
-    evaluator = Evaluator(settings, image_size=IMAGE_SIZE, channels=1,
-                          generative=producer_is_generative(model), kind=model.kind)
-    scoring = time.perf_counter()
-    scores = evaluator.evaluate(model)
-    image_io.save_grid(model.sample(64, seed=0), job["grid"], 8)
-    return {"scores": scores, "seconds": seconds, "eval_seconds": time.perf_counter() - scoring,
-            "images_per_second": result.images_per_second, "config": plan.config,
-            "preset": plan.preset}
+    evaluator = _evaluator(job)
+    points, trained_seconds = [], 0.0
+    chunks = _chunks(job["minutes"], job["eval_every"])
+    for number, minutes in enumerate(chunks):
+        plan = run_lib.resolve_plan(job["model"], preset=job["preset"], image_size=IMAGE_SIZE,
+                                    dataset=job["dataset"], minutes=minutes, seed=job["seed"],
+                                    out_dir=job["out_dir"])
+        started = time.perf_counter()
+        try:
+            result = trainer.train(plan, verbose=0)
+        except trainer.TrainingDiverged as error:
+            return {"diverged": str(error), "points": points, "preset": plan.preset}
+        trained_seconds += time.perf_counter() - started
+        model, _ = run_lib.load_trained_model(plan.out_dir)
+        labels = (np.arange(job["num"]) % model.num_classes()) if model.uses_labels() else None
+        samples = (model.sample(job["num"], seed=0, label=labels) if labels is not None
+                   else model.sample(job["num"], seed=0))
+        point = {"minutes": trained_seconds / 60.0, "step": result.steps,
+                 "resolution": getattr(model, "current_size", IMAGE_SIZE),
+                 "grown": _fully_grown(model), **_score(evaluator, samples, labels)}
+        points.append(point)
+        print(f"    {job['model']} seed {job['seed']}: {point['minutes']:.1f} min, step "
+              f"{point['step']}, FID {point['fid']:.1f}, recall {point['recall']:.3f}", flush=True)
+        if number == len(chunks) - 1:
+            image_io.save_grid(model.sample(64, seed=0), job["grid"], 8)
+    batch = plan.settings.batch_size * model.real_batches_per_step()
+    return {"points": points, "preset": plan.preset, "batch_size": plan.settings.batch_size,
+            "images_per_second": points[-1]["step"] * batch / trained_seconds,
+            "versions": _versions()}
+
+
+def _fully_grown(model) -> bool:
+    """Past the last growth and its fade (always, for a model that does not grow)."""
+    if not getattr(model, "has_schedule", False):
+        return True
+    return model.current_size == IMAGE_SIZE and model.alpha >= 1.0
+
+
+def train_reference_curve(job: dict) -> dict:
+    """``reference_dcgan.py`` for the same minutes, scored at the same points."""
+    _quiet()
+    from keras_genzoo.data import open_source
+    from keras_genzoo.training import images as image_io
+
+    import reference_dcgan
+
+    evaluator = _evaluator(job)
+    images = open_source(job["dataset"], image_size=28, channels=1).take_images(10**9)
+    points = []
+
+    def on_eval(sample, minutes, steps):
+        point = {"minutes": minutes, "step": steps, "resolution": 28, "grown": True,
+                 **_score(evaluator, sample(job["num"]))}
+        points.append(point)
+        print(f"    {REFERENCE} seed {job['seed']}: {minutes:.1f} min, step {steps}, "
+              f"FID {point['fid']:.1f}, recall {point['recall']:.3f}", flush=True)
+        if minutes >= job["minutes"]:
+            image_io.save_grid(sample(64), job["grid"], 8)
+
+    steps = reference_dcgan.train(images, minutes=job["minutes"],
+                                  eval_every=job["minutes"] / len(_chunks(job["minutes"],
+                                                                          job["eval_every"])),
+                                  on_eval=on_eval, seed=job["seed"])
+    return {"points": points, "preset": "keras-io style", "batch_size": reference_dcgan.BATCH,
+            "images_per_second": steps * reference_dcgan.BATCH / (60.0 * points[-1]["minutes"]),
+            "versions": _versions()}
 
 
 def real_floor(job: dict) -> dict:
     """The first half of the real images against the second half."""
     _quiet()
-    from keras_genzoo.metrics.evaluate import (K_DENSITY_COVERAGE, K_PRECISION_RECALL,
-                                               EvalSettings, Evaluator)
+    from keras_genzoo.metrics.evaluate import K_DENSITY_COVERAGE, K_PRECISION_RECALL
     from keras_genzoo.metrics.frechet import frechet_distance_of_features
     from keras_genzoo.metrics.kernel_distance import kernel_inception_distance
     from keras_genzoo.metrics.prdc import prdc
 
-    settings = EvalSettings(metrics=METRICS, features=f"classifier:{job['classifier']}",
-                            num=job["num"], dataset=job["dataset"], split="test",
-                            cache_dir=job["cache_dir"])
-    evaluator = Evaluator(settings, image_size=IMAGE_SIZE, channels=1)
-    features = evaluator.reference_features()
+    features = _evaluator(job).reference_features()
     half = len(features) // 2
     a, b = features[:half], features[half:2 * half]
     kid, kid_std = kernel_inception_distance(a, b)
@@ -139,33 +223,10 @@ def real_floor(job: dict) -> dict:
             "half": half}
 
 
-def speed_target(job: dict) -> dict:
-    """FID + KID, 10,000 vs 10,000 images at 28x28, classifier features, no cache."""
-    _quiet()
-    import numpy as np
-
-    from keras_genzoo.data import open_source
-    from keras_genzoo.metrics.features import make_extractor
-    from keras_genzoo.metrics.frechet import frechet_distance_of_features
-    from keras_genzoo.metrics.kernel_distance import kernel_inception_distance
-
-    images = open_source(job["dataset"], image_size=28, channels=1).take_images(job["num"])
-    # a second set as different as a generator's: the same digits, noised and shifted
-    rng = np.random.default_rng(0)
-    other = np.clip(np.roll(images, 2, axis=2) + rng.normal(0, 0.1, images.shape), 0, 1)
-    extractor = make_extractor(f"classifier:{job['classifier']}")
-    extractor.features_and_probabilities(images[:256])  # trace once, outside the timing
-    started = time.perf_counter()
-    real, _ = extractor.features_and_probabilities(images)
-    fake, _ = extractor.features_and_probabilities(other.astype(np.float32))
-    embedded = time.perf_counter()
-    fid = frechet_distance_of_features(real, fake)
-    fid_done = time.perf_counter()
-    kid, kid_std = kernel_inception_distance(real, fake)
-    done = time.perf_counter()
-    return {"count": len(images), "embed_seconds": embedded - started,
-            "fid_seconds": fid_done - embedded, "kid_seconds": done - fid_done,
-            "total_seconds": done - started, "fid": fid, "kid": kid, "kid_std": kid_std}
+def _chunks(minutes: float, eval_every: float | None) -> list[float]:
+    every = eval_every or minutes / CHUNKS
+    count = max(1, math.ceil(minutes / every - 1e-9))
+    return [every] * (count - 1) + [minutes - every * (count - 1)]
 
 
 def in_fresh_process(function, job: dict) -> dict:
@@ -174,167 +235,242 @@ def in_fresh_process(function, job: dict) -> dict:
         return pool.submit(function, job).result()
 
 
+# ------------------------------------------------------------- judgement
+def collapse_check(points: list[dict], budget: float) -> tuple[bool, float]:
+    """(held, largest rise): FID never rises by more than 25% between consecutive
+    evaluations once the model is settled (fully grown, and past the first
+    quarter of its budget)."""
+    settled = [p for p in points if p["grown"] and p["minutes"] >= SETTLED_FRACTION * budget]
+    rises = [b["fid"] / a["fid"] for a, b in zip(settled, settled[1:])]
+    largest = max(rises, default=1.0)
+    return largest <= MAX_RISE, largest
+
+
+def verdict(model: str, entry: dict, floor_fid: float, results: dict) -> list[tuple[str, bool]]:
+    """Each target of ``model`` as (text, met) for one seed's final point."""
+    target = TARGETS.get(model)
+    if target is None or "points" not in entry or not entry["points"]:
+        return []
+    final = entry["points"][-1]
+    checks = [(f"FID <= {target['fid_floors']} F = {target['fid_floors'] * floor_fid:.1f}",
+               final["fid"] <= target["fid_floors"] * floor_fid)]
+    for key in ("recall", "label_accuracy"):
+        if key in target:
+            checks.append((f"{key.replace('_', ' ')} >= {target[key]}",
+                           final.get(key, 0.0) >= target[key]))
+    if "beats" in target:
+        other = results.get(f"{target['beats']}/{entry['seed']}")
+        if other and other.get("points"):
+            checks.append((f"FID below {target['beats']}'s at {final['minutes']:.1f} min",
+                           final["fid"] < _fid_at(other["points"], final["minutes"])))
+    held, largest = collapse_check(entry["points"], BUDGETS[model])
+    checks.append((f"no collapse (largest settled FID rise x{largest:.2f})", held))
+    return checks
+
+
+def _fid_at(points, minutes):
+    """The other curve's FID at ``minutes`` (its last evaluation at or before)."""
+    before = [p for p in points if p["minutes"] <= minutes + 1e-6] or points[:1]
+    return before[-1]["fid"]
+
+
 # ---------------------------------------------------------------- report
 def _fmt(value, digits=3):
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def render_section(args, classifier, classifier28, rows, floor, speed, minutes, versions,
-                   figure_dir) -> str:
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [START_MARKER, "## Sample quality on MNIST: FID, KID, precision/recall, "
-             "density/coverage with classifier features", "",
-             f"Produced by `python benchmarks/quality.py` on {stamp} in {minutes:.1f} minutes "
-             "(every training and evaluation in a fresh process, one at a time). Regenerate it "
-             "with the same command; only this section and the grids are rewritten.", "",
-             f"- Machine: {machine_description(versions)}.",
-             f"- Data: `{args.dataset}` (the real MNIST test set, 10,000 images), at "
-             f"{IMAGE_SIZE}x{IMAGE_SIZE} grayscale.",
-             f"- Budget, the same for every model: {args.steps:,} generator steps (VAE: "
-             f"optimizer steps) at batch {args.batch_size}, seed 0, from each model's default "
-             "preset with the dataset swapped (`genzoo train MODEL --dataset "
-             f"{args.dataset} --image-size {IMAGE_SIZE} --steps {args.steps} --batch-size "
-             f"{args.batch_size}`). A `wgan` / `wgan-gp` step also makes its 5 critic updates, "
-             "each on its own batch, so those two see 5x the real images.",
-             f"- Features: `classifier:RUN`, a `genzoo train classifier --dataset {args.dataset} "
-             f"--image-size {IMAGE_SIZE} --epochs {args.classifier_epochs}` run (128-d "
-             f"penultimate layer; accuracy {100 * float(classifier['row']['val_accuracy']):.1f}% on "
-             "these same images, since the folder holds no other split; trained in "
-             f"{classifier['seconds']:.0f} s).",
-             f"- Scoring: {args.num:,} samples per model (`seed 0`; cgan: labels cycling 0-9) "
-             f"against the {args.num:,} real images: `genzoo eval RUN --features classifier:"
-             f"CLASSIFIER --metrics fid,kid,prdc --num {args.num} --dataset {args.dataset}`. "
-             "KID: mean ± std over 100 subsets of 1,000 (fewer when the sets are smaller). "
-             f"The floor row scores the first {floor['half']:,} real images against the other "
-             f"{floor['half']:,} (its FID carries the bias of {floor['half']:,}-sample "
-             "covariances, so it is a lower bound on the noise, not a target). In MNIST's "
-             "test set the first 5,000 digits come from NIST's SD-3 writers and the last "
-             "5,000 from SD-1 (LeCun et al.'s notes: the first half is cleaner), so this "
-             "floor also measures that difference; it is why its KID is clearly above 0.",
-             "",
-             "| model | preset | train min | train img/s | FID | KID (x1000) | precision | "
-             "recall | density | coverage |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for model, preset, row in rows:
-        if "diverged" in row:
-            lines.append(f"| {model} | {preset} | {row['seconds'] / 60:.1f} | - | diverged | "
-                         "| | | | |")
+def plot_curves(results: dict, floor_fid: float, path: pathlib.Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(8, 5))
+    for model in BUDGETS:
+        entry = results.get(f"{model}/0")
+        if not entry or not entry.get("points"):
             continue
-        s = row["scores"]
-        lines.append(
-            f"| {model} | {preset} | {row['seconds'] / 60:.1f} | "
-            f"{row['images_per_second']:,.0f} | {s['fid']:.1f} | "
-            f"{1000 * s['kid']:.1f} ± {1000 * s['kid_std']:.1f} | {_fmt(s['precision'])} | "
-            f"{_fmt(s['recall'])} | {_fmt(s['density'])} | {_fmt(s['coverage'])} |")
+        xs = [p["minutes"] for p in entry["points"]]
+        ys = [p["fid"] for p in entry["points"]]
+        axis.plot(xs, ys, marker="o", label=model, linestyle="--" if model == REFERENCE else "-")
+    axis.axhline(floor_fid, color="gray", linewidth=0.8, label=f"real-data floor F = {floor_fid:.1f}")
+    axis.set_yscale("log")
+    axis.set_xlabel("training minutes (2 CPU cores)")
+    axis.set_ylabel("FID, classifier features (log scale)")
+    axis.set_title("MNIST 32x32: FID against wall-clock time, seed 0")
+    axis.legend(fontsize=8, ncol=2)
+    axis.grid(alpha=0.3, which="both")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def render_section(meta: dict, results: dict, floor: dict) -> str:
     f = floor["scores"]
-    lines.append(f"| real data floor ({floor['half']:,} vs {floor['half']:,}) | - | - | - | "
-                 f"{f['fid']:.2f} | {1000 * f['kid']:.2f} ± {1000 * f['kid_std']:.2f} | "
-                 f"{_fmt(f['precision'])} | {_fmt(f['recall'])} | {_fmt(f['density'])} | "
-                 f"{_fmt(f['coverage'])} |")
-    best = min((r for r in rows if "scores" in r[2]), key=lambda r: r[2]["scores"]["fid"],
-               default=None)
-    lines += ["", "**Reading.** Lower FID and KID are better; precision and density measure "
-              "how many samples look real (fidelity), recall and coverage how much of the real "
-              "variety the samples reach (diversity)."]
-    if best is not None:
-        lines[-1] += (f" At this budget {best[0]} has the lowest FID ({best[2]['scores']['fid']:.1f}"
-                      f" against a floor of {f['fid']:.2f}).")
-    lines += ["", f"Speed target (FID + KID of {speed['count']:,} 28x28 images against "
-              f"{speed['count']:,} references, classifier features from a 28x28 classifier "
-              f"trained in {classifier28['seconds']:.0f} s, both sets embedded, no cache): "
-              f"**{speed['total_seconds']:.1f} s** (embedding {speed['embed_seconds']:.1f} s, "
-              f"FID {speed['fid_seconds']:.1f} s, KID {speed['kid_seconds']:.1f} s; target "
-              f"< 30 s: {'met' if speed['total_seconds'] < 30 else 'missed'}).", "",
-              "Samples (seed 0, 8x8):", ""]
-    for model, _, row in rows:
-        if "scores" in row:
-            lines.append(f"**{model}**<br>![{model} samples](images/quality_{model}.png)")
-            lines.append("")
+    lines = [START_MARKER, "## Sample quality against time on MNIST: FID, KID, precision/recall, "
+             "density/coverage with classifier features", "",
+             f"Produced by `python benchmarks/quality.py` (last run {meta['stamp']}); each model's "
+             "numbers come from the run recorded in `benchmarks/results/quality.json`, whose date "
+             "the table gives. Regenerate with the same command, or one model with `--models`.",
+             "",
+             f"- Machine: {meta['machine']}.",
+             f"- Data: `{meta['dataset']}` (the real MNIST test set, 10,000 images) at "
+             f"{IMAGE_SIZE}x{IMAGE_SIZE} grayscale.",
+             "- Budget: each model's minutes below, `genzoo train MODEL --dataset idx:... "
+             f"--image-size {IMAGE_SIZE} --minutes M` from its default preset (batch size and "
+             "all) in a fresh process, cut into evaluation chunks that each resume the run; the "
+             "minutes are the trainer's own clock, so every chunk's start-up counts against the "
+             "model and the scoring does not.",
+             f"- Features: `classifier:RUN`, a `genzoo train classifier` run on the same images "
+             f"({meta['classifier_epochs']} epochs, accuracy {meta['classifier_accuracy']:.1%} on "
+             "them). Scoring: 10,000 samples (seed 0; cgan: labels cycling 0-9) against the "
+             "10,000 real images; KID x1000, mean ± std over 100 subsets of 1,000.",
+             f"- F = {f['fid']:.2f}: the real-data floor, the first {floor['half']:,} real images "
+             f"against the other {floor['half']:,} (in MNIST's test set the two halves come from "
+             "different writers, so this is a floor, not a target).",
+             "", "![FID against minutes](images/quality_curves.png)", "",
+             "| model | seed | preset | min | steps | img/s | FID | FID / F | KID | precision | "
+             "recall | density | coverage | label acc. | targets | date |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for key in sorted(results, key=lambda k: (list(BUDGETS).index(k.split("/")[0]),
+                                              int(k.split("/")[1]))):
+        model, seed = key.split("/")
+        entry = results[key]
+        if "diverged" in entry:
+            lines.append(f"| {model} | {seed} | {entry.get('preset', '')} | | | | diverged | | | | "
+                         f"| | | | | {entry.get('date', '')} |")
+            continue
+        p = entry["points"][-1]
+        checks = verdict(model, {**entry, "seed": seed}, f["fid"], results)
+        met = sum(ok for _, ok in checks)
+        judged = (f"{met}/{len(checks)}: " + "; ".join(
+            f"{'met' if ok else 'MISSED'} {text}" for text, ok in checks)) if checks else "-"
+        lines.append(
+            f"| {model} | {seed} | {entry['preset']} | {p['minutes']:.1f} | {p['step']:,} | "
+            f"{entry['images_per_second']:,.0f} | {p['fid']:.1f} | {p['fid'] / f['fid']:.2f} | "
+            f"{1000 * p['kid']:.1f} ± {1000 * p['kid_std']:.1f} | {_fmt(p['precision'])} | "
+            f"{_fmt(p['recall'])} | {_fmt(p['density'])} | {_fmt(p['coverage'])} | "
+            f"{_fmt(p.get('label_accuracy'))} | {judged} | {entry.get('date', '')} |")
+    lines.append(f"| real data floor | - | - | - | - | - | {f['fid']:.2f} | 1.00 | "
+                 f"{1000 * f['kid']:.2f} ± {1000 * f['kid_std']:.2f} | {_fmt(f['precision'])} | "
+                 f"{_fmt(f['recall'])} | {_fmt(f['density'])} | {_fmt(f['coverage'])} | | | |")
+    lines += ["", "Every evaluation (minutes, step, FID, recall), seed 0:", ""]
+    for model in BUDGETS:
+        entry = results.get(f"{model}/0")
+        if entry and entry.get("points"):
+            curve = ", ".join(f"{p['minutes']:.1f} min {p['fid']:.1f} ({p['recall']:.2f})"
+                              + ("" if p["grown"] else f" at {p['resolution']}px")
+                              for p in entry["points"])
+            lines.append(f"- **{model}**: {curve}")
+    lines += ["", "Final samples, seed 0 (8x8):", ""]
+    for model in BUDGETS:
+        if results.get(f"{model}/0", {}).get("points"):
+            lines += [f"**{model}**<br>![{model} samples](images/quality_{model}.png)", ""]
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 
 
+def load_results(path: pathlib.Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {"results": {}, "meta": {}}
+
+
+def save_results(path: pathlib.Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: tiny budget")
-    parser.add_argument("--steps", type=int, help=f"steps per model (default {FULL['steps']})")
-    parser.add_argument("--num", type=int, help=f"samples scored (default {FULL['num']})")
-    parser.add_argument("--batch-size", type=int, help="batch size (default 64)")
+    parser.add_argument("--models", help=f"comma-separated subset of {', '.join(BUDGETS)} "
+                        "(default: all)")
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
+    parser.add_argument("--eval-every", type=float, metavar="MIN",
+                        help=f"minutes between evaluations (default: budget / {CHUNKS})")
+    parser.add_argument("--minutes", type=float, help="override every budget (exploration)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny budget and sets")
     parser.add_argument("--data", type=pathlib.Path, default=DEFAULT_DATA,
                         help="folder of the MNIST IDX files (default ../shared/data/mnist-t10k)")
-    parser.add_argument("--models", help="comma-separated subset (does not write the docs)")
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only: neither the results file nor the docs")
     args = parser.parse_args(argv)
-    base = QUICK if args.quick else FULL
-    args.steps = args.steps or base["steps"]
-    args.num = args.num or base["num"]
-    args.batch_size = args.batch_size or base["batch_size"]
-    args.classifier_epochs = base["classifier_epochs"]
     if not args.data.is_dir():
         parser.exit(2, f"quality.py: error: no MNIST folder at {args.data} (pass --data)\n")
     args.dataset = f"idx:{args.data.resolve()}"
-    chosen = MODELS
+    args.chosen = list(BUDGETS)
     if args.models:
-        wanted = [m.strip() for m in args.models.split(",") if m.strip()]
-        unknown = set(wanted) - {m for m, _ in MODELS}
+        args.chosen = [m.strip() for m in args.models.split(",") if m.strip()]
+        unknown = set(args.chosen) - set(BUDGETS)
         if unknown:
-            parser.exit(2, f"quality.py: error: unknown model(s) {sorted(unknown)}\n")
-        chosen = [entry for entry in MODELS if entry[0] in wanted]
-        args.no_write = True
-    args.chosen = chosen
+            parser.exit(2, f"quality.py: error: unknown model(s) {sorted(unknown)}; "
+                        f"choose from {', '.join(BUDGETS)}\n")
+    try:
+        args.seeds = [int(s) for s in args.seeds.split(",")]
+    except ValueError:
+        parser.exit(2, f"quality.py: error: --seeds takes integers, got {args.seeds!r}\n")
+    for name in ("eval_every", "minutes"):
+        value = getattr(args, name)
+        if value is not None and not (math.isfinite(value) and value > 0):
+            parser.exit(2, f"quality.py: error: --{name.replace('_', '-')} must be positive\n")
+    base = {**FULL, **(QUICK if args.quick else {})}
+    args.num, args.classifier_epochs = base["num"], base["classifier_epochs"]
     if args.quick:
+        args.minutes = args.minutes or QUICK["minutes"]
         args.no_write = True
+    if args.minutes is not None and not args.quick:
+        args.no_write = True  # an exploration budget is not the table's
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    stored = load_results(RESULTS)
     figure_dir = args.out.parent / "images"
     with tempfile.TemporaryDirectory(prefix="genzoo-quality-") as tmp:
         tmp = pathlib.Path(tmp)
         common = {"dataset": args.dataset, "cache_dir": str(tmp / "cache"), "num": args.num}
         print("training the feature classifier ...", flush=True)
         classifier = in_fresh_process(train_classifier, {
-            "dataset": args.dataset, "image_size": IMAGE_SIZE,
-            "epochs": args.classifier_epochs, "out_dir": str(tmp / "classifier")})
-        print(f"  accuracy {float(classifier['row']['val_accuracy']):.4f} "
-              f"({classifier['seconds']:.0f} s)", flush=True)
+            "dataset": args.dataset, "epochs": args.classifier_epochs,
+            "out_dir": str(tmp / "classifier")})
+        accuracy = float(classifier["row"]["val_accuracy"])
+        print(f"  accuracy {accuracy:.4f} ({classifier['seconds']:.0f} s)", flush=True)
         common["classifier"] = str(tmp / "classifier")
-        rows = []
-        for model, preset in args.chosen:
-            grid = (figure_dir if not args.no_write else tmp) / f"quality_{model}.png"
-            row = in_fresh_process(train_and_score, {
-                **common, "model": model, "preset": preset, "steps": args.steps,
-                "batch_size": args.batch_size, "out_dir": str(tmp / model), "grid": str(grid)})
-            rows.append((model, preset, row))
-            if "scores" in row:
-                s = row["scores"]
-                print(f"  {model:<8} FID {s['fid']:8.2f}  KID {1000 * s['kid']:7.2f}e-3  "
-                      f"P {s['precision']:.3f} R {s['recall']:.3f} D {s['density']:.3f} "
-                      f"C {s['coverage']:.3f}  train {row['seconds']:.0f} s, "
-                      f"eval {row['eval_seconds']:.0f} s", flush=True)
-            else:
-                print(f"  {model:<8} diverged: {row['diverged']}", flush=True)
         floor = in_fresh_process(real_floor, common)
-        print(f"  floor    FID {floor['scores']['fid']:8.3f}", flush=True)
-        classifier28 = in_fresh_process(train_classifier, {
-            "dataset": args.dataset, "image_size": 28, "epochs": args.classifier_epochs,
-            "out_dir": str(tmp / "classifier28")})
-        speed = in_fresh_process(speed_target, {**common, "classifier": str(tmp / "classifier28")})
-        print(f"  speed: FID + KID of {speed['count']} vs {speed['count']} 28x28 images in "
-              f"{speed['total_seconds']:.1f} s", flush=True)
-    minutes = (time.perf_counter() - started) / 60
-    section = render_section(args, classifier, classifier28, rows, floor, speed, minutes,
-                             classifier["versions"], figure_dir)
+        print(f"  real-data floor: FID {floor['scores']['fid']:.2f}", flush=True)
+        results = dict(stored["results"])
+        for model in args.chosen:
+            for seed in args.seeds:
+                minutes = args.minutes or BUDGETS[model]
+                grid = (figure_dir if not args.no_write and seed == 0 else tmp) / \
+                    f"quality_{model}.png"
+                job = {**common, "model": model, "preset": None, "seed": seed,
+                       "minutes": minutes, "eval_every": args.eval_every,
+                       "out_dir": str(tmp / f"{model}-{seed}"), "grid": str(grid)}
+                print(f"{model}, seed {seed}: {minutes:g} minutes", flush=True)
+                entry = in_fresh_process(
+                    train_reference_curve if model == REFERENCE else train_curve, job)
+                entry["date"] = datetime.date.today().isoformat()
+                results[f"{model}/{seed}"] = entry
+                if not args.no_write:  # keep what is measured even if a later model fails
+                    save_results(RESULTS, {"results": results, "meta": stored.get("meta", {})})
+    meta = {"stamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine_description(classifier["versions"]), "dataset": args.dataset,
+            "classifier_epochs": args.classifier_epochs, "classifier_accuracy": accuracy,
+            "floor": floor, "minutes": (time.perf_counter() - started) / 60}
+    section = render_section(meta, results, floor)
     print(section)
     if not args.no_write:
+        save_results(RESULTS, {"results": results, "meta": meta})
+        plot_curves(results, floor["scores"]["fid"], figure_dir / "quality_curves.png")
         write_section(args.out, section, START_MARKER, END_MARKER)
-        print(f"wrote {args.out}")
+        print(f"wrote {args.out}, {RESULTS} and {figure_dir / 'quality_curves.png'}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
     sys.exit(main())

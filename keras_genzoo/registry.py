@@ -263,7 +263,8 @@ register(
     )
 )
 
-def _progressive_presets(latent_dim_celeba: int, **celeba_config) -> dict[str, Preset]:
+def _progressive_presets(latent_dim_celeba: int, digits_config: dict | None = None,
+                         **celeba_config) -> dict[str, Preset]:
     """The digits (CPU) and celeba presets of progan and stylegan."""
     return {
         "digits": Preset(
@@ -271,7 +272,8 @@ def _progressive_presets(latent_dim_celeba: int, **celeba_config) -> dict[str, P
             "phase, at most 64 channels, 128-d latent",
             # an EMA half-life of ~70 steps: the papers' 0.999 (~700 steps) would still be
             # mostly the random initial weights at the end of this short run
-            config={"image_size": 32, "channels": 1, "ema_decay": 0.99},
+            config={"image_size": 32, "channels": 1, "ema_decay": 0.99,
+                    **(digits_config or {})},
             train={"dataset": "digits", "epochs": 36, "batch_size": 64},
         ),
         "celeba": Preset(
@@ -306,7 +308,9 @@ register(
         target="keras_genzoo.models.stylegan:StyleGAN",
         kind="gan",
         reference="Karras, Laine & Aila 2019, arXiv:1812.04948",
-        presets=_progressive_presets(512, truncation_cutoff=8),
+        # R1 gamma: StyleGAN2-ADA's value for 32x32 at batch 64 (its `cifar`
+        # configuration); the default 10 is the 1024x1024 FFHQ one
+        presets=_progressive_presets(512, digits_config={"r1_gamma": 0.01}, truncation_cutoff=8),
         default_preset="digits",
     )
 )
