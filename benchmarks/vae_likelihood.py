@@ -45,10 +45,12 @@ PYTHAE_SCRIPT = textwrap.dedent("""
     import json, sys, time
     import numpy as np, torch
     from pythae.models import VAE, VAEConfig
+    from pythae.data.datasets import BaseDataset
     from pythae.trainers import BaseTrainer, BaseTrainerConfig
     torch.manual_seed(0)
     data = np.load(sys.argv[1])
     train = torch.tensor(data["train"]).reshape(-1, 1, 28, 28).float()
+    train = BaseDataset(train, torch.zeros(len(train)))
     held_out = torch.tensor(data["held_out"]).reshape(-1, 1, 28, 28).float()
     rows = []
     for epochs in [int(e) for e in sys.argv[3].split(",")]:  # each from scratch
@@ -65,7 +67,8 @@ PYTHAE_SCRIPT = textwrap.dedent("""
             else trainer.model
         model.eval()
         torch.manual_seed(1)
-        nll = model.get_nll(held_out, n_samples=200, batch_size=100)
+        # despite its name, get_nll returns the mean log-likelihood estimate
+        nll = -float(model.get_nll(held_out, n_samples=200, batch_size=100))
         rows.append({"epochs": epochs, "nll": float(nll), "seconds": seconds})
     print("RESULT " + json.dumps(rows))
 """)

@@ -304,7 +304,7 @@ register(
     ModelSpec(
         name="stylegan",
         description="Style-based generator: mapping network, AdaIN styles, noise inputs, style "
-        "mixing, truncation trick; progressive growing; non-saturating loss + R1",
+        "mixing, truncation trick; progressive growing; non-saturating loss + R1 (digits preset: WGAN-GP)",
         target="keras_genzoo.models.stylegan:StyleGAN",
         kind="gan",
         reference="Karras, Laine & Aila 2019, arXiv:1812.04948",
