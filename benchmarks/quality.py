@@ -194,6 +194,12 @@ def train_curve(job: dict) -> dict:
               f"{point['step']}, FID {point['fid']:.1f}, recall {point['recall']:.3f}", flush=True)
         if number == len(chunks) - 1:
             image_io.save_grid(model.sample(64, seed=0), job["grid"], 8)
+            if hasattr(model, "style_mixing_grid"):  # stylegan: the paper's two figures
+                stem = job["grid"][:-len(".png")]
+                images, columns = model.style_mixing_grid(4, 6, seed=0)
+                image_io.save_grid(images, f"{stem}_mixing.png", columns)
+                image_io.save_grid(model.sample(64, seed=0, truncation=0.7),
+                                   f"{stem}_truncation.png", 8)
     batch = plan.settings.batch_size * model.real_batches_per_step()
     return {"points": points, "preset": plan.preset, "batch_size": plan.settings.batch_size,
             "images_per_second": points[-1]["step"] * batch / trained_seconds,
@@ -400,6 +406,11 @@ def render_section(meta: dict, results: dict, floor: dict) -> str:
     for model in BUDGETS:
         if results.get(f"{model}/0", {}).get("points"):
             lines += [f"**{model}**<br>![{model} samples](images/quality_{model}.png)", ""]
+    if results.get("stylegan/0", {}).get("points"):
+        lines += ["**stylegan**, truncation psi = 0.7 (left) and style mixing, coarse styles "
+                  "from the rows and fine from the columns (right):<br>"
+                  "![stylegan truncation](images/quality_stylegan_truncation.png) "
+                  "![stylegan style mixing](images/quality_stylegan_mixing.png)", ""]
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 

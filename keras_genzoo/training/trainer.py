@@ -274,7 +274,7 @@ def train(plan: run_lib.RunPlan, *, verbose: int | None = None,
                 logs = train_step(batch)
                 step += 1
                 done_in_epoch = step - epoch * steps_per_epoch
-                out_of_time = clock.expired(logs)
+                out_of_time = clock.expired(logs, strategy)
                 now = time.perf_counter()
                 if first_step_done is None:
                     first_step_done = now
@@ -359,15 +359,29 @@ class _Budget:
 
     def __init__(self, minutes: float | None):
         self.deadline = None if minutes is None else budget_clock() + 60.0 * minutes
+        self._any_worker = None
 
-    def expired(self, logs) -> bool:
+    def expired(self, logs, strategy) -> bool:
         if self.deadline is None:
             return False
         # A step is only dispatched until one of its results is read: wait for
         # it, so that the clock does not run out on steps still queued.
         if logs:
             np.asarray(next(iter(logs.values())))
-        return budget_clock() >= self.deadline
+        mine = budget_clock() >= self.deadline
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return mine
+        # Every worker must stop after the same step, or the next step's
+        # collectives would wait forever for the ones that stopped: the run
+        # stops when any worker's clock has run out.
+        if self._any_worker is None:
+            @tf.function
+            def any_worker(flag):
+                votes = strategy.run(lambda: tf.identity(flag))
+                return strategy.reduce(tf.distribute.ReduceOp.MAX, votes, axis=None)
+
+            self._any_worker = any_worker
+        return bool(self._any_worker(tf.constant(int(mine))).numpy())
 
     def progress_values(self) -> list[tuple[str, float]]:
         if self.deadline is None:

@@ -98,3 +98,33 @@ def test_two_workers_train_like_one_process_and_only_the_chief_writes(tmp_path):
     for name, a, b in zip(header, multi_last[-1].split(","), single_last[-1].split(",")):
         if name not in ("seconds", "g_grad_norm"):  # wall time; a replica-count bound
             assert float(a) == pytest.approx(float(b), rel=1e-3, abs=1e-4), name
+
+
+@pytest.mark.slow
+def test_a_time_budget_stops_every_worker_after_the_same_step(tmp_path):
+    """--minutes alone: the workers' clocks start at different moments, but the run
+    stops when the first of them runs out, on every worker after the same step (a
+    worker that stopped alone would leave the other waiting in its collectives)."""
+    import re
+
+    ports = _free_ports(2)
+    cluster = {"worker": [f"localhost:{port}" for port in ports]}
+    out = tmp_path / "multiworker"
+    processes = []
+    for index in range(2):
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
+                   TF_CONFIG=json.dumps({"cluster": cluster,
+                                         "task": {"type": "worker", "index": index}}))
+        command = [sys.executable, "-m", "zoo_cli", "train", "dcgan", *TINY, "--batch-size",
+                   str(GLOBAL_BATCH), "--minutes", "0.1", "--out", str(out),
+                   "--strategy", "multiworker"]
+        processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, text=True))
+    steps = []
+    for process in processes:
+        output, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, output[-3000:]
+        found = re.search(r"trained to step (\d+) .*budget ran out", output)
+        assert found, output[-2000:]
+        steps.append(int(found.group(1)))
+    assert steps[0] == steps[1] > 0
