@@ -100,6 +100,18 @@ TUNING_NOTES = """\
   The two R1 runs converge onto one or two shapes, WGAN-GP keeps several kinds of digit, so the
   `digits` preset now uses WGAN-GP + drift, the loss the StyleGAN paper itself used for
   CelebA-HQ (section 2; FFHQ used non-saturating + R1 gamma 10).
+- *Still collapsing at 32x32, whatever the loss.* With WGAN-GP the 20-minute run also ends on
+  one shape (table above). In its last checkpoint every layer's styles vary across z (standard
+  deviation 0.43-0.53 around scale means of 0.8-1.35), `w` varies (0.46), and the critic
+  separates real from fake by about 8.5; yet the per-pixel standard deviation across z has
+  fallen from 0.34 at initialization to 0.22: the synthesis network has settled on one shape
+  from its constant input and the styles only modulate stroke and brightness. Next to check:
+  the coarse (4x4, 8x8) styles' effect on shape, the phase lengths at this budget, a start at
+  8x8.
+- *ProGAN* reached 74.4 after 1,857 steps (the previous session's run, before the Adam fix,
+  68.3 after 1,500): one seed each, so no conclusion about the fix's effect on quality.
+- *Not measured yet:* seeds 1 and 2 of dcgan and stylegan; the VAE's held-out likelihood
+  against pythae (`benchmarks/vae_likelihood.py`).
 - *Checked and left as they are:* equalized lr everywhere (mapping network at 0.01x), style
   affine bias 1, noise strengths 0 at init, AdaIN epsilon 1e-8 and axes, w_avg tracking, EMA
   copies new layers at growth; at initialization the generator's samples vary (per-pixel
