@@ -70,6 +70,8 @@ TARGETS = {
 #: the no-collapse rule: after this fraction of the budget (progressive models:
 #: after the last growth) FID never rises by more than 25% between evaluations
 SETTLED_FRACTION, MAX_RISE = 0.25, 1.25
+#: ... and a final recall below this is a collapse whatever the curve did
+COLLAPSED_RECALL = 0.05
 METRICS = ("fid", "kid", "prdc")
 CHUNKS = 5  # evaluations per budget unless --eval-every says otherwise
 QUICK = {"minutes": 0.3, "num": 500, "classifier_epochs": 1}
@@ -314,7 +316,10 @@ def verdict(model: str, entry: dict, floor_fid: float, results: dict) -> list[tu
             checks.append((f"FID below {target['beats']}'s at {final['minutes']:.1f} min",
                            final["fid"] < _fid_at(other["points"], final["minutes"])))
     held, largest = collapse_check(entry["points"], BUDGETS[model])
-    checks.append((f"no collapse (largest settled FID rise x{largest:.2f})", held))
+    # a flat FID curve can also be a generator that collapsed before the first evaluation
+    checks.append((f"no collapse (largest settled FID rise x{largest:.2f}, final recall "
+                   f"{final.get('recall', 0.0):.2f} >= {COLLAPSED_RECALL})",
+                   held and final.get("recall", 0.0) >= COLLAPSED_RECALL))
     return checks
 
 
@@ -427,6 +432,71 @@ def render_section(meta: dict, results: dict, floor: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the model pages that show their MNIST result, and the heading it goes above
+MODEL_PAGES = {"gan": "## Presets", "dcgan": "## Presets", "cgan": "## Presets",
+               "vae": "## Presets", "wgan": "## Presets", "wgan-gp": "## Presets",
+               "progan": "## Config keys and presets", "stylegan": "## Config keys and presets"}
+PAGE_START, PAGE_END = "<!-- mnist-quality:start -->", "<!-- mnist-quality:end -->"
+
+
+def page_section(model: str, results: dict, floor_fid: float) -> str | None:
+    """The "On MNIST against the clock" section of a model page, from seed 0 (and
+    the other seeds' final points when measured)."""
+    entry = results.get(f"{model}/0")
+    if not entry or not entry.get("points"):
+        return None
+    p = entry["points"][-1]
+    checks = verdict(model, {**entry, "seed": 0}, floor_fid, results)
+    met = [text for text, ok in checks if ok]
+    missed = [text for text, ok in checks if not ok]
+    curve = ", ".join(f"{q['fid']:.1f}" for q in entry["points"])
+    label = (f", {100 * p['label_accuracy']:.1f}% of samples classified as their requested "
+             "label" if p.get("label_accuracy") is not None else "")
+    text = (f"`genzoo train {model} --dataset idx:mnist-t10k --image-size 32 --minutes "
+            f"{BUDGETS[model]}` (the `{entry['preset']}` preset with the dataset swapped, "
+            f"2 CPU cores, seed 0): {p['step']:,} steps, FID {p['fid']:.1f} "
+            f"({p['fid'] / floor_fid:.2f}x the real-data floor {floor_fid:.1f}), precision "
+            f"{p['precision']:.2f}, recall {p['recall']:.2f}{label}; FID at each evaluation: "
+            f"{curve}.")
+    if p["recall"] < COLLAPSED_RECALL:
+        text += (f" A recall below {COLLAPSED_RECALL} means the samples cover few of the "
+                 "digits' shapes: the generator has collapsed (benchmarks.md, quality notes, "
+                 "for the diagnosis).")
+    others = sorted((int(key.split("/")[1]), value) for key, value in results.items()
+                    if key.startswith(f"{model}/") and key != f"{model}/0"
+                    and value.get("points"))
+    if others:
+        text += " Other seeds: " + "; ".join(
+            f"seed {seed}: FID {value['points'][-1]['fid']:.1f}, recall "
+            f"{value['points'][-1]['recall']:.2f}" for seed, value in others) + "."
+    if met:
+        text += f" Targets met: {'; '.join(met)}."
+    if missed:
+        text += f" Missed: {'; '.join(missed)}."
+    return (f"{PAGE_START}\n## On MNIST against the clock\n\n{text} The whole table and "
+            f"curves: [benchmarks.md](../benchmarks.md) (`python benchmarks/quality.py "
+            f"--models {model}`).\n\n![{model} on MNIST after {BUDGETS[model]} minutes]"
+            f"(../images/quality_{model}.png)\n{PAGE_END}\n\n")
+
+
+def write_model_pages(results: dict, floor_fid: float, docs: pathlib.Path) -> None:
+    """Put (or replace) each measured model's section on its page in ``docs/models``."""
+    for model, heading in MODEL_PAGES.items():
+        section = page_section(model, results, floor_fid)
+        page = docs / "models" / f"{model}.md"
+        if section is None or not page.is_file():
+            continue
+        text = page.read_text()
+        if PAGE_START in text:
+            end = text.index(PAGE_END) + len(PAGE_END)
+            text = text[:text.index(PAGE_START)] + text[end:].lstrip("\n")
+        if heading not in text:
+            raise SystemExit(f"quality.py: error: no {heading!r} heading in {page}")
+        temporary = page.with_name(page.name + ".tmp")
+        temporary.write_text(text.replace(heading, section + heading, 1))
+        os.replace(temporary, page)
+
+
 def load_results(path: pathlib.Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {"results": {}, "meta": {}}
 
@@ -497,7 +567,8 @@ def main(argv=None) -> int:
                     figure_dir / "quality_curves.png")
         write_section(args.out, render_section(meta, stored["results"], meta["floor"]),
                       START_MARKER, END_MARKER)
-        print(f"wrote {args.out} and {figure_dir / 'quality_curves.png'}")
+        write_model_pages(stored["results"], meta["floor"]["scores"]["fid"], args.out.parent)
+        print(f"wrote {args.out}, the model pages and {figure_dir / 'quality_curves.png'}")
         return 0
     with tempfile.TemporaryDirectory(prefix="genzoo-quality-") as tmp:
         tmp = pathlib.Path(tmp)
@@ -537,7 +608,9 @@ def main(argv=None) -> int:
         save_results(RESULTS, {"results": results, "meta": meta})
         plot_curves(results, floor["scores"]["fid"], figure_dir / "quality_curves.png")
         write_section(args.out, section, START_MARKER, END_MARKER)
-        print(f"wrote {args.out}, {RESULTS} and {figure_dir / 'quality_curves.png'}")
+        write_model_pages(results, floor["scores"]["fid"], args.out.parent)
+        print(f"wrote {args.out}, {RESULTS}, the model pages and "
+              f"{figure_dir / 'quality_curves.png'}")
     return 0
 
 

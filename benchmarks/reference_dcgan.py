@@ -2,9 +2,10 @@
 
 About sixty lines of plain Keras / TensorFlow in the shape of the keras-io
 DCGAN tutorials: 28x28 MNIST in [-1, 1], a 128-d latent, a generator
-Dense(7x7x128) -> two stride-2 transposed convolutions (128, 64 filters,
-BatchNorm, LeakyReLU) -> a 7x7 tanh convolution, a discriminator of two
-stride-2 convolutions (64, 128 filters, LeakyReLU) and a dense logit, the
+Dense(7x7x128) -> a stride-2 transposed convolution (64 filters, BatchNorm,
+LeakyReLU) -> a stride-2 transposed convolution to the tanh image, a
+discriminator that mirrors it (stride-2 convolutions of 64 and 128 filters,
+LeakyReLU, a dense logit), the
 non-saturating loss, Adam (2e-4, beta_1 0.5), batch 64 (Radford et al. 2015,
 section 3). Nothing of genzoo is used for training, so that the comparison in
 ``benchmarks/quality.py`` is against what a user would otherwise write.
@@ -30,11 +31,9 @@ def build_networks():
         keras.Input((LATENT,)),
         layers.Dense(7 * 7 * 128, use_bias=False), layers.BatchNormalization(), layers.LeakyReLU(0.2),
         layers.Reshape((7, 7, 128)),
-        layers.Conv2DTranspose(128, 4, strides=2, padding="same", use_bias=False),
-        layers.BatchNormalization(), layers.LeakyReLU(0.2),
         layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),
         layers.BatchNormalization(), layers.LeakyReLU(0.2),
-        layers.Conv2D(1, 7, padding="same", activation="tanh"),
+        layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
     ], name="generator")
     discriminator = keras.Sequential([
         keras.Input((28, 28, 1)),

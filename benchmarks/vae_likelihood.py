@@ -124,6 +124,13 @@ def render(rows_genzoo, rows_pythae, machine) -> str:
     for g, p in zip(rows_genzoo, rows_pythae):
         lines.append(f"| {g['epochs']} | {g['nll']:.2f} | {p['nll']:.2f} | {g['seconds']:.0f} "
                      f"({g['steps_seconds']:.0f}) | {p['seconds']:.0f} |")
+    lines.append("")
+    for g, p in zip(rows_genzoo, rows_pythae):
+        nll = "at most" if g["nll"] <= p["nll"] else "above"
+        lines.append(f"- {g['epochs']} epochs: genzoo's NLL is {nll} pythae's "
+                     f"({g['nll'] - p['nll']:+.2f} nats); its whole training call takes "
+                     f"{g['seconds'] / p['seconds']:.2f}x pythae's time, its training steps "
+                     f"alone {g['steps_seconds'] / p['seconds']:.2f}x.")
     lines.append(END_MARKER)
     return "\n".join(lines) + "\n"
 

@@ -48,3 +48,7 @@ def test_verdict_checks_every_target_and_compares_with_the_reference_at_equal_ti
     cgan = {"seed": "0", "points": [_point(5, 19, label_accuracy=0.94)]}
     failed = [text for text, ok in quality.verdict("cgan", cgan, floor, {}) if not ok]
     assert failed == ["label accuracy >= 0.95"]
+    # a curve that never rises but whose samples cover nothing has collapsed all the same
+    flat = {"seed": "0", "points": [_point(10, 240, 0.0), _point(20, 241, 0.0)]}
+    failed = [text for text, ok in quality.verdict("stylegan", flat, floor, {}) if not ok]
+    assert any(text.startswith("no collapse") for text in failed)
