@@ -102,18 +102,40 @@ TUNING_NOTES = """\
   The two R1 runs converge onto one or two shapes, WGAN-GP keeps several kinds of digit, so the
   `digits` preset now uses WGAN-GP + drift, the loss the StyleGAN paper itself used for
   CelebA-HQ (section 2; FFHQ used non-saturating + R1 gamma 10).
-- *Still collapsing at 32x32, whatever the loss.* With WGAN-GP the 20-minute run also ends on
-  one shape (table above). In its last checkpoint every layer's styles vary across z (standard
-  deviation 0.43-0.53 around scale means of 0.8-1.35), `w` varies (0.46), and the critic
-  separates real from fake by about 8.5; yet the per-pixel standard deviation across z has
-  fallen from 0.34 at initialization to 0.22: the synthesis network has settled on one shape
-  from its constant input and the styles only modulate stroke and brightness. Next to check:
-  the coarse (4x4, 8x8) styles' effect on shape, the phase lengths at this budget, a start at
-  8x8.
+- *Still collapsing at 32x32, whatever the loss.* With WGAN-GP and 8 mapping layers the
+  20-minute run ended on one shape: FID 241.1, recall 0.000 (186.4, 197.4, 234.7, 233.4, 241.1
+  at each fifth). In its last checkpoint the raw generator has collapsed as much as the EMA
+  one (per-pixel standard deviation across z 0.074 and 0.087 in [0, 1] units; real digits
+  0.168), so the EMA is not the cause; the learned noise strengths stay small (0.01-0.02).
+- *The mapping network (changed: 2 layers in the `digits` preset).* The mapping network
+  learns at 0.01x the rate, so within a CPU budget `w` stays where its random layers put it, and
+  8 random leaky-ReLU layers squeeze the latents together: at initialization the `w` of two
+  random `z` have cosine similarity 0.74 on average, 0.33 with StyleGAN2-ADA's 2 layers (its
+  `cifar` configuration). 16x16 arms as above, WGAN-GP, FID (recall) at 400 / 600 / 800:
+  2 layers 155.7 (0.121) / 128.2 (0.048) / 145.6 (0.006), against 215.0 (0.010) / 161.9
+  (0.007) / 154.7 (0.003) with 8. The 20-minute run with 2 layers: 165.0 (0.085), 153.8 (0.017),
+  177.3 (0.002), 201.4 (0.004), 156.6 (0.015) at each fifth, against 241.1 (0.000) with 8: a
+  better start and more than one shape, but recall still falls once the 32x32 layers train.
+- *What drives the loss of recall* (16x16 arms, 2 mapping layers, FID (recall) at 600 / 800):
+  not resetting Adam when the fade ends: 128.5 (0.038) / 146.2 (0.009), the same as with the
+  reset; learning rate 3e-4: 136.2 (0.107) / 137.9 (0.049); 1e-4: 152.9 (0.150) / 143.3
+  (0.096); DCGAN's recipe (non-saturating loss without a penalty, Adam 2e-4, beta_1 0.5):
+  126.9 (0.108) / 139.8 (0.092). ProGAN on the same schedule collapses too: 260.6 (0.000) /
+  268.5 (0.000) with its WGAN-GP preset, 139.2 (0.035) / 150.5 (0.021) with DCGAN's recipe. So
+  the progressive presets' learning rate of 1e-3 for both networks (with the critic
+  separating real from fake 99% of the time from the end of the fade on) drives the collapse
+  of both progressive models at this budget. The slower rates keep recall
+  near 0.1, but after 800 steps their samples are speckled noise rather than digits (the grids
+  of those arms), so none of them is a preset yet. Next to try: the slower rate with longer
+  phases (the preset gives every fade and stable phase 100 steps), and a start at 8x8.
 - *ProGAN* reached 74.4 after 1,857 steps (the previous session's run, before the Adam fix,
   68.3 after 1,500): one seed each, so no conclusion about the fix's effect on quality.
-- *Not measured yet:* seeds 1 and 2 of dcgan and stylegan; the VAE's held-out likelihood
-  against pythae (`benchmarks/vae_likelihood.py`).
+- *The VAE's likelihood*: see the next section; the dense networks now start from
+  U(+-1/sqrt(fan_in)), which moved the held-out NLL after 20 epochs from 96.6 to 94.3 nats.
+- *The reference DCGAN* now mirrors its discriminator (a 64-filter transposed convolution,
+  then one to the image), as the issue describes it; the first version, with a 128- and a
+  64-filter transposed convolution and a 7x7 output convolution, was about twice as slow per
+  step here (1,120 steps in 5 minutes, FID 51.1).
 - *Checked and left as they are:* equalized lr everywhere (mapping network at 0.01x), style
   affine bias 1, noise strengths 0 at init, AdaIN epsilon 1e-8 and axes, w_avg tracking, EMA
   copies new layers at growth; at initialization the generator's samples vary (per-pixel
@@ -460,8 +482,8 @@ def page_section(model: str, results: dict, floor_fid: float) -> str | None:
             f"{curve}.")
     if p["recall"] < COLLAPSED_RECALL:
         text += (f" A recall below {COLLAPSED_RECALL} means the samples cover few of the "
-                 "digits' shapes: the generator has collapsed (benchmarks.md, quality notes, "
-                 "for the diagnosis).")
+                 "digits' shapes: the generator has collapsed (the quality notes in "
+                 "[benchmarks.md](../benchmarks.md) give the diagnosis).")
     others = sorted((int(key.split("/")[1]), value) for key, value in results.items()
                     if key.startswith(f"{model}/") and key != f"{model}/0"
                     and value.get("points"))
