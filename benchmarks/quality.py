@@ -130,6 +130,13 @@ TUNING_NOTES = """\
   phases (the preset gives every fade and stable phase 100 steps), and a start at 8x8.
 - *ProGAN* reached 74.4 after 1,857 steps (the previous session's run, before the Adam fix,
   68.3 after 1,500): one seed each, so no conclusion about the fix's effect on quality.
+- *wgan and wgan-gp: not tuned yet.* Both curves still fall when the budget ends (wgan-gp
+  124.9, 70.8, 61.8 over its last three evaluations, recall rising to 0.46; wgan 263.7, 258.7,
+  247.6): they are short of generator steps, not collapsed. Each generator step costs five
+  critic updates (and wgan-gp's penalty a second backward pass), and the papers' optimizers
+  (RMSProp 5e-5 with clipping; Adam 1e-4, beta 0 / 0.9) are sized for 100,000+ generator
+  steps. On the 2-D mixtures the `toy2d` presets needed 1e-3 to 2e-3 for wgan-gp (the
+  mode-coverage notes above); the same search for the conv presets at 28-32 px is next.
 - *The VAE's likelihood*: see the next section; the dense networks now start from
   U(+-1/sqrt(fan_in)), which moved the held-out NLL after 20 epochs from 96.6 to 94.3 nats.
 - *The reference DCGAN* now mirrors its discriminator (a 64-filter transposed convolution,
