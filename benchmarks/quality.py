@@ -521,20 +521,23 @@ def write_model_pages(results: dict, floor_fid: float, docs: pathlib.Path) -> No
             text = text[:text.index(PAGE_START)] + text[end:].lstrip("\n")
         if heading not in text:
             raise SystemExit(f"quality.py: error: no {heading!r} heading in {page}")
-        temporary = page.with_name(page.name + ".tmp")
-        temporary.write_text(text.replace(heading, section + heading, 1))
-        os.replace(temporary, page)
+        _write_atomically(page, text.replace(heading, section + heading, 1))
 
 
 def load_results(path: pathlib.Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {"results": {}, "meta": {}}
 
 
+def _write_atomically(path: pathlib.Path, text: str) -> None:
+    """Write through a temporary file and a rename: a killed run leaves the old file."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def save_results(path: pathlib.Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    _write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def parse_args(argv=None):

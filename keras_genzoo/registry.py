@@ -311,9 +311,9 @@ register(
         # digits: the paper's CelebA-HQ loss (WGAN-GP with the drift term, as ProGAN)
         # rather than its FFHQ one (non-saturating + R1), and StyleGAN2-ADA's 2-layer
         # mapping network for small images: the mapping learns at 0.01x the rate, so
-        # in a CPU budget w stays where 8 random layers put it, with the w of any two
-        # latents at cosine 0.74 (0.33 with 2 layers), and the samples collapse onto
-        # one shape (docs/benchmarks.md, quality notes)
+        # in a CPU budget w stays where its random layers put it, and 8 of them squeeze
+        # the latents together (the w of two latents at cosine 0.74 on average, 0.33
+        # with 2 layers); docs/benchmarks.md, quality notes
         presets=_progressive_presets(512, digits_config={
             "loss": "wasserstein", "gp_weight": 10.0, "drift_weight": 0.001, "r1_gamma": 0.0,
             "mapping_layers": 2},
