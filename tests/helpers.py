@@ -41,12 +41,19 @@ def weights_of(network) -> list[np.ndarray]:
     return [np.array(v) for v in network.weights]
 
 
-def two_replica_strategy():
+def require_two_logical_cpus():
+    """Fail (never skip) when tests/conftest.py could not split the CPU in two."""
     devices = tf.config.list_logical_devices("CPU")
     if len(devices) < 2:
         import pytest
 
-        pytest.skip("needs two logical CPU devices (tests/conftest.py sets them up)")
+        pytest.fail("needs two logical CPU devices, but TensorFlow was initialised before "
+                    "tests/conftest.py could split the CPU; run pytest from the repository root")
+    return devices
+
+
+def two_replica_strategy():
+    devices = require_two_logical_cpus()
     from keras_genzoo.training.strategy import make_strategy
 
     strategy = make_strategy("mirrored")

@@ -7,7 +7,7 @@ what ``genzoo sample RUN --num N --seed S --truncation psi`` draws (the same
 columns are the same ``z`` at decreasing psi: psi = 1 is the untruncated
 generator, psi = 0 maps every ``z`` to the average-w image.
 
-    python benchmarks/figures/stylegan_truncation.py /tmp/sg_full
+    python benchmarks/figures/stylegan_truncation.py /tmp/docs-runs/stylegan
     python benchmarks/figures/stylegan_truncation.py runs/stylegan --psi 1 0.5 0 --num 6
 """
 

@@ -75,7 +75,6 @@ def test_code_array_takes_the_posterior_mean():
 
 
 def test_vae_codes_are_the_posterior_mean(tmp_path):
-    pytest.importorskip("keras_genzoo.models.vae")
     plan = run_lib.resolve_plan("vae", preset="dense", out_dir=str(tmp_path / "vae"), steps=2,
                                 batch_size=32, overrides={"image_size": "8", "code_dim": "3",
                                                           "hidden_units": "16"})

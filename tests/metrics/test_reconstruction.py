@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from numpy.lib.stride_tricks import sliding_window_view
 
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.metrics import reconstruction as reconstruction_module
@@ -19,6 +20,28 @@ def _with_noise(images, amplitude, seed=1):
     # +-amplitude on every pixel: the MSE of every image is exactly amplitude^2
     signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=images.shape)
     return images + amplitude * signs
+
+
+def _ssim_by_numpy(x, y, max_value=1.0, size=11, sigma=1.5):
+    """Mean SSIM written out in float64 (Wang et al. 2004, eq. 13): a normalized
+    size x size Gaussian window (sigma 1.5) at every valid position, the SSIM map
+    averaged over positions, channels and images."""
+    offsets = np.arange(size) - (size - 1) / 2.0
+    window = np.exp(-(offsets[:, None] ** 2 + offsets[None, :] ** 2) / (2.0 * sigma**2))
+    window /= window.sum()
+    c1, c2 = (0.01 * max_value) ** 2, (0.03 * max_value) ** 2
+
+    def local_mean(images):  # [N, H, W, C] -> [N, H - size + 1, W - size + 1, C]
+        patches = sliding_window_view(images, (size, size), axis=(1, 2))
+        return np.einsum("nhwcij,ij->nhwc", patches, window)
+
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    mu_x, mu_y = local_mean(x), local_mean(y)
+    var_x, var_y = local_mean(x * x) - mu_x**2, local_mean(y * y) - mu_y**2
+    cov = local_mean(x * y) - mu_x * mu_y
+    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)
+                / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)))
+    return float(ssim_map.mean())
 
 
 @pytest.mark.parametrize("size", [8, 28])
@@ -40,7 +63,11 @@ def test_psnr_of_a_known_noise_level_is_the_formula():
     # with a dynamic range of 2 the peak is 4 times larger: +10 log10(4) dB
     assert reconstruction_metrics(images, noisy, max_value=2.0)["psnr"] == pytest.approx(
         10.0 * math.log10(4.0 / 0.01), abs=1e-4)
+    # SSIM of +-0.1 noise is well inside (0, 1): ~0.853, the value written out in float64.
+    # TensorFlow filters in float32 (~1e-6 off, on any CPU); a 7x7 window moves it by
+    # 8e-5, sigma 1.0 or the constants of max_value 2 by 5e-3 or more
     assert 0.0 < metrics["ssim"] < 1.0
+    assert metrics["ssim"] == pytest.approx(_ssim_by_numpy(images, noisy), abs=1e-5)
 
 
 def test_psnr_is_averaged_over_images_not_taken_of_the_mean_mse():

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers import require_two_logical_cpus
+
 from keras_genzoo import registry
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.training import run as run_lib
@@ -83,8 +85,7 @@ def test_auto_is_the_default_strategy_with_at_most_one_gpu(monkeypatch):
 
 
 def test_mirrored_on_cpu_uses_every_logical_cpu():
-    if len(tf.config.list_logical_devices("CPU")) < 2:
-        pytest.skip("needs two logical CPU devices")
+    require_two_logical_cpus()
     strategy = strategy_lib.make_strategy("mirrored")
     assert strategy_lib.describe(strategy) == "MirroredStrategy, 2 replicas"
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import TINY_AE, TINY_DCGAN, weights_of
+from helpers import TINY_AE, TINY_DCGAN, require_two_logical_cpus, weights_of
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer
@@ -151,8 +151,7 @@ def test_resuming_with_different_settings_is_refused(tmp_path):
 
 
 def test_mirrored_strategy_through_the_trainer(tmp_path):
-    if len(tf.config.list_logical_devices("CPU")) < 2:
-        pytest.skip("needs two logical CPU devices")
+    require_two_logical_cpus()
     result = trainer.train(_plan("dcgan", TINY_DCGAN, tmp_path / "m", steps=3, strategy="mirrored"),
                            verbose=0)
     assert "2 replica" in result.strategy and result.steps == 3
