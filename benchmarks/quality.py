@@ -133,9 +133,9 @@ TUNING_NOTES = """\
   the time: the same loss of recall as with the schedule, so the schedule is not the cause.
   The critic at a quarter of the generator's rate (2.5e-4, 16x16 arm): 275.2 (0.022) / 188.7
   (0.083) / 207.2 (0.000) at 200 / 400 / 600, the critic right 58% of the time at 400 and
-  96% again at 600: it still wins, and recall is lost sooner. Without growth and without the minibatch
-  standard deviation feature: 129.1 (0.051) after 300 steps, the critic right 98% of the
-  time, the same as with it.
+  96% again at 600: it still wins, and recall is lost sooner. Without growth and without
+  the minibatch standard deviation feature: 129.1 (0.051) after 300 steps, the critic right
+  98% of the time, the same as with it.
   Where this leaves StyleGAN: the same loss and rate that make `wgan-gp` reach FID 12 in
   600 steps (Adam 1e-3, WGAN-GP) collapse it, and ProGAN at 16x16 too, so the cause lies in
   what the two progressive models share and `wgan-gp` lacks (the equalized learning rate,
