@@ -136,7 +136,8 @@ def run_variant(label, name, preset, extra, *, data_spec, workdir, args, clean, 
     import numpy as np
 
     from keras_genzoo import registry
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     spec = registry.get(name)
@@ -146,7 +147,7 @@ def run_variant(label, name, preset, extra, *, data_spec, workdir, args, clean, 
         return {"label": label, "skipped": f"not available ({error})"}
     overrides = {"image_size": str(IMAGE_SIZE), "channels": "1",
                  "code_dim": str(args.code_dim), **extra}
-    plan = run_lib.resolve_plan(name, preset=preset, overrides=overrides,
+    plan = plan_lib.resolve_plan(name, preset=preset, overrides=overrides,
                                 out_dir=str(workdir / label.replace(" ", "_")),
                                 dataset=data_spec, epochs=args.epochs,
                                 batch_size=args.batch_size, seed=0)
@@ -154,7 +155,7 @@ def run_variant(label, name, preset, extra, *, data_spec, workdir, args, clean, 
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
     seconds = time.perf_counter() - started
-    model, _ = run_lib.load_trained_model(plan.out_dir)
+    model, _ = runs.load_trained_model(plan.out_dir)
     row = {"label": label, "model": name, "preset": preset, "seconds": seconds,
            "steps": result.steps, "images_per_second": result.images_per_second,
            **held_out_metrics(model.reconstruct, clean, noisy)}

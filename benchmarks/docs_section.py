@@ -10,6 +10,8 @@ import os
 import pathlib
 import platform
 
+from keras_genzoo import runs
+
 
 def write_section(path: pathlib.Path, section: str, start_marker: str, end_marker: str) -> None:
     """Replace (or append) the section between the markers; atomic."""
@@ -28,9 +30,7 @@ def write_section(path: pathlib.Path, section: str, start_marker: str, end_marke
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = "# Benchmarks\n\n" + section
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    runs.write_text(path, text)
 
 
 def machine_description(versions: dict | None = None) -> str:

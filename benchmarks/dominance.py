@@ -83,10 +83,10 @@ def train_run(run: Run, work_dir: pathlib.Path, args) -> dict:
     return its per-epoch diagnostics."""
     import keras
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
     from keras_genzoo.training import trainer
 
-    plan = run_lib.resolve_plan(run.model, preset=run.preset, overrides=dict(run.overrides),
+    plan = plan_lib.resolve_plan(run.model, preset=run.preset, overrides=dict(run.overrides),
                                 out_dir=str(work_dir / run.key), dataset="digits",
                                 epochs=args.epochs, batch_size=args.batch_size, seed=args.seed)
     keras.backend.clear_session()

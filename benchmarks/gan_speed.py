@@ -41,9 +41,9 @@ _WORKER = r"""
 import json, resource, sys
 from keras_genzoo.training import run as run_lib, trainer
 model, steps, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-plan = run_lib.resolve_plan(model, steps=steps, out_dir=out)
+plan = plan_lib.resolve_plan(model, steps=steps, out_dir=out)
 result = trainer.train(plan, verbose=0)
-from keras_genzoo.training.run import build_model
+from keras_genzoo.runs import build_model
 d_steps = build_model(model, plan.config).real_batches_per_step()
 print(json.dumps({"images_per_second": result.images_per_second, "d_steps": d_steps,
                   "batch_size": plan.settings.batch_size, "preset": plan.preset,

@@ -559,17 +559,18 @@ def prepare_benchmark_model(model_name: str, *, batch_size: int, xla: bool = Fal
     whole schedule (final resolution, fade-in finished). ``out_dir`` is only
     recorded in the plan; nothing is written. ``overrides`` are ``--set`` values.
     """
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import strategy as strategy_lib
 
-    plan = run_lib.resolve_plan(model_name, out_dir=str(pathlib.Path(out_dir)),
+    plan = plan_lib.resolve_plan(model_name, out_dir=str(pathlib.Path(out_dir)),
                                 batch_size=batch_size, xla=xla, steps=1, overrides=overrides)
     settings = plan.settings
     keras.utils.set_random_seed(settings.seed)
     strategy_lib.set_precision(False)
     tabular = "feature_counts" in plan.config
-    source = run_lib.open_training_source(plan)  # the data genzoo's trainer trains on
-    model = run_lib.build_model(plan.model, plan.config)
+    source = plan_lib.open_training_source(plan)  # the data genzoo's trainer trains on
+    model = runs.build_model(plan.model, plan.config)
     model.seed = settings.seed
     model.compile()
     model.prepare()

@@ -50,6 +50,8 @@ import time
 # run as `python benchmarks/<script>.py`, so this folder is on sys.path
 from docs_section import machine_description, write_section  # noqa: E402
 
+from keras_genzoo import runs
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 FIGURE_NAME = "mode_coverage.png"  # in images/ next to the markdown file
@@ -184,14 +186,15 @@ def train_and_sample(job: dict) -> dict:
     import keras
     import tensorflow as tf
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     if job.get("threads"):
         # several trainings side by side: one core each instead of contending for all
         tf.config.threading.set_intra_op_parallelism_threads(job["threads"])
         tf.config.threading.set_inter_op_parallelism_threads(job["threads"])
-    plan = run_lib.resolve_plan(job["model"], preset=PRESET, overrides=job["overrides"],
+    plan = plan_lib.resolve_plan(job["model"], preset=PRESET, overrides=job["overrides"],
                                 steps=job["steps"], batch_size=job["batch_size"],
                                 seed=job["seed"], dataset=job["dataset"],
                                 out_dir=job["out_dir"], sample_every=SAMPLE_EVERY)
@@ -208,7 +211,7 @@ def train_and_sample(job: dict) -> dict:
     seconds = time.perf_counter() - started
     if result.steps != job["steps"]:
         raise RuntimeError(f"{job['label']}: trained {result.steps} steps, asked for {job['steps']}")
-    model, _ = run_lib.load_trained_model(plan.out_dir)
+    model, _ = runs.load_trained_model(plan.out_dir)
     row = {"samples": model.sample(SAMPLES, seed=job["seed"]), "seconds": seconds,
            "config": plan.config, "versions": versions}
     if model.generator_ema is not None:
@@ -535,10 +538,8 @@ def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
     for row in rows:
         figure.paste(row, (0, top))
         top += row.height
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp.png")
-    figure.save(temporary, optimize=True)
-    os.replace(temporary, path)
+    with runs.atomic_write(path, binary=True) as stream:
+        figure.save(stream, format="PNG", optimize=True)
     return path
 
 

@@ -46,17 +46,18 @@ def segment(job: dict) -> dict:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
     from keras_genzoo.training import images as image_io
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     overrides = {"fade_images": str(job["fade"]), "stable_images": str(job["stable"])}
-    plan = run_lib.resolve_plan(job["model"], preset="digits", overrides=overrides,
+    plan = plan_lib.resolve_plan(job["model"], preset="digits", overrides=overrides,
                                 image_size=IMAGE_SIZE, dataset=job["dataset"],
                                 steps=job["steps"], batch_size=BATCH, out_dir=job["out_dir"])
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
     seconds = time.perf_counter() - started
-    model, _ = run_lib.load_trained_model(plan.out_dir)
+    model, _ = runs.load_trained_model(plan.out_dir)
     image_io.save_grid(model.sample(64, seed=0), job["grid"], 8)
     settings = EvalSettings(metrics=("fid", "kid", "prdc"),
                             features=f"classifier:{job['classifier']}", num=job["num"],

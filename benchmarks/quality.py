@@ -46,6 +46,8 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from docs_section import machine_description, write_section  # noqa: E402
 
+from keras_genzoo import runs
+
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "mnist-t10k"
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
@@ -196,10 +198,10 @@ def _versions():
 def train_classifier(job: dict) -> dict:
     """``genzoo train classifier`` on the benchmark data; returns its last history row."""
     _quiet()
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
     from keras_genzoo.training import trainer
 
-    plan = run_lib.resolve_plan("classifier", image_size=IMAGE_SIZE, dataset=job["dataset"],
+    plan = plan_lib.resolve_plan("classifier", image_size=IMAGE_SIZE, dataset=job["dataset"],
                                 epochs=job["epochs"], batch_size=128, out_dir=job["out_dir"])
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
@@ -238,14 +240,15 @@ def train_curve(job: dict) -> dict:
     import numpy as np
 
     from keras_genzoo.training import images as image_io
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     evaluator = _evaluator(job)
     points, trained_seconds = [], 0.0
     chunks = _chunks(job["minutes"], job["eval_every"])
     for number, minutes in enumerate(chunks):
-        plan = run_lib.resolve_plan(job["model"], preset=job["preset"], image_size=IMAGE_SIZE,
+        plan = plan_lib.resolve_plan(job["model"], preset=job["preset"], image_size=IMAGE_SIZE,
                                     dataset=job["dataset"], minutes=minutes, seed=job["seed"],
                                     out_dir=job["out_dir"])
         started = time.perf_counter()
@@ -254,7 +257,7 @@ def train_curve(job: dict) -> dict:
         except trainer.TrainingDiverged as error:
             return {"diverged": str(error), "points": points, "preset": plan.preset}
         trained_seconds += time.perf_counter() - started
-        model, _ = run_lib.load_trained_model(plan.out_dir)
+        model, _ = runs.load_trained_model(plan.out_dir)
         labels = (np.arange(job["num"]) % model.num_classes()) if model.uses_labels() else None
         samples = (model.sample(job["num"], seed=0, label=labels) if labels is not None
                    else model.sample(job["num"], seed=0))
@@ -550,23 +553,18 @@ def write_model_pages(results: dict, floor_fid: float, docs: pathlib.Path) -> No
             text = text[:text.index(PAGE_START)] + text[end:].lstrip("\n")
         if heading not in text:
             raise SystemExit(f"quality.py: error: no {heading!r} heading in {page}")
-        _write_atomically(page, text.replace(heading, section + heading, 1))
+        runs.write_text(page, text.replace(heading, section + heading, 1))
 
 
 def load_results(path: pathlib.Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {"results": {}, "meta": {}}
 
 
-def _write_atomically(path: pathlib.Path, text: str) -> None:
-    """Write through a temporary file and a rename: a killed run leaves the old file."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 def save_results(path: pathlib.Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+    runs.write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def parse_args(argv=None):

@@ -58,17 +58,17 @@ def run_seed(job: dict) -> dict:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
     from keras_genzoo.training import trainer
-    from keras_genzoo.training.augment import augment_domain, read_augmented
+    from keras_genzoo.commands.radialgan import augment_domain, read_augmented
 
     out = pathlib.Path(job["out_dir"])
-    plan = run_lib.resolve_plan("radialgan", dataset=DATASET, epochs=job["epochs"],
+    plan = plan_lib.resolve_plan("radialgan", dataset=DATASET, epochs=job["epochs"],
                                 seed=job["seed"], out_dir=str(out / "run"))
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
     seconds = time.perf_counter() - started
-    splits = {split: run_lib.open_training_domains(DATASET, plan.settings,
+    splits = {split: plan_lib.open_training_domains(DATASET, plan.settings,
                                                    plan.config["num_domains"], split=split)
               for split in ("train", "validation", "test")}
     positive = splits["train"].label_classes.index(POSITIVE_LABEL)

@@ -168,14 +168,14 @@ def worker(model_name: str, config: str, args) -> dict:
     import keras
     import tensorflow as tf
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
 
     total = args.warmup + args.steps
     stamps: dict[int, float] = {}
     extra = {}
     with tempfile.TemporaryDirectory(prefix="genzoo-throughput-") as tmp:
         out = str(pathlib.Path(tmp) / "run")
-        batch_size = run_lib.resolve_plan(model_name, out_dir=out, steps=1).settings.batch_size
+        batch_size = plan_lib.resolve_plan(model_name, out_dir=out, steps=1).settings.batch_size
         overrides = model_overrides(model_name, batch_size)
         setup_start = time.perf_counter()
         if path == "hand":
@@ -190,20 +190,20 @@ def worker(model_name: str, config: str, args) -> dict:
         else:
             from keras_genzoo.training import trainer
 
-            plan = run_lib.resolve_plan(
+            plan = plan_lib.resolve_plan(
                 model_name, out_dir=out, steps=total, batch_size=batch_size, xla=xla,
                 overrides=overrides, strategy="mirrored" if devices else "default")
             if path == "constant":  # the trainer opens its data through this function
-                opener = run_lib.open_training_source
-                run_lib.open_training_source = lambda plan: ConstantBatches(opener(plan))
+                opener = plan_lib.open_training_source
+                plan_lib.open_training_source = lambda plan: ConstantBatches(opener(plan))
             built = {}
-            original_build = trainer.run_lib.build_model
+            original_build = trainer.runs.build_model
 
             def keep(*a, **k):
                 built["model"] = original_build(*a, **k)
                 return built["model"]
 
-            trainer.run_lib.build_model = keep
+            trainer.runs.build_model = keep
 
             def on_step(step):
                 stamps[step] = time.perf_counter()
@@ -214,7 +214,7 @@ def worker(model_name: str, config: str, args) -> dict:
             extra["trainer_images_per_second"] = result.images_per_second
             extra["strategy"] = result.strategy
             step_batch = batch_size * built["model"].real_batches_per_step()
-            source = run_lib.open_training_source(plan)
+            source = plan_lib.open_training_source(plan)
         steps_per_epoch = source.steps_per_epoch(step_batch)
         setup_seconds = stamps[1] - setup_start
 
@@ -280,11 +280,11 @@ def breakdown(model_name: str, rounds: int = 25) -> dict[str, float]:
     from hand_loops import make_hand_step, prepare_benchmark_model
     import tensorflow as tf
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
     from keras_genzoo.training import trainer
 
     with tempfile.TemporaryDirectory(prefix="genzoo-breakdown-") as tmp:
-        batch_size = run_lib.resolve_plan(model_name, out_dir=tmp, steps=1).settings.batch_size
+        batch_size = plan_lib.resolve_plan(model_name, out_dir=tmp, steps=1).settings.batch_size
         plan, model, source = prepare_benchmark_model(
             model_name, batch_size=batch_size, out_dir=tmp,
             overrides=model_overrides(model_name, batch_size))

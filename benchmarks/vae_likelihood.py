@@ -79,14 +79,15 @@ PYTHAE_SCRIPT = textwrap.dedent("""
 def genzoo_runs(folder: pathlib.Path, held_out, out: pathlib.Path) -> list[dict]:
     import numpy as np
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     import csv
 
     rows, trained = [], 0.0
     for epochs in CHECKPOINTS:
-        plan = run_lib.resolve_plan("vae", preset="dense", dataset=f"idx:{folder}",
+        plan = plan_lib.resolve_plan("vae", preset="dense", dataset=f"idx:{folder}",
                                     image_size=28, epochs=epochs, batch_size=BATCH,
                                     out_dir=str(out), xla=True)
         started = time.perf_counter()
@@ -96,7 +97,7 @@ def genzoo_runs(folder: pathlib.Path, held_out, out: pathlib.Path) -> list[dict]
         # held-out metrics, checkpoint and pictures
         with open(out / "history.csv", newline="") as handle:
             steps_only = sum(float(row["seconds"]) for row in csv.DictReader(handle))
-        model, _ = run_lib.load_trained_model(out)
+        model, _ = runs.load_trained_model(out)
         bound = model.importance_weighted_bound(held_out, k=K, seed=0)
         rows.append({"epochs": epochs, "nll": float(-np.mean(bound)), "seconds": trained,
                      "steps_seconds": steps_only})

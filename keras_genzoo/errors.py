@@ -5,6 +5,11 @@ Anything a user can get wrong (a misspelled model, a missing file, a bad
 prints that line and exits with status 2; it never shows a traceback for it.
 """
 
+#: the CLI's exit status for a user mistake (a one-line message on stderr)
+EXIT_USAGE = 2
+#: the CLI's exit status for a run stopped by Ctrl-C (a training run saves its checkpoint)
+EXIT_INTERRUPTED = 130
+
 
 class GenzooError(Exception):
     """A mistake in the user's input, reported as one line (CLI exit code 2)."""
@@ -16,3 +21,7 @@ class DataError(GenzooError):
 
 class ConfigError(GenzooError):
     """A configuration key or value that the model does not accept."""
+
+
+class ExportError(GenzooError):
+    """An export that cannot be written or read (one-line message)."""

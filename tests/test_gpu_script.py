@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from keras_genzoo.config import parse_set_arguments
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
 from zoo_cli.main import build_parser
 
 SCRIPT = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "gpu.sh"
@@ -24,7 +24,7 @@ def test_dry_run_prints_commands_that_genzoo_accepts(tmp_path):
     seen = set()
     for argv in commands:
         args = build_parser().parse_args(argv[1:])
-        plan = run_lib.resolve_plan(args.model, overrides=parse_set_arguments(args.set),
+        plan = plan_lib.resolve_plan(args.model, overrides=parse_set_arguments(args.set),
                                     image_size=args.image_size, dataset=args.dataset,
                                     steps=args.steps, batch_size=args.batch_size,
                                     xla=args.xla, mixed_precision=args.mixed_precision,

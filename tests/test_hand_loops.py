@@ -128,10 +128,11 @@ def test_xla_refused_where_genzoo_refuses_it(tmp_path):
 
 
 def test_a_growing_model_is_refused(tmp_path):
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
 
-    plan = run_lib.resolve_plan("progan", out_dir=str(tmp_path / "run"), steps=1)
-    model = run_lib.build_model(plan.model, plan.config)
+    plan = plan_lib.resolve_plan("progan", out_dir=str(tmp_path / "run"), steps=1)
+    model = runs.build_model(plan.model, plan.config)
     model.compile()
     model.prepare()  # still at 4x4
     with pytest.raises(ValueError, match="grow it to phase"):

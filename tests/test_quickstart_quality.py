@@ -17,12 +17,13 @@ def test_quickstart_dcgan_samples_are_recognisable_digits(tmp_path):
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
-    plan = run_lib.resolve_plan("dcgan", out_dir=str(tmp_path / "dcgan"))
+    plan = plan_lib.resolve_plan("dcgan", out_dir=str(tmp_path / "dcgan"))
     trainer.train(plan, verbose=2)
-    model, _ = run_lib.load_trained_model(tmp_path / "dcgan")
+    model, _ = runs.load_trained_model(tmp_path / "dcgan")
     samples = model.sample(500, seed=0)
     small = tf.image.resize(samples, [8, 8], antialias=True).numpy().reshape(500, 64) * 16.0
 

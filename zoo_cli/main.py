@@ -1,7 +1,8 @@
 """``genzoo``: train, sample, export and inspect the models of keras-genzoo.
 
-TensorFlow is imported only inside the commands that need it, so
-``genzoo --help`` and ``genzoo list`` answer in well under a second.
+This package only parses arguments: each verb is a module of
+:mod:`keras_genzoo.commands`, imported when that verb runs, so ``genzoo --help``
+and ``genzoo list`` answer without loading TensorFlow.
 
 Every user mistake is one line on stderr and exit status 2; nothing is left
 half-written (DESIGN.md, and the README's promise).
@@ -10,15 +11,14 @@ half-written (DESIGN.md, and the README's promise).
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import sys
 
 from keras_genzoo import __version__
-from keras_genzoo.errors import GenzooError
-
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+from keras_genzoo.commands import VERBS
+from keras_genzoo.errors import EXIT_INTERRUPTED, EXIT_USAGE, GenzooError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -222,180 +222,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# ----------------------------------------------------------------- commands
-def cmd_list(args) -> int:
-    from keras_genzoo import registry
-    from keras_genzoo.data.catalog import DATASET_SOURCES
-
-    if args.model:
-        return _list_model(registry.get(args.model))
-    width = 24
-    print("Models (genzoo train MODEL [--preset PRESET]; genzoo list MODEL for config keys):")
-    for spec in registry.all_specs():
-        print(f"  {spec.name:<{width}} {spec.description}")
-        print(f"  {'':<{width}} [{spec.kind}] {spec.reference}")
-        for name, preset in spec.presets.items():
-            mark = "*" if name == spec.default_preset else " "
-            print(f"  {'':<{width}} {mark} preset {name:<10} {preset.description}")
-    print("\nDataset sources (--dataset):")
-    for source, description in DATASET_SOURCES:
-        print(f"  {source:<{width}} {description}")
-    print("\n* = default preset. Model names accept underscores for hyphens.")
-    return 0
-
-
-def _list_model(spec) -> int:
-    """A model's presets and every config key with its type and default."""
-    import dataclasses
-    import typing
-
-    from keras_genzoo.config import field_types
-
-    config_class = spec.load_class().config_class
-    print(f"{spec.name}: {spec.description}\n  [{spec.kind}] {spec.reference}\n")
-    print("Presets (--preset):")
-    for name, preset in spec.presets.items():
-        mark = "*" if name == spec.default_preset else " "
-        print(f"  {mark} {name:<10} {preset.description}")
-        if preset.config:
-            print(f"    {'':<10} config: " + ", ".join(f"{k}={v}" for k, v in preset.config.items()))
-        if preset.train:
-            print(f"    {'':<10} train:  " + ", ".join(f"{k}={v}" for k, v in preset.train.items()))
-    print("\nConfig keys (--set KEY=VALUE, or a --config YAML/JSON file):")
-    types = field_types(config_class)
-    for field in dataclasses.fields(config_class):
-        kind = types[field.name]
-        if typing.get_origin(kind) is typing.Literal:
-            kind_name = "|".join(map(str, typing.get_args(kind)))
-        elif typing.get_origin(kind) in (tuple, list):
-            kind_name = "list of " + typing.get_args(kind)[0].__name__
-        else:
-            kind_name = getattr(kind, "__name__", str(kind))
-        default = field.default
-        if isinstance(default, tuple):
-            default = ",".join(map(str, default))
-        print(f"  {field.name:<22} {kind_name:<14} default {default}")
-    return 0
-
-
-def cmd_train(args) -> int:
-    from keras_genzoo.config import parse_set_arguments
-    from keras_genzoo.training import run as run_lib
-
-    plan = run_lib.resolve_plan(
-        args.model,
-        preset=args.preset,
-        config_file=args.config,
-        overrides=parse_set_arguments(args.set),
-        image_size=args.image_size,
-        out_dir=args.out,
-        dataset=args.dataset,
-        epochs=args.epochs,
-        steps=args.steps,
-        minutes=args.minutes,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        strategy=args.strategy,
-        xla=args.xla,
-        mixed_precision=args.mixed_precision,
-        data_dir=args.data_dir,
-        manual_dir=args.manual_dir,
-        checkpoint_every=args.checkpoint_every,
-        sample_every=args.sample_every,
-        domain_column=args.domain_column,
-        label_column=args.label_column,
-        eval_every=args.eval_every,
-        eval_metrics=args.eval_metrics,
-        eval_features=args.eval_features,
-        eval_num=args.eval_num,
-        inception_weights=args.inception_weights,
-    )
-    if args.export:
-        run_lib.check_writable(__import__("pathlib").Path(args.export))
-        if not args.no_onnx:
-            from keras_genzoo.export.onnx import require_onnx_extra
-
-            require_onnx_extra()  # fail now, not after training
-    from keras_genzoo.training import trainer
-
-    try:
-        result = trainer.train(plan)
-    except trainer.Interrupted as stop:
-        print(f"\ngenzoo: interrupted; checkpoint saved at step {stop.step}. "
-              f"Run the same command to resume.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    if result.epochs_run == 0:
-        print(f"genzoo: {plan.out_dir} is already trained to step {result.steps}; "
-              "pass a larger --epochs or --steps, or --minutes, to train further")
-        return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx,
-                       opset=17) if args.export else 0
-    last = result.history[-1] if result.history else {}
-    metrics = ", ".join(f"{k} {v}" if isinstance(v, int) else f"{k} {float(v):.4f}"
-                        for k, v in last.items() if k not in ("epoch", "step", "seconds"))
-    unit = ("points" if "modes_covered" in last
-            else "rows (per domain)" if "data_cycle" in last else "images")
-    budget = (f"; the {plan.settings.minutes:g}-minute budget ran out, resume with "
-              "--minutes to train further" if result.out_of_time else "")
-    print(f"genzoo: trained to step {result.steps} ({result.images_per_second:.0f} {unit}/s"
-          f"{budget}). {metrics}")
-    if not result.chief:
-        return 0  # only the chief writes artifacts and exports (DESIGN.md 4.5)
-    samples = sorted((plan.out_dir / "samples").glob("*.png"))
-    if samples:
-        print(f"genzoo: samples: {samples[-1]}   loss curves: {plan.out_dir / 'loss_curves.png'}")
-    if args.export:
-        return _export(plan.out_dir, args.export, None, None, onnx=not args.no_onnx, opset=17)
-    return 0
-
-
-def _export(run_dir, to, name, version, *, onnx, opset) -> int:
-    from keras_genzoo.export.from_run import export_run
-
-    result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset)
-    print(f"genzoo: exported {result.name} version {result.version} to {result.path}")
-    for signature, path in result.onnx_files.items():
-        print(f"genzoo: onnx {signature}: {path} "
-              f"(max abs diff vs TF {result.onnx_max_abs_diff[signature]:.1e})")
-    return 0
-
-
-def cmd_export(args) -> int:
-    return _export(args.run, args.to, args.name, args.version, onnx=not args.no_onnx,
-                   opset=args.opset)
-
-
-def cmd_sample(args) -> int:
-    from keras_genzoo.training.sampling import StyleOptions, sample_grid
-
-    style = StyleOptions(truncation=args.truncation, force_truncation=args.force_truncation,
-                         style_mix=args.style_mix, crossover=args.crossover,
-                         interpolate=args.interpolate)
-    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed, prior=args.prior,
-                      label=args.label, style=style)
-    print(f"genzoo: wrote {out}")
-    return 0
-
-
-def cmd_info(args) -> int:
-    import json
-    import pathlib
-
-    path = pathlib.Path(args.path)
-    if not path.exists():
-        raise GenzooError(f"no such file or directory: {path}")
-    if (path / "config.json").is_file():
-        from keras_genzoo.training.run import read_run_config
-
-        saved = read_run_config(path)
-        print(f"run {path}: {saved['model']} (preset {saved.get('preset')})")
-        print(json.dumps({"config": saved["config"], "train": saved.get("train")}, indent=2))
-        return 0
-    from keras_genzoo.export.savedmodel import format_signatures
-
-    print(format_signatures(path))
-    return 0
-
-
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow with its C++ start-up log lines hidden.
 
@@ -419,50 +245,6 @@ def import_tensorflow_quietly() -> None:
         os.close(devnull)
 
 
-def cmd_eval(args) -> int:
-    from keras_genzoo.metrics.evaluate import EvalSettings, evaluate_path, format_report
-
-    settings = EvalSettings(metrics=args.metrics, features=args.features, num=args.num,
-                            dataset=args.dataset, split=args.split, seed=args.seed,
-                            inception_weights=args.inception_weights, data_dir=args.data_dir,
-                            manual_dir=args.manual_dir, cache_dir=args.cache_dir)
-    report = evaluate_path(args.path, settings, out=args.out)
-    print(format_report(report))
-    print(f"genzoo: wrote {report.out} ({report.seconds:.1f} s)")
-    return 0
-
-
-def cmd_manifold(args) -> int:
-    from keras_genzoo.metrics.manifold import write_tangent_figure
-
-    out = write_tangent_figure(args.run, args.out, num_inputs=args.num,
-                               num_directions=args.directions, seed=args.seed)
-    print(f"genzoo: wrote {out}")
-    return 0
-
-
-def cmd_encode(args) -> int:
-    from keras_genzoo.metrics.codes import encode_dataset
-
-    out = encode_dataset(args.run, args.dataset, split=args.split, out=args.out, limit=args.limit,
-                         data_dir=args.data_dir, manual_dir=args.manual_dir)
-    print(f"genzoo: wrote {out}")
-    return 0
-
-
-def cmd_radialgan(args) -> int:
-    from keras_genzoo.training.augment import augment_domain
-
-    result = augment_domain(args.run, target=args.target, out=args.out, split=args.split)
-    print(f"genzoo: wrote {result.path}: {result.rows} rows translated into domain "
-          f"{result.target_name} from {', '.join(result.sources)}")
-    return 0
-
-
-COMMANDS = {"list": cmd_list, "train": cmd_train, "sample": cmd_sample, "export": cmd_export,
-            "eval": cmd_eval, "radialgan": cmd_radialgan, "info": cmd_info, "manifold": cmd_manifold, "encode": cmd_encode}
-
-
 def main(argv: list[str] | None = None) -> int:
     # TensorFlow's C++ start-up chatter buries genzoo's own output.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -470,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command != "list" or getattr(args, "model", None):
             import_tensorflow_quietly()
-        return COMMANDS[args.command](args)
+        verb = importlib.import_module(f"keras_genzoo.commands.{VERBS[args.command]}")
+        return verb.run(args)
     except GenzooError as error:
         print(f"genzoo: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,11 +21,20 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
-from keras_genzoo.data.tabular import DOMAIN_DATASETS
 from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
 DEFAULT_DATASET = "digits"
+
+#: the embedded tabular multi-domain datasets (``domains:NAME``), loaded by data/tabular.py
+DOMAIN_DATASETS = {
+    "breast_cancer": (
+        "scikit-learn's embedded breast cancer data (569 rows, 30 features, "
+        "binary label) as M domains with shifted, overlapping feature windows "
+        "(--set num_domains=M, 2..10, default 3)"
+    ),
+}
+
 
 DATASET_SOURCES = [
     (

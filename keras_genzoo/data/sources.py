@@ -32,9 +32,7 @@ import os
 import pathlib
 import re
 import shutil
-import socket
 import tempfile
-import threading
 import weakref
 
 import numpy as np
@@ -42,9 +40,9 @@ import tensorflow as tf
 
 from keras_genzoo.data import catalog, tabular, toy2d
 from keras_genzoo.data import idx as idx_lib
+from keras_genzoo.data.pipeline import (batch_pipeline, cache_root, check_batch_size,
+                                        network_reachable)
 from keras_genzoo.errors import DataError
-
-MAX_SHUFFLE_BUFFER = 10_000
 
 # Extensions Keras' image_dataset_from_directory accepts (and TF decodes).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -56,12 +54,6 @@ DIGITS_TRAIN_FRACTION = 0.9
 #: a decoded split is cached in memory when it needs at most this share of the
 #: memory available when it is opened, otherwise on disk
 MEMORY_CACHE_SHARE = 0.5
-
-
-def cache_root() -> pathlib.Path:
-    """genzoo's cache folder: ``$GENZOO_CACHE``, else ``~/.cache/keras_genzoo``."""
-    return pathlib.Path(os.environ.get("GENZOO_CACHE")
-                        or os.path.join(os.path.expanduser("~"), ".cache", "keras_genzoo"))
 
 
 def available_memory_bytes() -> int:
@@ -212,42 +204,6 @@ class ImageSource:
 
     def _check_batch_size(self, batch_size):
         return check_batch_size(batch_size, self.num_examples, name=self.name, split=self.split)
-
-
-def check_batch_size(batch_size, num_examples, *, name, split, unit="images"):
-    """``batch_size`` as an int, or DataError when it is not a positive
-    integer or exceeds the split (shared by every source type)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise DataError(f"batch size must be a positive integer, got {batch_size!r}")
-    batch_size = int(batch_size)
-    if batch_size > num_examples:
-        raise DataError(
-            f"batch size {batch_size} is larger than the dataset "
-            f"({name}, {split}: {num_examples} {unit})"
-        )
-    return batch_size
-
-
-def batch_pipeline(elements, batch_size, *, num_examples, epoch, seed, shuffle,
-                   drop_remainder):
-    """shuffle (seeded by ``(seed, epoch)``, same order on every rebuild) ->
-    batch -> prefetch over cached ``elements``; shared by every source type."""
-    ds = elements
-    if shuffle:
-        ds = ds.shuffle(
-            buffer_size=max(1, min(num_examples, MAX_SHUFFLE_BUFFER)),
-            seed=shuffle_seed(seed, epoch),
-            reshuffle_each_iteration=False,
-        )
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
-    return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def shuffle_seed(seed, epoch):
-    """A 31-bit shuffle seed that is a fixed function of ``(seed, epoch)``."""
-    state = np.random.SeedSequence([int(seed) % 2**63, int(epoch) % 2**63])
-    return int(state.generate_state(1, dtype=np.uint32)[0] & 0x7FFFFFFF)
 
 
 def preprocess_image(image, image_size, channels):
@@ -612,30 +568,6 @@ def _download_hosts(builder):
     return hosts[:3]
 
 
-def _network_reachable(hosts, timeout=3.0):
-    """True if a TCP connection to any of ``hosts`` opens within ``timeout``.
-
-    Offline, tfds' downloader retries each URL with exponential backoff for
-    minutes before it gives up; this probe fails in seconds instead. It runs
-    in a daemon thread because name resolution has no timeout of its own.
-    """
-    reached = threading.Event()
-
-    def probe():
-        for host, port in hosts:
-            try:
-                socket.create_connection((host, port), timeout=timeout).close()
-                reached.set()
-                return
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout * len(hosts) + 1.0)  # returns early when every host failed fast
-    return reached.is_set()
-
-
 def _download_and_prepare(builder, name, data_dir, manual_dir):
     import tensorflow_datasets as tfds
 
@@ -652,7 +584,7 @@ def _download_and_prepare(builder, name, data_dir, manual_dir):
         kwargs["download_config"] = tfds.download.DownloadConfig(manual_dir=manual_dir)
     else:
         hosts = _download_hosts(builder)
-        if not _network_reachable(hosts):
+        if not network_reachable(hosts):
             raise DataError(f"{failure} [cannot reach {hosts[0][0]}]")
     try:
         builder.download_and_prepare(**kwargs)

@@ -20,8 +20,7 @@ domain with the TRAIN rows' mean and (population) standard deviation, also for
 the validation and test rows, so that no held-out statistic leaks into
 training; :meth:`DomainSource.statistics` records them for the run.
 
-Only NumPy is needed to parse and split (the dataset catalog imports
-:data:`DOMAIN_DATASETS` without TensorFlow); TensorFlow is imported by
+Only NumPy is needed to parse and split; TensorFlow is imported by
 :meth:`DomainSource.batches`, scikit-learn by the breast cancer loader.
 """
 
@@ -31,15 +30,8 @@ import math
 
 import numpy as np
 
+from keras_genzoo.data import catalog
 from keras_genzoo.errors import DataError
-
-DOMAIN_DATASETS = {
-    "breast_cancer": (
-        "scikit-learn's embedded breast cancer data (569 rows, 30 features, "
-        "binary label) as M domains with shifted, overlapping feature windows "
-        "(--set num_domains=M, 2..10, default 3)"
-    ),
-}
 
 SPLITS = ("train", "validation", "test", "all")
 SPLIT_FRACTIONS = {"train": 0.6, "validation": 0.2, "test": 0.2}
@@ -594,8 +586,6 @@ def open_domains(spec, *, split="train", domain_column=None, label_column=None,
     error), in header order. Errors are one-line DataErrors naming the
     column, domain or line.
     """
-    from keras_genzoo.data import catalog  # catalog imports this module
-
     kind, argument = catalog.parse_spec(spec)
     if kind not in ("csv", "domains"):
         raise DataError(

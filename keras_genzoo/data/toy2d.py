@@ -29,6 +29,7 @@ import dataclasses
 
 import numpy as np
 
+from keras_genzoo.data import pipeline
 from keras_genzoo.errors import DataError
 
 TRAIN_POINTS = 10_000
@@ -165,9 +166,7 @@ class PointSource:
     def batches(self, batch_size, *, epoch=0, seed=0, shuffle=True, drop_remainder=True):
         """Batched ``(points (B, 2) float32, labels (B,) int32)``; the order
         depends only on ``(seed, epoch)``, as for ImageSource."""
-        from keras_genzoo.data import sources
-
-        return sources.batch_pipeline(
+        return pipeline.batch_pipeline(
             self.elements(), self._check_batch_size(batch_size),
             num_examples=self.num_examples, epoch=epoch, seed=seed,
             shuffle=shuffle, drop_remainder=drop_remainder,
@@ -184,15 +183,12 @@ class PointSource:
         n = max(0, int(n))
         return self._points[:n].copy(), self._labels[:n].copy()
 
-    def take_images(self, n):
-        """The first ``n`` points (the name matches ImageSource's, so code
-        that shows held-out examples works for both)."""
+    def take_points(self, n):
+        """The first ``n`` points, as ``take_examples(n)[0]``."""
         return self.take_examples(n)[0]
 
     def _check_batch_size(self, batch_size):
-        from keras_genzoo.data import sources
-
-        return sources.check_batch_size(
+        return pipeline.check_batch_size(
             batch_size, self.num_examples, name=self.name, split=self.split, unit="points"
         )
 

@@ -21,7 +21,7 @@ import pathlib
 
 import numpy as np
 
-from keras_genzoo.export.savedmodel import ExportError
+from keras_genzoo.errors import ExportError
 
 ONNX_EXTRA_HINT = "ONNX export needs the 'onnx' extra: pip install 'keras-genzoo[onnx]' (or pass --no-onnx)"
 

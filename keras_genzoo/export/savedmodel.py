@@ -18,8 +18,8 @@ place once the SavedModel, the ONNX files and their parity checks are all
 done: TF Serving, which polls ``base_path`` for integer directories, never
 sees a half-written version, and a failed export leaves nothing behind.
 
-TensorFlow is imported inside the functions so that importing this module
-(e.g. for :class:`ExportError`) stays cheap for the CLI.
+TensorFlow is imported inside the functions so that importing this module stays
+cheap for the CLI.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from keras_genzoo.errors import GenzooError
+from keras_genzoo import runs
+from keras_genzoo.errors import ExportError
+from keras_genzoo.export import onnx as onnx_export
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 SIGNATURE_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -55,10 +57,6 @@ MODELS_CONFIG = "models.config"
 SERVING_MOUNT = "/models"
 PARITY_BATCH = 4
 PARITY_SEED = 0
-
-
-class ExportError(GenzooError):
-    """An export that cannot be written or read (one-line message)."""
 
 
 @dataclasses.dataclass
@@ -89,18 +87,6 @@ def _version_dirs(model_dir: pathlib.Path, *, require_saved_model: bool) -> dict
             continue
         versions[int(child.name)] = child
     return versions
-
-
-def _check_writable(base_dir: pathlib.Path) -> None:
-    try:
-        base_dir.mkdir(parents=True, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=base_dir)
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as error:
-        raise ExportError(
-            f"cannot write to export directory {base_dir}: {error.strerror or error}"
-        ) from error
 
 
 def _concrete_function(signature_name: str, fn):
@@ -221,12 +207,11 @@ def export_model(
     specs = {key: _signature_specs(key, concrete) for key, concrete in concretes.items()}
     if onnx:
         # Fail on a missing extra before writing anything.
-        from keras_genzoo.export import onnx as onnx_export
-
         onnx_export.require_onnx_extra()
 
     base_dir = pathlib.Path(base_dir)
-    _check_writable(base_dir)
+    runs.check_writable(base_dir, error=ExportError, what="export directory ")
+    base_dir.mkdir(parents=True, exist_ok=True)
     model_dir = base_dir / name
     existing = _version_dirs(model_dir, require_saved_model=False)
     if version is None:
@@ -303,8 +288,6 @@ def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs)
     signature, i.e. what TF Serving will run, not the Python objects.
     """
     import tensorflow as tf
-
-    from keras_genzoo.export import onnx as onnx_export
 
     loaded = tf.saved_model.load(str(staging))
     report = {}
@@ -390,7 +373,7 @@ def write_models_config(base_dir) -> pathlib.Path:
     at least one integer version directory with a ``saved_model.pb``. Paths
     are the container's (``/models/<name>``), where the docker line in the
     header mounts ``base_dir``. Written to a temporary file and
-    ``os.replace``d so TF Serving never reads a partial config.
+    written through ``runs.atomic_write`` so TF Serving never reads a partial config.
     """
     base_dir = pathlib.Path(base_dir)
     names = sorted(
@@ -416,15 +399,7 @@ def write_models_config(base_dir) -> pathlib.Path:
     lines.append("}")
     path = base_dir / MODELS_CONFIG
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".models.config-", dir=base_dir)
-        try:
-            with os.fdopen(handle, "w") as stream:
-                stream.write("\n".join(lines) + "\n")
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        runs.write_text(path, "\n".join(lines) + "\n")
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
     return path

@@ -1,8 +1,8 @@
-"""Codes of a dataset under a trained autoencoder (``genzoo encode``).
+"""Codes of a dataset under a trained autoencoder (what ``genzoo encode`` writes).
 
 An autoencoder's encoder ``h = f(x)`` is a learned dimensionality reduction and
 feature extractor (Goodfellow, Bengio & Courville 2016, sections 14.1 and 14.9):
-:func:`encode_dataset` runs it over every image of a dataset split and writes
+``genzoo encode`` (:mod:`keras_genzoo.commands.encode`) runs it over every image of a dataset split and writes
 the codes, with the labels when the dataset has them, to a ``.npz`` file that a
 downstream model (a classifier, a nearest-neighbour search, a plot) can read
 without TensorFlow. For a variational autoencoder the code is the posterior
@@ -23,74 +23,18 @@ it, as ``<stem>.png``.
 from __future__ import annotations
 
 import inspect
-import os
 import pathlib
-import tempfile
 
 import numpy as np
 
-from keras_genzoo import registry
+from keras_genzoo import runs
 from keras_genzoo.errors import GenzooError
 
 #: images encoded per call of the encoder
 BATCH_SIZE = 256
 
 
-def encode_dataset(run_dir, dataset=None, *, split="test", out, limit=None, data_dir=None,
-                   manual_dir=None) -> pathlib.Path:
-    """Encode ``dataset`` (default: the run's own) with the run's encoder; write ``out``.
-
-    ``limit`` keeps the first ``limit`` images of the split (file order, no
-    shuffling). ``data_dir`` / ``manual_dir`` default to the run's own (they
-    only matter to tensorflow-datasets sources). Raises :class:`GenzooError`
-    (one line, nothing written) for a run that is not an autoencoder, a run
-    without checkpoints, or a dataset that cannot be opened. Returns ``out``.
-    """
-    from keras_genzoo.training import run as run_lib
-
-    run_dir = pathlib.Path(run_dir)
-    out = pathlib.Path(out)
-    if limit is not None and (isinstance(limit, bool) or int(limit) <= 0):
-        raise GenzooError(f"--limit must be a positive integer, got {limit}")
-    saved = run_lib.read_run_config(run_dir)
-    spec = registry.get(saved["model"])
-    if spec.kind != "autoencoder":
-        raise GenzooError(
-            f"genzoo encode needs an autoencoder run; {run_dir} is a {spec.kind} ({spec.name})"
-        )
-    if out.exists() and out.is_dir():
-        raise GenzooError(f"--out {out} is a directory; give a file name such as codes.npz")
-    run_lib.check_writable(out.parent)
-
-    train = saved.get("train", {})
-    dataset = dataset or train.get("dataset") or "digits"
-    model, _ = run_lib.load_trained_model(run_dir)
-
-    from keras_genzoo.data import open_source
-
-    source = open_source(dataset, image_size=model.config.image_size,
-                         channels=model.config.channels, split=split,
-                         data_dir=data_dir or train.get("data_dir"),
-                         manual_dir=manual_dir or train.get("manual_dir"))
-    codes, labels = _encode_source(model, source, limit)
-    arrays = {"codes": codes}
-    if source.num_classes is not None:
-        arrays["labels"] = labels
-    arrays.update({
-        "model": np.array(saved["model"]),
-        "preset": np.array(str(saved.get("preset") or "")),
-        "dataset": np.array(str(dataset)),
-        "split": np.array(str(split)),
-        "run": np.array(str(run_dir.resolve())),
-    })
-    _atomic_write(out, lambda handle: np.savez(handle, **arrays))
-    if codes.ndim == 2 and codes.shape[1] == 2:
-        title = f"{saved['model']} codes of {source.name} ({split}, {len(codes)} images)"
-        plot_codes_2d(codes, arrays.get("labels"), out.with_suffix(".png"), title=title)
-    return out
-
-
-def _encode_source(model, source, limit):
+def encode_source(model, source, limit=None):
     """``(codes [N, d] float32, labels [N] int32)`` over the source, in file order."""
     dataset = source.elements()
     if limit is not None:
@@ -132,21 +76,6 @@ def _accepts_labels(method) -> bool:
     return "labels" in parameters
 
 
-def _atomic_write(path: pathlib.Path, write) -> None:
-    """``write(handle)`` into a temporary file beside ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def plot_codes_2d(codes, labels, out, *, title: str = "") -> pathlib.Path:
     """Scatter of 2-D codes, one colour per label (grey when unlabelled)."""
     import matplotlib
@@ -171,6 +100,7 @@ def plot_codes_2d(codes, labels, out, *, title: str = "") -> pathlib.Path:
     if title:
         axes.set_title(title, fontsize=9)
     figure.tight_layout()
-    _atomic_write(out, lambda stream: figure.savefig(stream, format="png"))
+    with runs.atomic_write(out, binary=True) as stream:
+        figure.savefig(stream, format="png")
     plt.close(figure)
     return out

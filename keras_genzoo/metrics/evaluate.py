@@ -1,4 +1,5 @@
-"""``genzoo eval`` and ``--eval-every``: score a run or an export against real data.
+"""The evaluator behind ``genzoo eval`` and ``--eval-every``: scores a model or an export
+against real data.
 
 A generative model (GAN, VAE) draws ``num`` samples from fixed latent codes
 (``seed``); an autoencoder reconstructs ``num`` held-out images. Both are
@@ -26,18 +27,24 @@ embeds the generated images. The cache lives in ``--cache-dir``, else
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import hashlib
 import json
-import os
 import pathlib
-import tempfile
-import time
 from typing import Any
 
 import numpy as np
 
-from keras_genzoo.errors import ConfigError, DataError, GenzooError
+from keras_genzoo import runs
+from keras_genzoo.data import open_held_out, open_source
+from keras_genzoo.data.pipeline import cache_root
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.metrics.features import make_extractor
+from keras_genzoo.metrics.frechet import frechet_distance_of_features
+from keras_genzoo.metrics.inception_score import inception_score
+from keras_genzoo.metrics.kernel_distance import kernel_inception_distance
+from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES, mode_coverage
+from keras_genzoo.metrics.prdc import prdc
+from keras_genzoo.metrics.reconstruction import reconstruction_metrics
 
 METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "fid": ("fid",),
@@ -50,9 +57,6 @@ METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
 #: metrics that compare the features of the generated and the reference images
 FEATURE_METRICS = ("fid", "kid", "prdc")
 K_PRECISION_RECALL, K_DENSITY_COVERAGE = 3, 5
-#: mode coverage's thresholds (20 samples within 3 sigma) assume PacGAN's 2,500 samples
-POINT_SAMPLES = 2500
-EVAL_FILE = "eval.json"
 
 
 def parse_metrics(text) -> tuple[str, ...]:
@@ -71,11 +75,11 @@ def parse_metrics(text) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def default_metrics(kind: str, *, points: bool, generative: bool) -> tuple[str, ...]:
+def default_metrics(*, points: bool, generative: bool, reconstructs: bool) -> tuple[str, ...]:
     """What ``genzoo eval`` computes without ``--metrics``."""
     if points:
         return ("modes",)
-    if kind == "autoencoder" and not generative:
+    if reconstructs and not generative:
         return ("recon",)
     return ("fid", "kid", "prdc")
 
@@ -100,8 +104,6 @@ class EvalSettings:
 
 
 def cache_directory(explicit: str | None = None) -> pathlib.Path:
-    from keras_genzoo.data.sources import cache_root
-
     return (pathlib.Path(explicit) if explicit else cache_root()) / "reference"
 
 
@@ -116,11 +118,12 @@ class Evaluator:
     """
 
     def __init__(self, settings: EvalSettings, *, image_size: int, channels: int,
-                 points: bool = False, generative: bool = True, kind: str = "gan"):
+                 points: bool = False, generative: bool = True, reconstructs: bool = False):
         self.settings = settings
         self.image_size, self.channels, self.points = int(image_size), int(channels), points
         self.metrics = (parse_metrics(settings.metrics) if settings.metrics is not None
-                        else default_metrics(kind, points=points, generative=generative))
+                        else default_metrics(points=points, generative=generative,
+                                             reconstructs=reconstructs))
         if settings.num is None:  # PacGAN's 2,500 points for mode coverage, else 10,000
             settings = dataclasses.replace(settings, num=POINT_SAMPLES if points else 10_000)
             self.settings = settings
@@ -134,14 +137,12 @@ class Evaluator:
                               f"(asked: {','.join(self.metrics)})")
         if not points and "modes" in self.metrics:
             raise ConfigError("--metrics modes scores 2-D point models (toy2d datasets) only")
-        if "recon" in self.metrics and kind != "autoencoder":
+        if "recon" in self.metrics and not reconstructs:
             raise ConfigError("--metrics recon scores autoencoders (reconstructions of held-out "
                               "images); this model generates samples")
         self._check_num(self.num, "--num")
         self.extractor = None
         if any(m in FEATURE_METRICS or m == "is" for m in self.metrics):
-            from keras_genzoo.metrics.features import make_extractor
-
             self.extractor = make_extractor(settings.features,
                                             inception_weights=settings.inception_weights)
             self.extractor.check_images(self.image_size, self.channels)
@@ -169,17 +170,12 @@ class Evaluator:
 
     # ------------------------------------------------------------ reference
     def open_reference_source(self):
-        from keras_genzoo.data import open_source
-
         s = self.settings
         where = dict(image_size=self.image_size, channels=self.channels, data_dir=s.data_dir,
                      manual_dir=s.manual_dir)
         if s.split:
             return open_source(s.dataset, split=s.split, **where)
-        try:
-            return open_source(s.dataset, split="test", **where)
-        except DataError:
-            return open_source(s.dataset, split="train", **where)
+        return open_held_out(s.dataset, **where)
 
     def reference(self) -> tuple[np.ndarray, np.ndarray]:
         """``(images, labels)``: the first ``num`` examples of the split (fewer if smaller)."""
@@ -219,16 +215,12 @@ class Evaluator:
         s = self.settings
         results: dict[str, float] = {}
         if "modes" in self.metrics:
-            from keras_genzoo.metrics.mode_coverage import mode_coverage
-
             self.reference()
             coverage = mode_coverage(generated, self.mixture.modes, self.mixture.sigma)
             results.update(modes_covered=coverage.modes_covered,
                            high_quality=coverage.high_quality_fraction)
             return results
         if "recon" in self.metrics:
-            from keras_genzoo.metrics.reconstruction import reconstruction_metrics
-
             originals = self.reference()[0][:len(reconstructions)]
             results.update(reconstruction_metrics(originals, reconstructions))
         if self.extractor is None:
@@ -238,23 +230,15 @@ class Evaluator:
         if any(m in FEATURE_METRICS for m in self.metrics):
             real_features = self.reference_features()
         if "fid" in self.metrics:
-            from keras_genzoo.metrics.frechet import frechet_distance_of_features
-
             results["fid"] = frechet_distance_of_features(real_features, fake_features)
         if "kid" in self.metrics:
-            from keras_genzoo.metrics.kernel_distance import kernel_inception_distance
-
             results["kid"], results["kid_std"] = kernel_inception_distance(
                 real_features, fake_features, num_subsets=s.kid_subsets,
                 subset_size=s.kid_subset_size, seed=s.seed)
         if "is" in self.metrics:
-            from keras_genzoo.metrics.inception_score import inception_score
-
             results["is"], results["is_std"] = inception_score(fake_probabilities,
                                                                splits=s.is_splits)
         if "prdc" in self.metrics:
-            from keras_genzoo.metrics.prdc import prdc
-
             results.update(prdc(real_features, fake_features,
                                 k_precision_recall=K_PRECISION_RECALL,
                                 k_density_coverage=K_DENSITY_COVERAGE))
@@ -273,7 +257,7 @@ class Evaluator:
 
     def _generated(self, producer) -> np.ndarray:
         """Samples of a generative model; an autoencoder's reconstructions."""
-        if self.points or producer_is_generative(producer):
+        if self.points or producer.generative:
             return self._at_reference_size(producer.sample(self.num, seed=self.settings.seed))
         images, labels = self.reference()
         return _in_chunks(producer.reconstruct, images, labels)
@@ -300,14 +284,6 @@ class Evaluator:
                 "seed": self.settings.seed}
 
 
-def producer_is_generative(model) -> bool:
-    """GANs and models with a prior (VAE) draw samples; other autoencoders reconstruct."""
-    if isinstance(model, ExportedModel):
-        return model.generative
-    return getattr(model, "kind", "") == "gan" or (
-        getattr(model, "kind", "") == "autoencoder" and hasattr(model, "sample"))
-
-
 def _in_chunks(function, images, labels, size: int = 1000) -> np.ndarray:
     return np.concatenate([np.asarray(function(images[i:i + size], labels[i:i + size]))
                            for i in range(0, len(images), size)])
@@ -325,180 +301,7 @@ def _read_cached(path: pathlib.Path, key: dict) -> np.ndarray | None:
 
 def _write_cached(path: pathlib.Path, key: dict, features: np.ndarray) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        with os.fdopen(handle, "wb") as out:
+        with runs.atomic_write(path, binary=True) as out:
             np.savez(out, key=json.dumps(key, sort_keys=True), features=features)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide a shared cache from others
-        os.replace(temporary, path)
     except OSError:
         pass  # a read-only cache only costs time
-
-
-# ---------------------------------------------------------------- exports
-class ExportedModel:
-    """An export's signatures behind the same ``sample`` / ``reconstruct``
-    calls as a trained model, fed the same latent codes: a GAN's
-    ``serving_default(z[, label])``, a VAE's ``decode(code[, label])`` for
-    prior samples, an autoencoder's ``serving_default(x[, label])``."""
-
-    def __init__(self, path):
-        from keras_genzoo.export.savedmodel import load_export, resolve_version_dir
-
-        self.version_dir = resolve_version_dir(path)
-        self.loaded, self.signatures, self.metadata = load_export(path)
-        self.inputs = self.signatures["serving_default"]["inputs"]
-        config = self.metadata.get("config", {})
-        if self.metadata.get("kind") == "classifier" or not {"z", "x"} & set(self.inputs):
-            raise ConfigError(f"{path} is a {self.metadata.get('model', 'model')} export: it "
-                              "neither generates samples nor reconstructs images")
-        self.kind = self.metadata.get("kind") or ("gan" if "z" in self.inputs else "autoencoder")
-        self.points = "points" in self.signatures["serving_default"]["outputs"]
-        self.image_size = int(config.get("image_size") or 0)
-        self.channels = int(config.get("channels") or 1)
-        if "x" in self.inputs:
-            _, size, _, channels = self.inputs["x"]["shape"]
-            self.image_size, self.channels = int(size), int(channels)
-        # a conditional export without the metadata: MNIST-like, as cgan's default
-        self.num_classes = int(config.get("num_classes") or (10 if "label" in self.inputs else 0))
-        # a prior to sample: a GAN's latent input, or a VAE's decode(code)
-        self.generative = "z" in self.inputs or (
-            self.metadata.get("model") == "vae" and "decode" in self.signatures)
-
-    def sample(self, num, seed=0, truncation=1.0):
-        """The samples a run gives for ``seed``: the same latent codes, labels cycling
-        0..K-1 for conditional models, StyleGAN's ``truncation`` psi (1: none)."""
-        from keras_genzoo.training.sampling import latent_codes
-
-        if "z" in self.inputs:
-            function, latent, output = self.loaded.signatures["serving_default"], "z", (
-                "points" if self.points else "images")
-        elif self.generative:
-            function, latent, output = self.loaded.signatures["decode"], "code", "reconstruction"
-        else:
-            raise ConfigError("this export has no prior to sample from")
-        inputs = self.signatures["serving_default" if latent == "z" else "decode"]["inputs"]
-        z = latent_codes(num, int(inputs[latent]["shape"][-1]), seed)
-        chunks = []
-        for start in range(0, num, 1000):
-            feeds = {latent: z[start:start + 1000]}
-            if "truncation_psi" in inputs:
-                feeds["truncation_psi"] = np.float32(truncation)
-            if "label" in inputs:  # the run's default: labels cycling 0..K-1
-                feeds["label"] = (np.arange(start, start + len(feeds[latent]))
-                                  % self.num_classes).astype(np.int32)
-            chunks.append(np.asarray(function(**feeds)[output]))
-        return np.concatenate(chunks)
-
-    def reconstruct(self, images, labels=None):
-        feeds = {"x": np.asarray(images, np.float32)}
-        if "label" in self.inputs:
-            feeds["label"] = np.asarray(labels, np.int32)
-        return np.asarray(self.loaded.signatures["serving_default"](**feeds)["reconstruction"])
-
-
-# ------------------------------------------------------------- genzoo eval
-@dataclasses.dataclass
-class EvalReport:
-    rows: list[dict[str, Any]]
-    out: pathlib.Path | None
-    seconds: float
-    setting: dict[str, Any]
-
-
-def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
-    """``genzoo eval PATH``: score a run directory or an export; write ``eval.json``.
-
-    ``out`` defaults to ``<run>/eval.json``, or ``eval.json`` in the export's
-    version directory. Entries of an earlier evaluation with the same metric
-    and setting are replaced, others kept.
-    """
-    from keras_genzoo.training.run import (CONFIG_FILE, check_writable, checkpoint_step,
-                                           load_trained_model)
-
-    path = pathlib.Path(path)
-    if not path.exists():
-        raise GenzooError(f"no such run or export: {path}")
-    started = time.perf_counter()
-    if (path / CONFIG_FILE).is_file():
-        model, saved = load_trained_model(path)
-        if model.kind not in ("gan", "autoencoder"):
-            raise ConfigError(f"genzoo eval scores generative models and autoencoders; {path} is "
-                              f"a {saved['model']} run")
-        default_out = path / EVAL_FILE
-        dataset = saved.get("train", {}).get("dataset")
-        train = saved.get("train", {})
-        producer, image_size, channels = model, model.config.image_size, model.config.channels
-        points = bool(getattr(model, "points", False))
-        data_dir, manual_dir = train.get("data_dir"), train.get("manual_dir")
-        step = checkpoint_step(path)
-        source = {"run": str(path)}
-    else:
-        producer = ExportedModel(path)
-        default_out = producer.version_dir / EVAL_FILE
-        dataset = producer.metadata.get("dataset")
-        image_size, channels, points = producer.image_size, producer.channels, producer.points
-        data_dir, manual_dir = producer.metadata.get("data_dir"), producer.metadata.get("manual_dir")
-        step = producer.metadata.get("step")
-        source = {"export": str(producer.version_dir)}
-    settings = dataclasses.replace(
-        settings, dataset=settings.dataset or dataset or "digits",
-        data_dir=settings.data_dir or data_dir, manual_dir=settings.manual_dir or manual_dir)
-    out = pathlib.Path(out) if out else default_out
-    check_writable(out.parent)
-    evaluator = Evaluator(settings, image_size=image_size, channels=channels, points=points,
-                          generative=producer_is_generative(producer), kind=producer.kind)
-    values = evaluator.evaluate(producer)
-    setting = {**evaluator.describe(), **source, "step": step}
-    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    rows = [{"metric": name, **_json_value(value), **setting, "time": stamp}
-            for name, value in values.items()]
-    write_eval_file(out, rows)
-    return EvalReport(rows, out, time.perf_counter() - started, setting)
-
-
-def _json_value(value) -> dict[str, Any]:
-    """``{"value": v}``; strict JSON has no infinity (a perfect reconstruction's
-    PSNR), so a non-finite value is null with its spelling beside it."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return {"value": None, "value_text": str(value)}
-    return {"value": value}
-
-
-_ROW_KEY = ("metric", "features", "num", "dataset", "split", "image_size", "channels", "seed")
-
-
-def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
-    """Merge ``rows`` into ``path`` (``{"evaluations": [...]}``), atomically."""
-    existing: list[dict] = []
-    if path.is_file():
-        try:
-            existing = list(json.loads(path.read_text()).get("evaluations", []))
-        except (ValueError, AttributeError):
-            existing = []  # unreadable: replaced by this evaluation
-    new_keys = {tuple(row.get(k) for k in _ROW_KEY) for row in rows}
-    kept = [row for row in existing if tuple(row.get(k) for k in _ROW_KEY) not in new_keys]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"evaluations": kept + rows}, indent=2, allow_nan=False)
-                         + "\n")
-    os.replace(temporary, path)
-
-
-def format_report(report: EvalReport) -> str:
-    """The table ``genzoo eval`` prints."""
-    s = report.setting
-    if s.get("features") and s.get("reference_num"):
-        what = (f"{s['num']} samples vs {s['reference_num']} reference images "
-                f"({s['dataset']} {s['split']}, {s['image_size']}x{s['image_size']}x"
-                f"{s['channels']}), features {s['features']}, seed {s['seed']}")
-    elif s.get("features"):  # the inception score needs no reference
-        what = f"{s['num']} samples, features {s['features']}, seed {s['seed']}"
-    else:
-        what = f"{s['num']} samples, {s['dataset']} {s['split'] or ''}, seed {s['seed']}"
-    lines = [what, f"{'metric':<14} value"]
-    for row in report.rows:
-        value = row["value"] if row["value"] is not None else float(row["value_text"])
-        text = f"{value:d}" if isinstance(value, int) else f"{value:.6g}"
-        lines.append(f"{row['metric']:<14} {text}")
-    return "\n".join(lines)

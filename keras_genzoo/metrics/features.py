@@ -32,6 +32,8 @@ import pathlib
 
 import numpy as np
 
+from keras_genzoo import runs
+from keras_genzoo.data.pipeline import network_reachable
 from keras_genzoo.errors import ConfigError
 
 FEATURE_KINDS = ("inception", "classifier:RUN", "random")
@@ -142,9 +144,7 @@ def _inception_weights_source(weights: str | None) -> tuple[str | None, bool]:
         cached = keras_cache_dir() / name
         if cached.is_file():
             return str(cached), top
-    from keras_genzoo.data.sources import _network_reachable
-
-    if _network_reachable([("storage.googleapis.com", 443)], timeout=3.0):
+    if network_reachable([("storage.googleapis.com", 443)], timeout=3.0):
         return "imagenet", True
     raise ConfigError(
         "InceptionV3 weights are not on this machine and the network is unreachable: on a "
@@ -203,22 +203,18 @@ class ClassifierFeatures(FeatureExtractor):
     """The ``features`` layer of a trained ``classifier`` run, and its softmax."""
 
     def __init__(self, run_dir: str):
-        import tensorflow as tf
-
-        from keras_genzoo.training.run import CHECKPOINT_DIR, load_trained_model, read_run_config
-
         path = pathlib.Path(run_dir)
         if not path.is_dir():
             raise ConfigError(f"--features classifier:{run_dir}: no such run directory")
-        saved = read_run_config(path)
+        saved = runs.read_run_config(path)
         if saved.get("model") != "classifier":
             raise ConfigError(
                 f"--features classifier:{run_dir} needs a classifier run (genzoo train "
                 f"classifier --dataset ...); {run_dir} is a {saved.get('model')} run")
-        latest = tf.train.latest_checkpoint(str(path / CHECKPOINT_DIR))
+        latest = runs.latest_checkpoint(path)
         if latest is None:
             raise ConfigError(f"--features classifier:{run_dir}: the run has no checkpoint yet")
-        self.model, _ = load_trained_model(path)
+        self.model, _ = runs.load_trained_model(path)
         self.spec = f"classifier:{run_dir}"
         # the index file's hash changes whenever the classifier is retrained
         self.identity = (f"classifier:{path.resolve()}:{os.path.basename(latest)}:"

@@ -17,12 +17,11 @@ arithmetic is float64 and results are Python floats.
 """
 
 import dataclasses
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from keras_genzoo import runs
 from keras_genzoo.errors import ConfigError, DataError
 
 
@@ -86,23 +85,13 @@ class FeatureStatistics:
     def save(self, path):
         """Write ``mean``, ``covariance`` and ``count`` to ``path`` (.npz) atomically.
 
-        The file is written under a temporary name in the same directory and
-        moved into place with ``os.replace``, so a reader never sees half a cache
-        file and an interrupted write leaves the previous file intact.
+        Through :func:`keras_genzoo.runs.atomic_write`: a reader never sees half a
+        cache file and an interrupted write leaves the previous file intact.
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            # through the open file: np.savez would append ".npz" to a bare name
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, mean=self.mean, covariance=self.covariance,
-                         count=np.int64(self.count))
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+        # through the open file: np.savez would append ".npz" to a bare name
+        with runs.atomic_write(path, binary=True) as stream:
+            np.savez(stream, mean=self.mean, covariance=self.covariance,
+                     count=np.int64(self.count))
 
     @classmethod
     def load(cls, path):

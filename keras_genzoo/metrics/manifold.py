@@ -38,10 +38,11 @@ import pathlib
 
 import numpy as np
 
+from keras_genzoo import runs
 from keras_genzoo.errors import GenzooError
 
 
-def _single_input_decoder(model):
+def single_input_decoder(model):
     decoder = getattr(model, "decoder", None)
     if decoder is None:
         raise GenzooError(f"{getattr(model, 'registry_name', 'this model')} has no decoder; "
@@ -66,7 +67,7 @@ def decoder_jacobians(model, codes) -> np.ndarray:
     """``J_g(h)`` for each code, float64 ``[N, pixels, code_dim]`` (by ``batch_jacobian``)."""
     import tensorflow as tf
 
-    decoder = _single_input_decoder(model)
+    decoder = single_input_decoder(model)
     codes = tf.convert_to_tensor(np.asarray(codes, np.float32))
     with tf.GradientTape() as tape:
         tape.watch(codes)
@@ -89,7 +90,7 @@ def decoder_tangents(model, images, num_directions: int = 3):
     its image-space tangent ``J_g(h) v_k`` has a non-negative pixel sum
     (walking ``+t`` adds ink on average), which makes figures reproducible.
     """
-    _single_input_decoder(model)
+    single_input_decoder(model)
     codes = _codes(model, images)
     code_dim = codes.shape[-1]
     if not 1 <= num_directions <= code_dim:
@@ -133,7 +134,7 @@ def tangent_strips(model, images, num_directions: int = 3, steps: int = 7, scale
         raise GenzooError(f"steps must be a positive odd number (t = 0 in the middle), got {steps}")
     if not scale > 0:
         raise GenzooError(f"scale must be positive, got {scale}")
-    decoder = _single_input_decoder(model)
+    decoder = single_input_decoder(model)
     codes, singular_values, directions = decoder_tangents(model, images, num_directions)
     pixels = int(np.prod(decoder.output_shape[1:]))
     t = step_sizes(codes, singular_values, steps, scale, relative_to, pixels)
@@ -145,46 +146,10 @@ def tangent_strips(model, images, num_directions: int = 3, steps: int = 7, scale
     return (strips, t.astype(np.float32)) if return_t else strips
 
 
-def write_tangent_figure(run_dir, out_png, *, num_inputs: int = 4, num_directions: int = 3,
-                         steps: int = 7, seed: int = 0, scale: float = 0.5) -> pathlib.Path:
-    """``genzoo manifold RUN --out FILE.png``: a figure of decoder tangents.
-
-    For each of ``num_inputs`` held-out inputs (chosen like ``genzoo sample``:
-    seed 0 the first ones, another seed a random set) one block of
-    ``num_directions`` rows: the input and its reconstruction on the left of
-    the first row, then in each row the strip ``g(h + t v_k)``, labelled with
-    ``s_k``. GAN runs and conditional decoders raise :class:`GenzooError`
-    before anything is written.
-    """
-    from keras_genzoo import registry
-    from keras_genzoo.training import run as run_lib
-    from keras_genzoo.training.sampling import holdout_images
-
-    run_path, out = pathlib.Path(run_dir), pathlib.Path(out_png)
-    saved = run_lib.read_run_config(run_path)
-    kind = registry.get(saved["model"]).kind
-    if kind != "autoencoder":
-        raise GenzooError(f"genzoo manifold needs an autoencoder run; {run_dir} is a {kind} "
-                          f"({saved['model']})")
-    for name, value in (("--num", num_inputs), ("--directions", num_directions)):
-        if value <= 0:
-            raise GenzooError(f"{name} must be a positive integer, got {value}")
-    if steps < 3 or steps % 2 == 0:
-        raise GenzooError(f"steps must be an odd number >= 3, got {steps}")
-    run_lib.check_writable(out.parent)
-    model, saved = run_lib.load_trained_model(run_path)
-    _single_input_decoder(model)
-    train = saved.get("train", {})
-    inputs = holdout_images(train.get("dataset", "digits"), num_inputs, model.config.image_size,
-                            model.config.channels, seed=seed, data_dir=train.get("data_dir"),
-                            manual_dir=train.get("manual_dir"))
-    strips, t = tangent_strips(model, inputs, num_directions, steps, scale, return_t=True)
-    _, singular_values, _ = decoder_tangents(model, inputs, num_directions)
-    title = f"{saved['model']} ({saved.get('preset', '')}): decoder tangents g(h + t v_k)"
-    return _draw(inputs, model.reconstruct(inputs), strips, t, singular_values, out, title)
-
-
-def _draw(inputs, reconstructions, strips, t, singular_values, out, title) -> pathlib.Path:
+def draw_tangent_figure(inputs, reconstructions, strips, t, singular_values, out,
+                        title) -> pathlib.Path:
+    """Each input's block of rows: the input and its reconstruction, then the strips
+    ``g(h + t v_k)``, each row labelled with ``s_k`` (written to ``out``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -224,7 +189,7 @@ def _draw(inputs, reconstructions, strips, t, singular_values, out, title) -> pa
                     axes[row, 2 + step].set_title(f"t={t[n, k, step]:+.2g}", fontsize=6)
     figure.suptitle(title, fontsize=8)
     figure.tight_layout(rect=(0, 0, 1, 0.97))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=110)
+    with runs.atomic_write(out, binary=True) as stream:
+        figure.savefig(stream, dpi=110, format="png")
     plt.close(figure)
     return out

@@ -28,6 +28,9 @@ import numpy as np
 
 # Shared with the scatter plots, which draw the high-quality radius.
 DEFAULT_RADIUS_SIGMAS = 3.0
+#: samples a 2-D model is scored on: the thresholds (20 samples within 3 sigma) assume
+#: PacGAN's 2,500
+POINT_SAMPLES = 2500
 DEFAULT_MIN_COUNT = 20
 
 

@@ -53,7 +53,7 @@ from keras_genzoo.losses.penalties import (
     r1_penalty,
     r2_penalty,
 )
-from keras_genzoo.models.base import GenzooModel
+from keras_genzoo.models.base import GenzooModel, latent_codes
 
 AdversarialLossName = Literal["minimax", "non_saturating", "wasserstein", "hinge"]
 
@@ -398,7 +398,19 @@ class GAN(GenzooModel):
         return self.generator_ema if self.generator_ema is not None else self.generator
 
     def latent(self, num: int, seed: int = 0) -> tf.Tensor:
-        return tf.random.stateless_normal([num, self.config.latent_dim], seed=[seed, 0])
+        return latent_codes(num, self.config.latent_dim, seed)
+
+    generative = True
+
+    def preview(self, *, seed, count, held_out=None):
+        """A fixed latent batch; a conditional model shows one class per column."""
+        if self.uses_labels():
+            classes = self.num_classes()
+            return self.sample(classes * max(1, count // classes), seed=seed), classes
+        return self.sample(count, seed=seed), 8
+
+    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
+        return self.prior_samples(num, seed=seed, label=label)
 
     def check_labels(self, labels, count: int) -> np.ndarray | None:
         """int32 labels for ``count`` samples; one-line error when out of range."""

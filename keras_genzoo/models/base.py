@@ -128,6 +128,47 @@ class GenzooModel(keras.Model):
         """True when training needs class labels (conditional models)."""
         return self.num_classes() > 0
 
+    # ------------------------------------------- what the trainer and the commands ask
+    #: what the model trains on: "images" (2-D points too, by the dataset) or
+    #: "domains", the rows of several tabular domains (RadialGAN)
+    data_kind: ClassVar[str] = "images"
+    #: True for models that draw new examples: GANs, and autoencoders with a prior (VAE)
+    generative: ClassVar[bool] = False
+    #: True for models that reconstruct their input (autoencoders)
+    reconstructs: ClassVar[bool] = False
+    #: True for models whose ``evaluation_metrics`` the trainer logs on held-out data
+    #: at every epoch end (as ``val_<name>``)
+    evaluates_held_out: ClassVar[bool] = False
+    #: True for models of 2-D points (toy2d), drawn as scatter plots, not image grids
+    points: ClassVar[bool] = False
+
+    def adapt_to_source(self, source) -> None:
+        """Take what the model needs from its training source before the first step
+        (RadialGAN: each domain's standardization, which its exports undo). Default: nothing."""
+
+    def preview(self, *, seed: int, count: int, held_out=None):
+        """The epoch-end sample grid, ``(images, columns)``, or None for a model that
+        draws no images. ``held_out``: ``(images, labels)`` of a few held-out examples
+        (for models with ``evaluates_held_out``)."""
+        return None
+
+    def sample_grid(self, num: int, *, seed: int = 0, label: int | None = None,
+                    prior: bool = False, held_out=None):
+        """``genzoo sample``'s picture: ``(images or points, columns)``.
+
+        ``held_out(num, seed) -> (images, labels)`` gives held-out examples to models
+        that show reconstructions; ``prior`` asks an autoencoder with a prior for
+        samples instead; ``label`` fixes a conditional model's class.
+        """
+        raise GenzooError(f"a {self.registry_name} model has nothing to sample")
+
+    def prior_samples(self, num: int, *, seed: int = 0, label: int | None = None):
+        """``(samples, columns)`` from the model's prior; without ``label`` a conditional
+        model cycles through its classes, one per column of the grid."""
+        if label is not None:
+            return self.sample(num, seed=seed, label=label), None
+        return self.sample(num, seed=seed), (self.num_classes() if self.uses_labels() else None)
+
     def checked_labels(self, labels, count: int) -> np.ndarray:
         """``labels`` (one int, or one per example) as int32 ``[count]``; a label
         outside ``[0, num_classes)`` is a one-line :class:`GenzooError`."""
@@ -297,6 +338,22 @@ class Autoencoder(GenzooModel):
     """
 
     kind = "autoencoder"
+    reconstructs = True
+    evaluates_held_out = True
+
+    def preview(self, *, seed, count, held_out=None):
+        """Held-out inputs, each row above its reconstructions."""
+        images, labels = held_out
+        return interleave_rows(images, self.reconstruct(images, labels)), GRID_ROW
+
+    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
+        if prior:
+            if not self.generative:
+                raise GenzooError(f"--prior needs a generative model (e.g. vae); "
+                                  f"{self.registry_name} has no prior to sample")
+            return self.prior_samples(num, seed=seed, label=label)
+        images, labels = held_out(num, seed)
+        return interleave_rows(images, self.reconstruct(images, labels)), GRID_ROW
 
     def call(self, inputs, training=False):
         images, _ = self.unpack(inputs)
@@ -355,3 +412,25 @@ class Autoencoder(GenzooModel):
             return {"reconstruction": tf.cast(module.decoder(code, training=False), tf.float32)}
 
         return module, {"serving_default": serving_default, "encode": encode, "decode": decode}
+
+
+#: images per row of a reconstruction grid: a row of inputs, then the row of outputs
+GRID_ROW = 8
+
+
+def interleave_rows(inputs: np.ndarray, outputs: np.ndarray, row: int = GRID_ROW) -> np.ndarray:
+    """Rows of ``row`` inputs, each followed by the row of their outputs."""
+    parts = []
+    for start in range(0, len(inputs), row):
+        parts += [inputs[start : start + row], outputs[start : start + row]]
+    return np.concatenate(parts)
+
+
+def latent_codes(num: int, latent_dim: int, seed: int) -> tf.Tensor:
+    """The latent batch that ``seed`` stands for: ``num`` draws from N(0, I).
+
+    A stateless draw, so the same seed gives the same codes in a run, in its export
+    (:class:`keras_genzoo.export.exported.ExportedModel` feeds these to the signatures)
+    and in every process; GANs' ``latent`` and the VAE's prior samples use it.
+    """
+    return tf.random.stateless_normal([int(num), int(latent_dim)], seed=[int(seed), 0])

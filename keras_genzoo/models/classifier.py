@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.errors import ConfigError
+from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.models.base import GenzooModel
 
 #: name of the layer whose output is the evaluation's feature space
@@ -84,6 +84,11 @@ class Classifier(GenzooModel):
     config_class = ClassifierConfig
     registry_name = "classifier"
     kind = "classifier"
+    evaluates_held_out = True
+
+    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
+        raise GenzooError("a classifier has nothing to sample; use its run as "
+                          "genzoo eval --features classifier:RUN")
     metric_names = ("loss", "accuracy")
 
     def __init__(self, config=None, **kwargs):

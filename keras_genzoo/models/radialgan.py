@@ -43,7 +43,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.errors import ConfigError
+from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.penalties import gradient_penalty
 from keras_genzoo.models.base import GenzooModel
 
@@ -104,6 +104,17 @@ class RadialGAN(GenzooModel):
     config_class = RadialGANConfig
     registry_name = "radialgan"
     kind = "radialgan"
+    data_kind = "domains"
+    evaluates_held_out = True
+
+    def adapt_to_source(self, source) -> None:
+        """Exports translate in original units: keep each domain's standardization."""
+        self.set_standardization([d.mean for d in source.domains],
+                                 [d.std for d in source.domains])
+
+    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
+        raise GenzooError("a radialgan run translates table rows, it draws no images; use "
+                          "genzoo radialgan augment RUN --target I --out F.csv")
 
     def __init__(self, config=None, **kwargs):
         super().__init__(config, **kwargs)

@@ -50,6 +50,7 @@ from keras_genzoo.losses.divergence import (
 )
 from keras_genzoo.models.autoencoder import AutoencoderConfig
 from keras_genzoo.models.base import Autoencoder as AutoencoderBase
+from keras_genzoo.models.base import latent_codes
 
 #: held-out images the importance-weighted bound is evaluated on at each epoch end
 IW_EVAL_IMAGES = 256
@@ -180,6 +181,7 @@ class VAE(AutoencoderBase):
 
     config_class = VAEConfig
     registry_name = "vae"
+    generative = True  # decodes draws from its prior N(0, I)
     #: loss = reconstruction + beta * kl (the negative ELBO when beta = 1)
     metric_names = ("loss", "reconstruction", "kl")
 
@@ -307,7 +309,7 @@ class VAE(AutoencoderBase):
         Conditional models take ``label`` (an int or one per image); without it
         the labels cycle 0, 1, ..., num_classes - 1 (a grid with one class per column).
         """
-        z = tf.random.stateless_normal([num, self.config.code_dim], seed=[seed, 0])
+        z = latent_codes(num, self.config.code_dim, seed)
         if not self.config.conditional:
             if label is not None:
                 raise GenzooError("label= needs a conditional vae (conditional=true)")

@@ -7,6 +7,9 @@ import pathlib
 
 import numpy as np
 
+from keras_genzoo import runs
+from keras_genzoo.metrics.mode_coverage import DEFAULT_RADIUS_SIGMAS
+
 
 def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 1) -> np.ndarray:
     """Tile ``[N, H, W, C]`` images in [0, 1] into one uint8 ``[rows*H, cols*W, C]`` array."""
@@ -39,8 +42,8 @@ def save_grid(images: np.ndarray, path, columns: int | None = None, scale: int =
     if scale > 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(path)
+    with runs.atomic_write(path, binary=True) as stream:
+        picture.save(stream, format="PNG")
     return path
 
 
@@ -68,10 +71,7 @@ def plot_history(history_csv, path) -> pathlib.Path | None:
         axis.set_title(metric)
         axis.set_xlabel("epoch")
         axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return pathlib.Path(path)
+    return _save_figure(figure, path)
 
 
 # ---------------------------------------------------------------------------
@@ -96,8 +96,6 @@ def _scatter_limits(points, modes, sigma):
     samples between and around the modes. Without modes it covers the
     finite points.
     """
-    from keras_genzoo.metrics.mode_coverage import DEFAULT_RADIUS_SIGMAS
-
     if modes is not None:
         reference = modes
         extra = DEFAULT_RADIUS_SIGMAS * sigma if sigma is not None else 0.0
@@ -117,8 +115,6 @@ def _scatter_limits(points, modes, sigma):
 def _draw_scatter(axis, points, *, modes, sigma, real, title):
     """Draw one scatter panel on a matplotlib ``axis``."""
     from matplotlib.patches import Circle
-
-    from keras_genzoo.metrics.mode_coverage import DEFAULT_RADIUS_SIGMAS
 
     points = _as_points(points, "points")
     modes = None if modes is None else _as_points(modes, "modes")
@@ -165,9 +161,9 @@ def _pyplot():
 def _save_figure(figure, path):
     plt = _pyplot()
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    with runs.atomic_write(path, binary=True) as stream:
+        figure.savefig(stream, dpi=100, format=path.suffix.lstrip(".") or "png")
     plt.close(figure)
     return path
 

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from keras_genzoo import runs
 from zoo_cli.main import main
 
 def _find_console_script():
@@ -145,10 +146,10 @@ def test_unwritable_output_directory(capsys, tmp_path):
 
 
 def test_export_of_a_run_without_checkpoints(capsys, tmp_path):
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
 
-    plan = run_lib.resolve_plan("ae", out_dir=str(tmp_path / "run"), steps=1)
-    run_lib.write_run_config(plan)
+    plan = plan_lib.resolve_plan("ae", out_dir=str(tmp_path / "run"), steps=1)
+    runs.write_run_config(plan.out_dir, plan.to_json())
     _fails_cleanly(capsys, ["export", tmp_path / "run", "--to", tmp_path / "exports"],
                    "no checkpoints")
     assert not (tmp_path / "exports").exists()

@@ -11,7 +11,7 @@ from keras_genzoo.data import open_source
 from keras_genzoo.data.toy2d import MIXTURES
 from keras_genzoo.metrics.mode_coverage import mode_coverage
 from keras_genzoo.metrics.reconstruction import reconstruction_metrics
-from keras_genzoo.training import run as run_lib
+from keras_genzoo import runs as run_files
 from zoo_cli.main import main
 
 from test_cli import _fails_cleanly  # noqa: E402  (tests/cli is on sys.path under pytest)
@@ -108,7 +108,7 @@ def test_autoencoder_default_is_reconstruction_quality(runs, tmp_path, capsys):
     images = open_source(row["dataset"], image_size=row["image_size"], channels=row["channels"],
                          split=row["split"]).take_images(row["num"])
     assert len(images) == 50
-    model, _ = run_lib.load_trained_model(runs / "ae")
+    model, _ = run_files.load_trained_model(runs / "ae")
     reconstructions = model.reconstruct(images)
     per_image_mse = np.mean((images.astype(np.float64) - reconstructions) ** 2, axis=(1, 2, 3))
     assert 0 < scores["mse"]["value"] < 1
@@ -134,7 +134,7 @@ def test_point_models_are_scored_by_mode_coverage(runs, tmp_path):
     # the values must be the metric of the run's own 500 samples of the eval seed
     row = scores["modes_covered"]
     assert (row["num"], row["seed"]) == (500, 0)
-    model, _ = run_lib.load_trained_model(runs / "points")
+    model, _ = run_files.load_trained_model(runs / "points")
     mixture = MIXTURES[row["dataset"].split(":", 1)[1]]
     expected = mode_coverage(model.sample(500, seed=0), mixture.modes, mixture.sigma)
     assert row["value"] == expected.modes_covered

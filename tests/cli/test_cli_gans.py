@@ -8,8 +8,9 @@ from PIL import Image
 
 from keras_genzoo.data.toy2d import MIXTURES
 from keras_genzoo.metrics.mode_coverage import mode_coverage
-from keras_genzoo.training import run as run_lib
-from keras_genzoo.training.trainer import POINT_SAMPLES, SAMPLE_SEED
+from keras_genzoo import runs as run_files
+from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES
+from keras_genzoo.training.hooks import SAMPLE_SEED
 from zoo_cli.main import main
 
 from test_cli import _fails_cleanly  # noqa: E402  (tests/cli is on sys.path under pytest)
@@ -34,7 +35,7 @@ def test_toy2d_run_draws_scatter_plots_and_logs_mode_coverage(runs, tmp_path, ca
         row = list(csv.DictReader(handle))[-1]
     # A 2-step WGAN-GP covers no particular number of modes (0 is as possible as 25): the
     # row must be the metric of the trainer's 2,500 samples of the final checkpoint
-    model, saved = run_lib.load_trained_model(run)
+    model, saved = run_files.load_trained_model(run)
     mixture = MIXTURES[saved["train"]["dataset"].split(":", 1)[1]]
     expected = mode_coverage(model.sample(POINT_SAMPLES, seed=SAMPLE_SEED), mixture.modes,
                              mixture.sigma)

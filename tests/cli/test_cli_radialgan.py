@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from test_cli import _fails_cleanly  # tests/cli is on sys.path under pytest
 
-from keras_genzoo.training import run as run_lib
-from keras_genzoo.training.augment import read_augmented
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs as run_files
+from keras_genzoo.commands.radialgan import read_augmented
 from zoo_cli.main import main
 
 TINY = ["--set", "hidden_units=32,32", "--set", "latent_dim=8"]
@@ -55,10 +56,10 @@ def _history(run):
 
 def _domains(run, split="train"):
     """The run's data source, reopened the way the trainer opened it."""
-    saved = run_lib.read_run_config(run)
-    fields = run_lib.config_lib.field_types(run_lib.TrainSettings)
-    settings = run_lib.TrainSettings(**{k: v for k, v in saved["train"].items() if k in fields})
-    return run_lib.open_training_domains(settings.dataset, settings,
+    saved = run_files.read_run_config(run)
+    fields = plan_lib.config_lib.field_types(plan_lib.TrainSettings)
+    settings = plan_lib.TrainSettings(**{k: v for k, v in saved["train"].items() if k in fields})
+    return plan_lib.open_training_domains(settings.dataset, settings,
                                          saved["config"]["num_domains"], split=split)
 
 
@@ -83,7 +84,7 @@ def test_m2_run_learns_both_cycles_and_keeps_labels(runs):
         assert all(math.isfinite(float(row[key])) for key in row), row
     assert float(history[-1]["data_cycle"]) < 0.8 * float(history[0]["data_cycle"])
     assert float(history[-1]["val_label_agreement"]) > 0.9
-    model, saved = run_lib.load_trained_model(run)
+    model, saved = run_files.load_trained_model(run)
     assert saved["config"]["feature_counts"] == [20, 20] and len(model.networks()) == 6
     # the checkpointed standardization is the data source's (exports rely on it)
     domains = _domains(run)
@@ -99,11 +100,11 @@ def test_m4_trains_with_four_sets_of_networks(tmp_path, capsys):
     history = _history(run)
     assert int(history[-1]["step"]) == 3
     assert all(math.isfinite(float(value)) for value in history[-1].values())
-    model, saved = run_lib.load_trained_model(run)
+    model, saved = run_files.load_trained_model(run)
     assert saved["config"]["num_domains"] == 4 and len(saved["config"]["feature_counts"]) == 4
     assert sorted(model.networks()) == sorted(f"{role}_{i}" for i in range(4) for role in
                                               ("encoder", "decoder", "discriminator"))
-    statistics = json.loads((run / run_lib.DATA_STATISTICS_FILE).read_text())
+    statistics = json.loads((run / run_files.DATA_STATISTICS_FILE).read_text())
     assert [d["name"] for d in statistics["domains"]] == ["A", "B", "C", "D"]
 
 
@@ -115,12 +116,12 @@ def test_augment_writes_translations_in_the_target_units_with_the_source_labels(
     names, features, labels, sources = read_augmented(out)
     domains = _domains(run)
     source, target = domains.domains
-    statistics = json.loads((run / run_lib.DATA_STATISTICS_FILE).read_text())
+    statistics = json.loads((run / run_files.DATA_STATISTICS_FILE).read_text())
     assert names == target.feature_names and sources == ["A"] * len(source.y)
     assert labels == [statistics["label_classes"][k] for k in source.y]
     assert set(labels) == {"malignant", "benign"}
     # the CSV holds G_B(F_A(x, y)) in domain B's original units (6 significant digits)
-    model, _ = run_lib.load_trained_model(run)
+    model, _ = run_files.load_trained_model(run)
     expected = target.to_original(model.translate(source.x, source.y, 0, 1)[0])
     np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-9)
     # ... on domain B's scale: every column near B's mean, not near 0 as standardized
@@ -134,7 +135,7 @@ def test_augment_writes_translations_in_the_target_units_with_the_source_labels(
 
 def test_csv_domains_with_different_features_train_and_augment(runs, tmp_path, capsys):
     run, out = runs / "table", tmp_path / "west.csv"
-    saved = run_lib.read_run_config(run)
+    saved = run_files.read_run_config(run)
     # north: age, income, color=blue/green/red; south: age, weight;
     # west: income, weight, height, color x 3
     assert saved["config"]["feature_counts"] == [5, 2, 6]
@@ -149,7 +150,7 @@ def test_csv_domains_with_different_features_train_and_augment(runs, tmp_path, c
     with open(runs / "table.csv", newline="") as handle:
         table = list(csv.DictReader(handle))
     expected_labels, expected_features = [], []
-    model, _ = run_lib.load_trained_model(run)
+    model, _ = run_files.load_trained_model(run)
     for i, domain in enumerate(domains.domains[:2]):
         expected_labels += [table[row]["outcome"] for row in domain.rows]
         expected_features.append(west.to_original(model.translate(domain.x, domain.y, i, 2)[0]))

@@ -414,7 +414,7 @@ def test_tfds_offline_fails_fast_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", failing_download)
 
     # No network: the download (minutes of retries in tfds) is not even tried.
-    monkeypatch.setattr(sources, "_network_reachable", lambda hosts, timeout=3.0: False)
+    monkeypatch.setattr(sources, "network_reachable", lambda hosts, timeout=3.0: False)
     with pytest.raises(DataError) as info:
         open_source("mnist", image_size=8, channels=1, data_dir=str(tmp_path))
     message = str(info.value)
@@ -423,7 +423,7 @@ def test_tfds_offline_fails_fast_with_one_line(tmp_path, monkeypatch):
     assert "download_and_prepare()" in message and "cannot reach" in message
 
     # Network seemingly up, but the download fails anyway.
-    monkeypatch.setattr(sources, "_network_reachable", lambda hosts, timeout=3.0: True)
+    monkeypatch.setattr(sources, "network_reachable", lambda hosts, timeout=3.0: True)
     with pytest.raises(DataError) as info:
         open_source("mnist", image_size=8, channels=1, data_dir=str(tmp_path))
     message = str(info.value)
@@ -435,19 +435,19 @@ def test_network_probe_gives_up_quickly():
     import socket
     import time
 
-    from keras_genzoo.data import sources
+    from keras_genzoo.data import pipeline
 
     # A loopback port nobody listens on (tests never send traffic off this machine).
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         closed_port = listener.getsockname()[1]
     start = time.monotonic()
-    assert not sources._network_reachable([("127.0.0.1", closed_port)], timeout=0.5)
+    assert not pipeline.network_reachable([("127.0.0.1", closed_port)], timeout=0.5)
     assert time.monotonic() - start < 3.0
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
-        assert sources._network_reachable([("127.0.0.1", listener.getsockname()[1])], timeout=0.5)
+        assert pipeline.network_reachable([("127.0.0.1", listener.getsockname()[1])], timeout=0.5)
 
 
 def test_tfds_prepared_dataset_is_read_without_download(tmp_path, monkeypatch):

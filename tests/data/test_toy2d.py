@@ -235,13 +235,13 @@ def test_steps_per_epoch_and_batch_size_checks():
         test.batches(True)
 
 
-def test_take_examples_and_take_images(grid_train):
+def test_take_examples_and_take_points(grid_train):
     points, labels = grid_train.take_examples(5)
     assert points.shape == (5, 2) and points.dtype == np.float32
     assert labels.shape == (5,) and labels.dtype == np.int32
-    np.testing.assert_array_equal(grid_train.take_images(5), points)
+    np.testing.assert_array_equal(grid_train.take_points(5), points)
     points[:] = 99.0  # copies: the source's own data is untouched
-    assert np.all(grid_train.take_images(5) != 99.0)
+    assert np.all(grid_train.take_points(5) != 99.0)
     assert grid_train.take_examples(0)[0].shape == (0, 2)
     assert grid_train.take_examples(20_000)[0].shape == (10_000, 2)
 

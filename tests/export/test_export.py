@@ -187,7 +187,7 @@ def test_unwritable_base_dir(tmp_path):
     blocker = tmp_path / "file.txt"
     blocker.write_text("not a directory")
     module, signatures = generator_export()
-    with pytest.raises(ExportError, match=r"^cannot write to export directory .*file\.txt/exports: "):
+    with pytest.raises(ExportError, match=r"^cannot create export directory .*file\.txt/exports: "):
         export_model(module, signatures, base_dir=blocker / "exports", name="gen", onnx=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
 

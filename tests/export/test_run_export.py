@@ -6,16 +6,18 @@ import tensorflow as tf
 
 from helpers import TINY_AE, TINY_DCGAN
 from keras_genzoo.errors import GenzooError
-from keras_genzoo.export.from_run import export_run
+from keras_genzoo.commands.export import export_run
 from keras_genzoo.export.onnx import run_onnx
 from keras_genzoo.export.savedmodel import read_metadata, read_signatures
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
-from keras_genzoo.training.sampling import sample_grid
+from keras_genzoo.commands.sample import holdout_examples, sample_grid
+from keras_genzoo.models.base import interleave_rows
 
 
 def _trained(model, config, out, steps=2):
-    plan = run_lib.resolve_plan(model, overrides={k: str(v) for k, v in config.items()},
+    plan = plan_lib.resolve_plan(model, overrides={k: str(v) for k, v in config.items()},
                                 out_dir=str(out), steps=steps, batch_size=64)
     trainer.train(plan, verbose=0)
     return out
@@ -41,7 +43,7 @@ def test_dcgan_export_signature_reload_and_onnx(dcgan_run, tmp_path):
     }
     assert signatures["serving_default"]["outputs"]["images"]["shape"] == [None, 16, 16, 1]
 
-    model, _ = run_lib.load_trained_model(dcgan_run)
+    model, _ = runs.load_trained_model(dcgan_run)
     z = np.random.default_rng(0).normal(size=(5, TINY_DCGAN["latent_dim"])).astype(np.float32)
     served = tf.saved_model.load(str(result.path)).signatures["serving_default"](z=z)["images"]
     np.testing.assert_allclose(served.numpy(), model.generate(z).numpy(), atol=1e-6)
@@ -68,7 +70,7 @@ def test_autoencoder_export_has_three_signatures(ae_run, tmp_path):
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, TINY_AE["code_dim"]]
     assert list(signatures["decode"]["inputs"]) == ["code"]
 
-    model, _ = run_lib.load_trained_model(ae_run)
+    model, _ = runs.load_trained_model(ae_run)
     x = np.random.default_rng(1).uniform(size=(3, 16, 16, 1)).astype(np.float32)
     loaded = tf.saved_model.load(str(result.path))
     code = loaded.signatures["encode"](x=x)["code"].numpy()
@@ -85,8 +87,8 @@ def test_autoencoder_export_has_three_signatures(ae_run, tmp_path):
 
 
 def test_export_of_a_run_without_checkpoints_writes_nothing(tmp_path):
-    plan = run_lib.resolve_plan("ae", out_dir=str(tmp_path / "empty"), steps=1)
-    run_lib.write_run_config(plan)
+    plan = plan_lib.resolve_plan("ae", out_dir=str(tmp_path / "empty"), steps=1)
+    runs.write_run_config(plan.out_dir, plan.to_json())
     with pytest.raises(GenzooError, match="no checkpoints"):
         export_run(tmp_path / "empty", tmp_path / "exports")
     assert not (tmp_path / "exports").exists()
@@ -106,10 +108,8 @@ def test_sample_from_run_and_from_export_agree(dcgan_run, tmp_path):
 
 
 def test_autoencoder_sample_shows_inputs_above_reconstructions(ae_run, tmp_path):
-    from keras_genzoo.training.sampling import holdout_images, interleave_rows
-
-    inputs = holdout_images("digits", 8, 16, 1)
-    model, _ = run_lib.load_trained_model(ae_run)
+    inputs = holdout_examples("digits", 8, 16, 1)[0]
+    model, _ = runs.load_trained_model(ae_run)
     grid = interleave_rows(inputs, model.reconstruct(inputs))
     np.testing.assert_array_equal(grid[:8], inputs)
     np.testing.assert_allclose(grid[8:], model.reconstruct(inputs), atol=1e-6)
@@ -118,10 +118,8 @@ def test_autoencoder_sample_shows_inputs_above_reconstructions(ae_run, tmp_path)
 
 
 def test_autoencoder_sample_seed_picks_other_holdout_images():
-    from keras_genzoo.training.sampling import holdout_images
-
-    first = holdout_images("digits", 8, 16, 1)
-    np.testing.assert_array_equal(first, holdout_images("digits", 8, 16, 1, seed=0))
-    other = holdout_images("digits", 8, 16, 1, seed=4)
+    first = holdout_examples("digits", 8, 16, 1)[0]
+    np.testing.assert_array_equal(first, holdout_examples("digits", 8, 16, 1, seed=0)[0])
+    other = holdout_examples("digits", 8, 16, 1, seed=4)[0]
     assert other.shape == first.shape and not np.array_equal(other, first)
-    np.testing.assert_array_equal(other, holdout_images("digits", 8, 16, 1, seed=4))
+    np.testing.assert_array_equal(other, holdout_examples("digits", 8, 16, 1, seed=4)[0])

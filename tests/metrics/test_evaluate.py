@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.metrics import evaluate as evaluate_lib
+from keras_genzoo.commands import eval as eval_command
 from keras_genzoo.metrics import features as features_lib
 from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator, parse_metrics
 
@@ -102,11 +102,11 @@ def test_eval_file_merges_and_stays_strict_json(tmp_path):
     out.write_text("{not json")  # a damaged file is replaced, not a crash
     setting = {"features": "random", "num": 10, "dataset": "digits", "split": "test",
                "image_size": 16, "channels": 1, "seed": 0}
-    evaluate_lib.write_eval_file(out, [{"metric": "fid", "value": 3.0, **setting}])
-    evaluate_lib.write_eval_file(out, [{"metric": "fid", "value": 2.0, **setting, "num": 20}])
-    evaluate_lib.write_eval_file(out, [{"metric": "fid", "value": 1.0, **setting}])
+    eval_command.write_eval_file(out, [{"metric": "fid", "value": 3.0, **setting}])
+    eval_command.write_eval_file(out, [{"metric": "fid", "value": 2.0, **setting, "num": 20}])
+    eval_command.write_eval_file(out, [{"metric": "fid", "value": 1.0, **setting}])
     rows = json.loads(out.read_text())["evaluations"]
     assert sorted((row["num"], row["value"]) for row in rows) == [(10, 1.0), (20, 2.0)]
     # PSNR of a perfect reconstruction is infinite: null in strict JSON, spelled beside it
-    assert evaluate_lib._json_value(math.inf) == {"value": None, "value_text": "inf"}
-    assert evaluate_lib._json_value(2) == {"value": 2}
+    assert eval_command._json_value(math.inf) == {"value": None, "value_text": "inf"}
+    assert eval_command._json_value(2) == {"value": 2}

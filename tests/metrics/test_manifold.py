@@ -11,16 +11,17 @@ import keras
 import numpy as np
 import pytest
 
+from keras_genzoo import runs
 from keras_genzoo.errors import GenzooError
+from keras_genzoo.commands.manifold import write_tangent_figure
 from keras_genzoo.metrics.manifold import (
     decoder_jacobians,
     decoder_tangents,
     tangent_strips,
-    write_tangent_figure,
 )
 from keras_genzoo.models.autoencoder import Autoencoder
 from keras_genzoo.registry import get
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
 LINEAR = dict(get("ae").presets["linear"].config)  # 8x8, code 8, no nonlinearity
@@ -111,8 +112,8 @@ def test_bad_arguments_are_one_line_errors():
 
 
 def test_gan_run_is_refused_before_anything_is_written(tmp_path):
-    plan = run_lib.resolve_plan("dcgan", out_dir=str(tmp_path / "gan"), steps=1)
-    run_lib.write_run_config(plan)
+    plan = plan_lib.resolve_plan("dcgan", out_dir=str(tmp_path / "gan"), steps=1)
+    runs.write_run_config(plan.out_dir, plan.to_json())
     out = tmp_path / "figures" / "tangents.png"
     with pytest.raises(GenzooError) as error:
         write_tangent_figure(tmp_path / "gan", out)
@@ -122,7 +123,7 @@ def test_gan_run_is_refused_before_anything_is_written(tmp_path):
 
 
 def test_figure_from_a_short_linear_run(tmp_path):
-    plan = run_lib.resolve_plan("ae", preset="linear", out_dir=str(tmp_path / "run"), steps=30)
+    plan = plan_lib.resolve_plan("ae", preset="linear", out_dir=str(tmp_path / "run"), steps=30)
     trainer.train(plan, verbose=0)
     out = write_tangent_figure(plan.out_dir, tmp_path / "tangents.png", num_inputs=2,
                                num_directions=2, steps=5, seed=3)

@@ -20,7 +20,7 @@ from helpers import (
 )
 from keras_genzoo.config import build_config
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.export.from_run import export_run
+from keras_genzoo.commands.export import export_run
 from keras_genzoo.export.onnx import run_onnx
 from keras_genzoo.export.savedmodel import read_signatures
 from keras_genzoo.losses.contractive import (
@@ -29,7 +29,8 @@ from keras_genzoo.losses.contractive import (
 )
 from keras_genzoo.models.contractive_ae import ContractiveAE, ContractiveAEConfig
 from keras_genzoo.registry import get
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 SIGMOID = {**get("contractive-ae").presets["sigmoid"].config, "image_size": 8, "code_dim": 12}
@@ -108,7 +109,7 @@ def test_config_validation():
         with pytest.raises(ConfigError):
             build_config(ContractiveAEConfig, bad)
     with pytest.raises(ConfigError, match="closed_form"):
-        run_lib.resolve_plan("contractive-ae", preset="deep", overrides={"jacobian": "closed_form"},
+        plan_lib.resolve_plan("contractive-ae", preset="deep", overrides={"jacobian": "closed_form"},
                              steps=1)
     assert ContractiveAE(config=dict(DEEP)).jacobian_mode == "autodiff"
     assert ContractiveAE(config=dict(SIGMOID, jacobian="autodiff")).jacobian_mode == "autodiff"
@@ -175,7 +176,7 @@ def test_two_replicas_match_one_device(config):
 
 @pytest.mark.parametrize("preset", ["sigmoid", "deep"])
 def test_trainer_export_reload_and_onnx_parity(preset, tmp_path):
-    plan = run_lib.resolve_plan("contractive-ae", preset=preset, overrides={"image_size": "16"},
+    plan = plan_lib.resolve_plan("contractive-ae", preset=preset, overrides={"image_size": "16"},
                                 out_dir=str(tmp_path / "run"), steps=3, batch_size=32)
     result = trainer.train(plan, verbose=0)
     assert {"val_jacobian_norm", "penalty", "jacobian_norm"} <= set(result.history[-1])
@@ -186,7 +187,7 @@ def test_trainer_export_reload_and_onnx_parity(preset, tmp_path):
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, code_dim]
     assert signatures["serving_default"]["outputs"]["reconstruction"]["shape"] == [None, 16, 16, 1]
 
-    model, _ = run_lib.load_trained_model(plan.out_dir)
+    model, _ = runs.load_trained_model(plan.out_dir)
     x = _inputs(3, size=16)
     loaded = tf.saved_model.load(str(export.path))
     code = loaded.signatures["encode"](x=x)["code"].numpy()

@@ -17,12 +17,13 @@ import pytest
 import tensorflow as tf
 
 from keras_genzoo.data import open_source
-from keras_genzoo.export.from_run import export_run
+from keras_genzoo.commands.export import export_run
 from keras_genzoo.export.onnx import run_onnx
 from keras_genzoo.export.savedmodel import read_signatures
 from keras_genzoo.models.autoencoder import Autoencoder
 from keras_genzoo.registry import get
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 K = 8
@@ -74,7 +75,7 @@ def test_presets_describe_linear_and_overcomplete_networks():
 
 @pytest.fixture(scope="module")
 def linear_run(tmp_path_factory):
-    plan = run_lib.resolve_plan("ae", preset="linear",
+    plan = plan_lib.resolve_plan("ae", preset="linear",
                                 out_dir=str(tmp_path_factory.mktemp("linear") / "run"))
     # a cosine-decayed step: with a constant Adam step the subspace keeps
     # wandering, because the eigengap lambda_8 - lambda_9 is small
@@ -85,7 +86,7 @@ def linear_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def overcomplete_run(tmp_path_factory):
-    plan = run_lib.resolve_plan("ae", preset="overcomplete",
+    plan = plan_lib.resolve_plan("ae", preset="overcomplete",
                                 out_dir=str(tmp_path_factory.mktemp("over") / "run"))
     trainer.train(plan, verbose=0)
     return plan.out_dir
@@ -96,7 +97,7 @@ def test_linear_autoencoder_learns_the_pca_subspace_and_optimum(linear_run):
     images = _train_images()
     eigenvalues, eigenvectors = _pca(images)
     optimum = eigenvalues[K:].sum() / images[0].size  # best rank-k affine reconstruction
-    model, saved = run_lib.load_trained_model(linear_run)
+    model, saved = runs.load_trained_model(linear_run)
     assert saved["preset"] == "linear"
     angle = _largest_angle_degrees(_decoder_columns(model), eigenvectors[:, :K])
     mse = _mse(model, images)
@@ -118,7 +119,7 @@ def test_linear_preset_export_reload_and_onnx_parity(linear_run, tmp_path):
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, K]
     assert signatures["decode"]["inputs"]["code"]["shape"] == [None, K]
     assert signatures["decode"]["outputs"]["reconstruction"]["shape"] == [None, 8, 8, 1]
-    model, _ = run_lib.load_trained_model(linear_run)
+    model, _ = runs.load_trained_model(linear_run)
     x = open_source("digits", image_size=8, channels=1, split="test").take_images(5)
     loaded = tf.saved_model.load(str(result.path))
     served = loaded.signatures["serving_default"](x=x)["reconstruction"].numpy()
@@ -145,8 +146,8 @@ def test_overcomplete_autoencoder_copies_noise_the_undercomplete_cannot(overcomp
     digits = open_source("digits", image_size=8, channels=1, split="test").take_images(200)
     noise, support = _noise_on_the_digit_support(200)
     assert 40 <= support.sum() <= 55
-    over, _ = run_lib.load_trained_model(overcomplete_run)
-    under, _ = run_lib.load_trained_model(linear_run)
+    over, _ = runs.load_trained_model(overcomplete_run)
+    under, _ = runs.load_trained_model(linear_run)
     noise_variance = float(np.mean(np.var(noise, axis=0)))  # MSE of predicting the mean
     over_digits, over_noise = _mse(over, digits), _mse(over, noise)
     under_digits, under_noise = _mse(under, digits), _mse(under, noise)

@@ -13,7 +13,8 @@ from keras_genzoo.errors import ConfigError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
 from keras_genzoo.models.progan import ProGAN, ProGANConfig
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 TINY = {"image_size": 16, "latent_dim": 8, "filter_base": 32, "max_filters": 8,
@@ -151,7 +152,7 @@ def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, st
     overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
 
     def plan(out):
-        return run_lib.resolve_plan("progan", overrides=overrides, out_dir=str(out), steps=14,
+        return plan_lib.resolve_plan("progan", overrides=overrides, out_dir=str(out), steps=14,
                                     batch_size=8, dataset="digits")
 
     straight = trainer.train(plan(tmp_path / "straight"), verbose=0)
@@ -163,13 +164,13 @@ def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, st
 
     with pytest.raises(trainer.Interrupted):
         trainer.train(plan(tmp_path / "resumed"), verbose=0, on_step=interrupt)
-    half, _ = run_lib.load_trained_model(tmp_path / "resumed")
+    half, _ = runs.load_trained_model(tmp_path / "resumed")
     # the growth for step 9 happens before it: a run stopped after step 8 is still at 4x4
     assert half.phase == (0 if stop == 8 else 1)
     assert int(half.images_seen.numpy()) == stop * 8
     trainer.train(plan(tmp_path / "resumed"), verbose=0)
-    a, _ = run_lib.load_trained_model(tmp_path / "straight")
-    b, _ = run_lib.load_trained_model(tmp_path / "resumed")
+    a, _ = runs.load_trained_model(tmp_path / "straight")
+    b, _ = runs.load_trained_model(tmp_path / "resumed")
     assert a.phase == b.phase == 1 and int(b.images_seen.numpy()) == 14 * 8
     # every FadeIn comes back with the same alpha, the generators' included
     assert {layer.alpha_value for layer in b.fade_layers()} == {b.alpha}

@@ -11,7 +11,8 @@ import tensorflow as tf
 from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.models.recirculation_ae import RecirculationAE, RecirculationConfig
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 
@@ -155,7 +156,7 @@ def test_two_replicas_equal_one_device():
 
 
 def _plan(out, steps):
-    return run_lib.resolve_plan("recirculation-ae", out_dir=str(out), steps=steps, batch_size=32)
+    return plan_lib.resolve_plan("recirculation-ae", out_dir=str(out), steps=steps, batch_size=32)
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +171,8 @@ def resumed_run(tmp_path_factory):
 def test_trainer_runs_and_resume_is_exact(resumed_run):
     root, result = resumed_run
     assert result.steps == 60 and result.epochs_run == 2  # 50 steps/epoch: 30..50, 50..60
-    resumed, saved = run_lib.load_trained_model(root / "resumed")
-    straight, _ = run_lib.load_trained_model(root / "straight")
+    resumed, saved = runs.load_trained_model(root / "resumed")
+    straight, _ = runs.load_trained_model(root / "straight")
     assert saved["model"] == "recirculation-ae" and saved["config"]["code_dim"] == 16
     for network in ("encoder", "decoder"):
         for a, b in zip(weights_of(getattr(resumed, network)),
@@ -182,7 +183,7 @@ def test_trainer_runs_and_resume_is_exact(resumed_run):
 
 
 def test_export_signatures_reload_and_onnx_parity(resumed_run, tmp_path):
-    from keras_genzoo.export.from_run import export_run
+    from keras_genzoo.commands.export import export_run
     from keras_genzoo.export.onnx import run_onnx
     from keras_genzoo.export.savedmodel import read_signatures
 
@@ -193,7 +194,7 @@ def test_export_signatures_reload_and_onnx_parity(resumed_run, tmp_path):
     assert signatures["encode"]["inputs"]["x"]["shape"] == [None, 8, 8, 1]
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, 16]
     assert signatures["decode"]["outputs"]["reconstruction"]["shape"] == [None, 8, 8, 1]
-    model, _ = run_lib.load_trained_model(root / "straight")
+    model, _ = runs.load_trained_model(root / "straight")
     x = np.random.default_rng(5).uniform(size=(6, 8, 8, 1)).astype(np.float32)
     loaded = tf.saved_model.load(str(result.path))
     code = loaded.signatures["encode"](x=x)["code"].numpy()

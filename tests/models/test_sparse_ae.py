@@ -161,14 +161,15 @@ def test_config_round_trip():
 
 # ------------------------------------------------------ train, export, ONNX
 def test_trainer_run_exports_with_onnx_parity(tmp_path):
-    from keras_genzoo.export.from_run import export_run
+    from keras_genzoo.commands.export import export_run
     from keras_genzoo.export.onnx import run_onnx
     from keras_genzoo.export.savedmodel import read_signatures
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     overrides = {"image_size": "8", "hidden_units": "32", "code_dim": "16"}
-    plan = run_lib.resolve_plan("sparse-ae", preset="kl", overrides=overrides,
+    plan = plan_lib.resolve_plan("sparse-ae", preset="kl", overrides=overrides,
                                 out_dir=str(tmp_path / "run"), steps=3, batch_size=32)
     result = trainer.train(plan, verbose=0)
     assert result.steps == 3
@@ -182,7 +183,7 @@ def test_trainer_run_exports_with_onnx_parity(tmp_path):
     assert signatures["serving_default"]["outputs"]["reconstruction"]["shape"] == [None, 8, 8, 1]
     assert max(export.onnx_max_abs_diff.values()) <= 1e-4
 
-    model, _ = run_lib.load_trained_model(tmp_path / "run")
+    model, _ = runs.load_trained_model(tmp_path / "run")
     x = np.random.default_rng(1).uniform(size=(3, 8, 8, 1)).astype(np.float32)
     loaded = tf.saved_model.load(str(export.path))
     code = loaded.signatures["encode"](x=x)["code"].numpy()

@@ -185,14 +185,15 @@ def test_bad_truncation_and_config():
 def test_a_loaded_stylegan_has_one_alpha_everywhere(tmp_path):
     """The noisy training wiring shares the fixed-noise wiring's FadeIn, so a run loaded
     mid-fade reports, samples and trains with the saved alpha."""
-    from keras_genzoo.training import run as run_lib
+    from keras_genzoo.training import plan as plan_lib
+    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
-    plan = run_lib.resolve_plan("stylegan", overrides=overrides, out_dir=str(tmp_path / "run"),
+    plan = plan_lib.resolve_plan("stylegan", overrides=overrides, out_dir=str(tmp_path / "run"),
                                 steps=10, batch_size=8, dataset="digits")
     trainer.train(plan, verbose=0)
-    model, _ = run_lib.load_trained_model(tmp_path / "run")
+    model, _ = runs.load_trained_model(tmp_path / "run")
     assert model.phase == 1
     expected = (9 * 8 - 64) / 64  # alpha set before the 10th step
     assert {round(layer.alpha_value, 6) for layer in model.fade_layers()} == {round(expected, 6)}

@@ -16,7 +16,7 @@ from helpers import (
     train_steps,
 )
 from keras_genzoo.errors import ConfigError, GenzooError
-from keras_genzoo.export.from_run import export_run
+from keras_genzoo.commands.export import export_run
 from keras_genzoo.export.onnx import run_onnx
 from keras_genzoo.export.savedmodel import read_signatures
 from keras_genzoo.losses.divergence import (
@@ -27,7 +27,8 @@ from keras_genzoo.losses.divergence import (
     standard_normal_log_density,
 )
 from keras_genzoo.models.vae import VAE, VAEConfig
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 TINY_DENSE = {"image_size": 16, "channels": 1, "architecture": "dense", "hidden_units": (32,),
@@ -43,7 +44,7 @@ def _train_run(out, config, steps=3, **settings):
     overrides = {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
                  for k, v in config.items()}
     settings.setdefault("batch_size", 32)
-    plan = run_lib.resolve_plan("vae", overrides=overrides, out_dir=str(out), steps=steps,
+    plan = plan_lib.resolve_plan("vae", overrides=overrides, out_dir=str(out), steps=steps,
                                 **settings)
     trainer.train(plan, verbose=0)
     return out
@@ -241,7 +242,7 @@ def _check_export(run, tmp_path, conditional):
                                               **label}
     assert list(signatures["decode"]["outputs"]) == ["reconstruction"]
 
-    model, _ = run_lib.load_trained_model(run)
+    model, _ = runs.load_trained_model(run)
     x = digit_batches(5, 1, seed=2)[0][0]
     labels = np.array([0, 3, 3, 7, 9], np.int32)
     extra = {"label": labels} if conditional else {}
@@ -274,7 +275,7 @@ def test_run_logs_elbo_metrics_and_exports_with_onnx_parity(dense_run, tmp_path)
 
 
 def test_conditional_vae_trains_samples_by_label_and_exports(conditional_run, tmp_path):
-    model, saved = run_lib.load_trained_model(conditional_run)
+    model, saved = runs.load_trained_model(conditional_run)
     assert saved["config"]["conditional"] is True and model.uses_labels()
     threes = model.sample(4, seed=0, label=3)
     assert threes.shape == (4, 16, 16, 1) and 0 <= threes.min() and threes.max() <= 1

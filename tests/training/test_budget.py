@@ -15,7 +15,8 @@ import tensorflow as tf
 
 from helpers import TINY_DCGAN, weights_of
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 BATCH = 256  # digits train split: 1617 images -> 6 steps per epoch
@@ -24,7 +25,7 @@ BATCH = 256  # digits train split: 1617 images -> 6 steps per epoch
 def _plan(out, **settings):
     overrides = {k: str(v) for k, v in TINY_DCGAN.items()}
     settings.setdefault("batch_size", BATCH)
-    return run_lib.resolve_plan("dcgan", overrides=overrides, out_dir=str(out), **settings)
+    return plan_lib.resolve_plan("dcgan", overrides=overrides, out_dir=str(out), **settings)
 
 
 @pytest.fixture
@@ -56,8 +57,8 @@ def test_budget_stops_mid_epoch_with_everything_written(tmp_path, ten_seconds_pe
     assert [p.name for p in (out / "samples").iterdir()] == ["epoch_0001.png"]
     saved = json.loads((out / "config.json").read_text())["train"]
     assert saved["minutes"] == 0.5 and saved["steps"] is None and saved["epochs"] is None
-    model, _ = run_lib.load_trained_model(out)  # sampleable and exportable
-    assert run_lib.checkpoint_step(out) == 3
+    model, _ = runs.load_trained_model(out)  # sampleable and exportable
+    assert runs.checkpoint_step(out) == 3
     assert np.isfinite(model.sample(4, seed=0)).all()
 
 
@@ -77,8 +78,8 @@ def test_resume_gives_the_run_the_budget_again_and_matches_an_uninterrupted_run(
 
     straight = tmp_path / "straight"
     trainer.train(_plan(straight, steps=10), verbose=0)
-    a, _ = run_lib.load_trained_model(straight)
-    b, _ = run_lib.load_trained_model(out)
+    a, _ = runs.load_trained_model(straight)
+    b, _ = runs.load_trained_model(out)
     for role in ("generator", "discriminator"):
         for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
             np.testing.assert_allclose(wa, wb, atol=1e-5, err_msg=role)
@@ -113,7 +114,7 @@ def test_bad_budget_in_a_config_file(tmp_path):
     config = tmp_path / "train.yaml"
     config.write_text("minutes: -3\n")
     with pytest.raises(ConfigError, match="--minutes must be a positive number"):
-        run_lib.resolve_plan("dcgan", config_file=str(config), out_dir=str(tmp_path / "run"))
+        plan_lib.resolve_plan("dcgan", config_file=str(config), out_dir=str(tmp_path / "run"))
 
 
 def test_real_clock_stops_training_in_time(tmp_path):

@@ -38,7 +38,7 @@ def _train_command(out, *extra):
 
 @pytest.mark.slow
 def test_two_workers_train_like_one_process_and_only_the_chief_writes(tmp_path):
-    from keras_genzoo.training.run import checkpoint_step, load_trained_model
+    from keras_genzoo.runs import checkpoint_step, load_trained_model
 
     ports = _free_ports(2)
     cluster = {"worker": [f"localhost:{port}" for port in ports]}

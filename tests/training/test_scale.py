@@ -17,7 +17,8 @@ from helpers import require_two_logical_cpus
 
 from keras_genzoo import registry
 from keras_genzoo.errors import GenzooError
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import strategy as strategy_lib
 from keras_genzoo.training import trainer
 from zoo_cli.main import main
@@ -63,7 +64,7 @@ def _float32_policy():
 
 def _plan(model, out, **settings):
     settings.setdefault("batch_size", BATCH)
-    return run_lib.resolve_plan(model, overrides=dict(TINY_ZOO[model]), out_dir=str(out),
+    return plan_lib.resolve_plan(model, overrides=dict(TINY_ZOO[model]), out_dir=str(out),
                                 **settings)
 
 
@@ -196,19 +197,19 @@ def test_mixed_precision_stays_finite_and_exports_float32(tmp_path, monkeypatch,
     """A short mixed-precision run (bfloat16 on this CPU machine): every
     optimizer loss-scaled, logs finite, and the export float32 at the boundary
     exactly like a float32 run's."""
-    from keras_genzoo.export.from_run import export_run
+    from keras_genzoo.commands.export import export_run
 
     built = {}
-    original = run_lib.build_model
+    original = runs.build_model
 
     def keep(*args, **kwargs):
         built["model"] = original(*args, **kwargs)
         return built["model"]
 
-    monkeypatch.setattr(run_lib, "build_model", keep)
+    monkeypatch.setattr(runs, "build_model", keep)
     result = trainer.train(_plan(model_name, tmp_path / "mixed", steps=4,
                                  mixed_precision=True), verbose=0)
-    monkeypatch.setattr(run_lib, "build_model", original)
+    monkeypatch.setattr(runs, "build_model", original)
     model = built["model"]
     assert model.dtype_policy.name == "mixed_bfloat16"
     assert model.network_optimizers and all(

@@ -10,7 +10,8 @@ import tensorflow as tf
 
 from helpers import TINY_AE, TINY_DCGAN, require_two_logical_cpus, weights_of
 from keras_genzoo.errors import ConfigError, GenzooError
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+from keras_genzoo import runs
 from keras_genzoo.training import trainer
 
 # digits train split: 1617 images -> 6 steps per epoch at batch 256
@@ -20,7 +21,7 @@ BATCH = 256
 def _plan(model, config, out, **settings):
     overrides = {k: str(v) for k, v in config.items()}
     settings.setdefault("batch_size", BATCH)
-    return run_lib.resolve_plan(model, overrides=overrides, out_dir=str(out), **settings)
+    return plan_lib.resolve_plan(model, overrides=overrides, out_dir=str(out), **settings)
 
 
 @pytest.fixture(autouse=True)
@@ -93,8 +94,8 @@ def test_interrupted_run_resumes_exactly_where_it_stopped(tmp_path):
                            on_step=steps_seen.append)
     assert steps_seen[0] == 9 and result.steps == 14  # continued from the saved step
 
-    a, _ = run_lib.load_trained_model(straight)
-    b, _ = run_lib.load_trained_model(resumed)
+    a, _ = runs.load_trained_model(straight)
+    b, _ = runs.load_trained_model(resumed)
     for role in ("generator", "discriminator"):
         for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
             np.testing.assert_allclose(wa, wb, atol=1e-5, err_msg=role)
@@ -119,8 +120,8 @@ def test_gan_with_critic_steps_and_ema_resumes_exactly(tmp_path):
         trainer.train(_plan("wgan", config, resumed, steps=16, batch_size=64), verbose=0,
                       on_step=interrupt)
     trainer.train(_plan("wgan", config, resumed, steps=16, batch_size=64), verbose=0)
-    a, _ = run_lib.load_trained_model(straight)
-    b, _ = run_lib.load_trained_model(resumed)
+    a, _ = runs.load_trained_model(straight)
+    b, _ = runs.load_trained_model(resumed)
     assert set(a.networks()) == {"generator", "discriminator", "generator_ema"}
     for role in a.networks():
         for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
@@ -166,14 +167,14 @@ def test_xla_compiles_the_train_step(tmp_path):
 
 def test_mixed_precision_stays_finite_and_wraps_every_optimizer(tmp_path, monkeypatch):
     wrapped = {}
-    original = trainer.run_lib.build_model
+    original = trainer.runs.build_model
 
     def spy(*args, **kwargs):
         model = original(*args, **kwargs)
         wrapped["model"] = model
         return model
 
-    monkeypatch.setattr(trainer.run_lib, "build_model", spy)
+    monkeypatch.setattr(trainer.runs, "build_model", spy)
     out = tmp_path / "mp"
     result = trainer.train(_plan("dcgan", TINY_DCGAN, out, steps=3, mixed_precision=True), verbose=0)
     model = wrapped["model"]
@@ -182,7 +183,7 @@ def test_mixed_precision_stays_finite_and_wraps_every_optimizer(tmp_path, monkey
                for o in model.network_optimizers.values())
     assert np.isfinite([float(result.history[-1][k]) for k in ("d_loss", "g_loss")]).all()
     keras.mixed_precision.set_global_policy("float32")
-    restored, _ = run_lib.load_trained_model(out)  # reloads in float32 for export
+    restored, _ = runs.load_trained_model(out)  # reloads in float32 for export
     assert restored.generator.output.dtype == "float32"
     assert all(w.dtype == "float32" for w in restored.generator.weights)
 
@@ -213,26 +214,26 @@ def test_nan_guard_stops_without_checkpointing_the_diverged_state(tmp_path, monk
 def test_config_file_may_carry_training_settings(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("code_dim: 5\nbatch_size: 128\nepochs: 2\n")
-    plan = run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"))
+    plan = plan_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"))
     assert plan.config["code_dim"] == 5
     assert plan.settings.batch_size == 128 and plan.settings.epochs == 2
     # a flag beats the file
-    plan = run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"),
+    plan = plan_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "a"),
                                 batch_size=32)
     assert plan.settings.batch_size == 32
     # a run's own config.json repeats that run
     trainer.train(_plan("ae", TINY_AE, tmp_path / "b", steps=1), verbose=0)
-    again = run_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
+    again = plan_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
                                  out_dir=str(tmp_path / "c"))
     assert again.config == json.loads((tmp_path / "b" / "config.json").read_text())["config"]
     assert again.settings.steps == 1 and again.settings.batch_size == BATCH
     config.write_text("config: {code_dim: 5}\ntrain: {batch_sise: 3}\n")
     with pytest.raises(ConfigError, match="batch_sise"):
-        run_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "d"))
+        plan_lib.resolve_plan("ae", config_file=str(config), out_dir=str(tmp_path / "d"))
 
 
 def test_config_json_of_a_run_repeats_its_preset(tmp_path):
     trainer.train(_plan("ae", TINY_AE, tmp_path / "b", steps=1, preset="dense"), verbose=0)
-    again = run_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
+    again = plan_lib.resolve_plan("ae", config_file=str(tmp_path / "b" / "config.json"),
                                  out_dir=str(tmp_path / "c"))
     assert again.preset == "dense" and again.config["architecture"] == "dense"

@@ -1,36 +1,26 @@
-"""Run directories: resolving a training request, ``config.json``, reloading a run.
+"""A training request, resolved: the model's config and the training settings of a run.
 
-A run directory (DESIGN.md section 1) is what a user keeps::
+:func:`resolve_plan` merges the model's defaults, its preset, a ``--config`` file,
+``--set`` values and the flags, validates all of it, and decides between a new run and
+resuming the one in ``--out`` (the run directory itself is :mod:`keras_genzoo.runs`).
 
-    runs/<name>/config.json     resolved model config + training settings + versions
-    runs/<name>/checkpoints/    full training state (tf.train.CheckpointManager)
-    runs/<name>/logs/           TensorBoard
-    runs/<name>/samples/        PNG grids, one per epoch, from a fixed latent batch
-    runs/<name>/history.csv     one row per epoch
-    runs/<name>/loss_curves.png
-
-Nothing in this module imports TensorFlow at import time except through the
-functions that build models, so the CLI can validate a request (and fail in
-one line) before paying for the import.
+The model's config class is imported through the registry, only for the model asked for.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-import os
 import pathlib
 import platform
-import tempfile
 from typing import Any
 
 from keras_genzoo import config as config_lib
-from keras_genzoo import registry
+from keras_genzoo import __version__, registry, runs
+from keras_genzoo.data import catalog, open_source
+from keras_genzoo.data.tabular import open_domains
 from keras_genzoo.errors import ConfigError, GenzooError
-
-CONFIG_FILE = "config.json"
-CHECKPOINT_DIR = "checkpoints"
+from keras_genzoo.training import strategy as strategy_lib
 
 #: settings that must not change when a run is resumed
 #: (mixed precision changes the checkpoint's optimizer state; data locations may move)
@@ -121,8 +111,6 @@ def _versions() -> dict[str, str]:
     import keras
     import tensorflow as tf
 
-    from keras_genzoo import __version__
-
     return {
         "keras_genzoo": __version__,
         "tensorflow": tf.__version__,
@@ -151,8 +139,6 @@ def resolve_plan(
     if preset is None and isinstance(file_data.get("preset"), str) and "config" in file_data:
         preset = file_data["preset"]  # a run's config.json repeats its preset too
     preset_name, preset_entry = spec.preset(preset)
-    from keras_genzoo.data import catalog
-
     if settings.get("dataset") is not None:
         catalog.check_spec(settings["dataset"])  # fast: no TensorFlow yet
     config_class = spec.load_class().config_class
@@ -187,8 +173,6 @@ def resolve_plan(
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
     chief = True
     if train.strategy == "multiworker":
-        from keras_genzoo.training import strategy as strategy_lib
-
         # a bad TF_CONFIG is the user's mistake: say so before TensorFlow starts
         chief = strategy_lib.is_chief_task(strategy_lib.read_tf_config())
     _check_existing_run(plan, explicit=given, chief=chief)
@@ -199,10 +183,8 @@ def open_training_source(plan: "RunPlan"):
     """The source a run trains on: the train split of its image or point dataset,
     or a multi-domain model's tabular domains (shared by the trainer and the
     benchmarks, so both feed the same data)."""
-    from keras_genzoo.data import open_source
-
     settings = plan.settings
-    if "feature_counts" in plan.config:  # a multi-domain model (RadialGAN)
+    if plan.spec.load_class().data_kind == "domains":  # a multi-domain model (RadialGAN)
         return open_training_domains(settings.dataset, settings, plan.config["num_domains"])
     return open_source(settings.dataset, image_size=plan.config["image_size"],
                        channels=plan.config["channels"], split="train",
@@ -212,8 +194,6 @@ def open_training_source(plan: "RunPlan"):
 def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
     """A tabular multi-domain source (csv: or domains:) with the run's column choices;
     the run's ``--seed`` also draws the 60/20/20 split of every domain."""
-    from keras_genzoo.data.tabular import open_domains
-
     return open_domains(dataset, split=split, domain_column=settings.domain_column,
                         label_column=settings.label_column, num_domains=num_domains,
                         seed=settings.seed)
@@ -221,11 +201,8 @@ def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, 
 
 def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
     """A multi-domain model takes its domains' feature counts and classes from the data."""
-    from keras_genzoo.data import catalog
-
-    fields = config_lib.field_types(config_class)
     tabular = catalog.is_domain_dataset(settings.dataset)
-    if "feature_counts" not in fields:
+    if spec.load_class().data_kind != "domains":
         if tabular:
             raise ConfigError(f"{settings.dataset} holds tabular domains and {spec.name} works on "
                               "images; train radialgan on it")
@@ -255,8 +232,6 @@ def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:
 
     Models without a ``data_dim`` key generate images only, and say so.
     """
-    from keras_genzoo.data import catalog
-
     points = catalog.is_point_dataset(dataset)
     if "data_dim" not in config_lib.field_types(config_class):
         if points:
@@ -309,13 +284,13 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
     out = plan.out_dir
     if out.exists() and not out.is_dir():
         raise GenzooError(f"--out {out} is a file, not a directory")
-    saved_path = out / CONFIG_FILE
+    saved_path = out / runs.CONFIG_FILE
     if not saved_path.is_file():
         if chief and out.is_dir() and any(out.iterdir()):
             raise GenzooError(f"{out} exists and is not a genzoo run; choose another --out")
-        check_writable(out)
+        runs.check_writable(out)
         return
-    saved = read_run_config(out)
+    saved = runs.read_run_config(out)
     if registry.canonical_name(saved["model"]) != plan.model:
         raise GenzooError(f"{out} holds a {saved['model']} run, not {plan.model}; choose another --out")
     for key, value in plan.config.items():
@@ -338,90 +313,3 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
         plan.settings.minutes = saved_train.get("minutes")
     plan.preset = saved.get("preset", plan.preset)
     plan.resume = True
-
-
-def check_writable(directory: pathlib.Path) -> None:
-    """Fail early (one line) when ``directory`` could not be created or written.
-
-    Permission bits say little when running as root, so this really writes a
-    temporary file into the nearest existing ancestor, then removes it.
-    """
-    directory = pathlib.Path(directory).absolute()
-    ancestor = directory
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise GenzooError(f"cannot create {directory}: {ancestor} is not a directory")
-    try:
-        handle, probe = tempfile.mkstemp(dir=ancestor, prefix=".genzoo-write-test-")
-        os.close(handle)
-        os.unlink(probe)
-    except OSError as error:
-        raise GenzooError(f"cannot write to {directory}: {error.strerror or error}") from None
-
-
-def read_run_config(run_dir) -> dict[str, Any]:
-    path = pathlib.Path(run_dir) / CONFIG_FILE
-    if not path.is_file():
-        raise GenzooError(f"not a genzoo run directory (no {CONFIG_FILE}): {run_dir}")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise GenzooError(f"corrupt {path}: {error.msg}") from None
-
-
-def write_run_config(plan: RunPlan) -> None:
-    plan.out_dir.mkdir(parents=True, exist_ok=True)
-    temporary = plan.out_dir / (CONFIG_FILE + ".tmp")
-    temporary.write_text(json.dumps(plan.to_json(), indent=2) + "\n")
-    os.replace(temporary, plan.out_dir / CONFIG_FILE)
-
-
-DATA_STATISTICS_FILE = "data_statistics.json"
-
-
-def write_data_statistics(run_dir, statistics: dict[str, Any]) -> None:
-    """A tabular source's standardization, feature names and label values (atomic)."""
-    path = pathlib.Path(run_dir) / DATA_STATISTICS_FILE
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(statistics, indent=2) + "\n")
-    os.replace(temporary, path)
-
-
-def build_model(model_name: str, config: dict[str, Any]):
-    """An unbuilt model of the registered class with the given hyper-parameters."""
-    spec = registry.get(model_name)
-    return spec.load_class()(config=dict(config))
-
-
-def checkpoint_step(run_dir) -> int | None:
-    """The step of a run's latest checkpoint (None without one)."""
-    import tensorflow as tf
-
-    latest = tf.train.latest_checkpoint(str(pathlib.Path(run_dir) / CHECKPOINT_DIR)) or ""
-    tail = latest.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
-
-
-def load_trained_model(run_dir):
-    """Rebuild a run's model (float32) and restore its networks from the latest checkpoint.
-
-    Returns ``(model, saved_config_json)``. A run without checkpoints is a
-    one-line :class:`GenzooError`.
-    """
-    import keras
-    import tensorflow as tf
-
-    run_dir = pathlib.Path(run_dir)
-    saved = read_run_config(run_dir)
-    latest = tf.train.latest_checkpoint(str(run_dir / CHECKPOINT_DIR))
-    if latest is None:
-        raise GenzooError(f"run {run_dir} has no checkpoints yet; train it first")
-    keras.mixed_precision.set_global_policy("float32")
-    model = build_model(saved["model"], saved["config"])
-    model.seed = int(saved.get("train", {}).get("seed", 0))
-    model(model.example_input(), training=False)
-    model.before_restore(latest)
-    tf.train.Checkpoint(**model.networks(), **model.state_variables()).restore(
-        latest).expect_partial()
-    return model, saved

@@ -1,4 +1,4 @@
-"""``genzoo radialgan augment``: a target domain's data augmented with every other
+"""``genzoo radialgan augment RUN --target I --out F.csv``: a target domain's data augmented with every other
 domain translated into it (Yoon, Jordon & van der Schaar 2018, section 5).
 
 Each row of every other domain ``i`` (the chosen split, standardized with
@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
-import os
 import pathlib
 
 import numpy as np
 
+from keras_genzoo import config as config_lib
+from keras_genzoo import runs
 from keras_genzoo.errors import GenzooError
-from keras_genzoo.training import run as run_lib
+from keras_genzoo.training import plan as plan_lib
+
+
+def run(args) -> int:
+    # ``genzoo radialgan TOOL``: argparse admits only the tools that exist (augment)
+    result = augment_domain(args.run, target=args.target, out=args.out, split=args.split)
+    print(f"genzoo: wrote {result.path}: {result.rows} rows translated into domain "
+          f"{result.target_name} from {', '.join(result.sources)}")
+    return 0
 
 
 @dataclasses.dataclass
@@ -34,25 +42,22 @@ class AugmentResult:
 
 def augment_domain(run_dir, *, target: int, out, split: str = "train") -> AugmentResult:
     run_dir, out = pathlib.Path(run_dir), pathlib.Path(out)
-    saved = run_lib.read_run_config(run_dir)
+    saved = runs.read_run_config(run_dir)
     if saved.get("model") != "radialgan":
         raise GenzooError(f"genzoo radialgan augment needs a radialgan run; {run_dir} is a "
                           f"{saved.get('model')} run")
-    statistics_path = run_dir / run_lib.DATA_STATISTICS_FILE
-    if not statistics_path.is_file():
-        raise GenzooError(f"{run_dir} has no {run_lib.DATA_STATISTICS_FILE}; train it first")
-    statistics = json.loads(statistics_path.read_text())
+    statistics = runs.read_data_statistics(run_dir)
     names = [domain["name"] for domain in statistics["domains"]]
     if not 0 <= target < len(names):
         raise GenzooError(f"--target must be a domain index in [0, {len(names) - 1}] "
                           f"({', '.join(f'{i}: {n}' for i, n in enumerate(names))}), got {target}")
     if out.suffix.lower() != ".csv":
         raise GenzooError(f"--out must be a .csv file, got {out}")
-    run_lib.check_writable(out.parent)
-    model, _ = run_lib.load_trained_model(run_dir)
-    train = run_lib.TrainSettings(**{k: v for k, v in saved.get("train", {}).items()
-                                     if k in run_lib.config_lib.field_types(run_lib.TrainSettings)})
-    source = run_lib.open_training_domains(train.dataset, train, saved["config"]["num_domains"],
+    runs.check_writable(out.parent)
+    model, _ = runs.load_trained_model(run_dir)
+    train = plan_lib.TrainSettings(**{k: v for k, v in saved.get("train", {}).items()
+                                      if k in config_lib.field_types(plan_lib.TrainSettings)})
+    source = plan_lib.open_training_domains(train.dataset, train, saved["config"]["num_domains"],
                                            split=split)
     target_domain = source.domains[target]
     label_values = statistics["label_classes"]
@@ -66,12 +71,10 @@ def augment_domain(run_dir, *, target: int, out, split: str = "train") -> Augmen
         sources.append(domain.name)
         for values, label in zip(original, domain.y):
             rows.append([*(f"{v:.6g}" for v in values), label_values[int(label)], domain.name])
-    temporary = out.with_name(out.name + ".tmp")
-    with open(temporary, "w", newline="") as handle:
+    with runs.atomic_write(out, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*target_domain.feature_names, label_name, "source_domain"])
         writer.writerows(rows)
-    os.replace(temporary, out)
     return AugmentResult(out, len(rows), target_domain.name, sources)
 
 

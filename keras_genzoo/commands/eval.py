@@ -1,0 +1,128 @@
+"""``genzoo eval PATH``: score a run directory or an export; merge the scores into
+``eval.json``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import pathlib
+import time
+from typing import Any
+
+import numpy as np
+
+from keras_genzoo import runs
+from keras_genzoo.errors import ConfigError, GenzooError
+from keras_genzoo.export.exported import ExportedModel
+from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
+
+EVAL_FILE = "eval.json"
+#: the columns that identify an evaluation setting: a new row replaces the old one
+_ROW_KEY = ("metric", "features", "num", "dataset", "split", "image_size", "channels", "seed")
+
+
+def run(args) -> int:
+    settings = EvalSettings(metrics=args.metrics, features=args.features, num=args.num,
+                            dataset=args.dataset, split=args.split, seed=args.seed,
+                            inception_weights=args.inception_weights, data_dir=args.data_dir,
+                            manual_dir=args.manual_dir, cache_dir=args.cache_dir)
+    report = evaluate_path(args.path, settings, out=args.out)
+    print(format_report(report))
+    print(f"genzoo: wrote {report.out} ({report.seconds:.1f} s)")
+    return 0
+
+
+@dataclasses.dataclass
+class EvalReport:
+    rows: list[dict[str, Any]]
+    out: pathlib.Path | None
+    seconds: float
+    setting: dict[str, Any]
+
+
+def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
+    """Score the run directory or export at ``path``; write ``eval.json``.
+
+    ``out`` defaults to ``<run>/eval.json``, or ``eval.json`` in the export's
+    version directory. Entries of an earlier evaluation with the same metric
+    and setting are replaced, others kept.
+    """
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise GenzooError(f"no such run or export: {path}")
+    started = time.perf_counter()
+    if runs.is_run_dir(path):
+        producer, saved = runs.load_trained_model(path)
+        if not (producer.generative or producer.reconstructs):
+            raise ConfigError(f"genzoo eval scores generative models and autoencoders; {path} is "
+                              f"a {saved['model']} run")
+        train = saved.get("train", {})
+        default_out = path / EVAL_FILE
+        dataset, data_dir, manual_dir = (train.get("dataset"), train.get("data_dir"),
+                                         train.get("manual_dir"))
+        image_size, channels = producer.config.image_size, producer.config.channels
+        step, source = runs.checkpoint_step(path), {"run": str(path)}
+    else:
+        producer = ExportedModel(path)
+        metadata = producer.metadata
+        default_out = producer.version_dir / EVAL_FILE
+        dataset, data_dir, manual_dir = (metadata.get("dataset"), metadata.get("data_dir"),
+                                         metadata.get("manual_dir"))
+        image_size, channels = producer.image_size, producer.channels
+        step, source = metadata.get("step"), {"export": str(producer.version_dir)}
+    settings = dataclasses.replace(
+        settings, dataset=settings.dataset or dataset or "digits",
+        data_dir=settings.data_dir or data_dir, manual_dir=settings.manual_dir or manual_dir)
+    out = pathlib.Path(out) if out else default_out
+    runs.check_writable(out.parent)
+    evaluator = Evaluator(settings, image_size=image_size, channels=channels,
+                          points=bool(producer.points), generative=producer.generative,
+                          reconstructs=producer.reconstructs)
+    values = evaluator.evaluate(producer)
+    setting = {**evaluator.describe(), **source, "step": step}
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    rows = [{"metric": name, **_json_value(value), **setting, "time": stamp}
+            for name, value in values.items()]
+    write_eval_file(out, rows)
+    return EvalReport(rows, out, time.perf_counter() - started, setting)
+
+
+def _json_value(value) -> dict[str, Any]:
+    """``{"value": v}``; strict JSON has no infinity (a perfect reconstruction's
+    PSNR), so a non-finite value is null with its spelling beside it."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return {"value": None, "value_text": str(value)}
+    return {"value": value}
+
+
+def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
+    """Merge ``rows`` into ``path`` (``{"evaluations": [...]}``), atomically."""
+    existing: list[dict] = []
+    if path.is_file():
+        try:
+            existing = list(json.loads(path.read_text()).get("evaluations", []))
+        except (ValueError, AttributeError):
+            existing = []  # unreadable: replaced by this evaluation
+    new_keys = {tuple(row.get(k) for k in _ROW_KEY) for row in rows}
+    kept = [row for row in existing if tuple(row.get(k) for k in _ROW_KEY) not in new_keys]
+    runs.write_json(path, {"evaluations": kept + rows})
+
+
+def format_report(report: EvalReport) -> str:
+    """The table ``genzoo eval`` prints."""
+    s = report.setting
+    if s.get("features") and s.get("reference_num"):
+        what = (f"{s['num']} samples vs {s['reference_num']} reference images "
+                f"({s['dataset']} {s['split']}, {s['image_size']}x{s['image_size']}x"
+                f"{s['channels']}), features {s['features']}, seed {s['seed']}")
+    elif s.get("features"):  # the inception score needs no reference
+        what = f"{s['num']} samples, features {s['features']}, seed {s['seed']}"
+    else:
+        what = f"{s['num']} samples, {s['dataset']} {s['split'] or ''}, seed {s['seed']}"
+    lines = [what, f"{'metric':<14} value"]
+    for row in report.rows:
+        value = row["value"] if row["value"] is not None else float(row["value_text"])
+        text = f"{value:d}" if isinstance(value, int) else f"{value:.6g}"
+        lines.append(f"{row['metric']:<14} {text}")
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""``genzoo export RUN --to DIR``: rebuild a run's networks from its latest checkpoint,
+then write the SavedModel (TF Serving layout) and ONNX files (DESIGN.md section 5).
+
+The model is rebuilt in float32 whatever precision it trained in, so exports
+are always float32 at the boundary.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from keras_genzoo import runs
+from keras_genzoo.export.savedmodel import ExportResult, export_model
+
+
+def run(args) -> int:
+    return export_and_report(args.run, args.to, name=args.name, version=args.version,
+                             onnx=not args.no_onnx, opset=args.opset)
+
+
+def export_and_report(run_dir, to, *, name=None, version=None, onnx=True, opset=17) -> int:
+    """Export and print where the export went (``genzoo export``, ``genzoo train --export``)."""
+    result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset)
+    print(f"genzoo: exported {result.name} version {result.version} to {result.path}")
+    for signature, path in result.onnx_files.items():
+        print(f"genzoo: onnx {signature}: {path} "
+              f"(max abs diff vs TF {result.onnx_max_abs_diff[signature]:.1e})")
+    return 0
+
+
+def export_run(
+    run_dir,
+    base_dir,
+    *,
+    name: str | None = None,
+    version: int | None = None,
+    onnx: bool = True,
+    opset: int = 17,
+) -> ExportResult:
+    """The run's model as ``base_dir/<name>/<version>/`` (name: the model's)."""
+    run_dir = pathlib.Path(run_dir)
+    model, saved = runs.load_trained_model(run_dir)
+    module, signatures = model.export_signatures()
+    train = saved.get("train", {})
+    metadata = {
+        "model": saved["model"],
+        "kind": model.kind,
+        "preset": saved.get("preset"),
+        "config": saved["config"],
+        "dataset": train.get("dataset"),
+        "data_dir": train.get("data_dir"),
+        "manual_dir": train.get("manual_dir"),
+        "step": int(runs.checkpoint_step(run_dir) or 0),
+        "run": str(run_dir.resolve()),
+        "versions": saved.get("versions", {}),
+    }
+    return export_model(
+        module,
+        signatures,
+        base_dir=base_dir,
+        name=name or saved["model"],
+        version=version,
+        metadata=metadata,
+        onnx=onnx,
+        opset=opset,
+        parity_inputs=model.export_parity_inputs(),
+    )

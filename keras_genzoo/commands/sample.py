@@ -1,0 +1,176 @@
+"""``genzoo sample``: a PNG grid from a run directory or from an export.
+
+GANs draw ``num`` images from fixed latent codes (``seed``); the same seed
+gives the same images from a run and from its export. Autoencoders show
+held-out inputs in one row and their reconstructions in the row below; 2-D
+models draw a scatter plot. What a run's model shows is the model's
+``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
+interpolation strip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+import numpy as np
+
+from keras_genzoo import runs
+from keras_genzoo.data import catalog, open_held_out
+from keras_genzoo.data.toy2d import MIXTURES
+from keras_genzoo.errors import GenzooError
+from keras_genzoo.export.exported import ExportedModel
+from keras_genzoo.models.base import GRID_ROW, interleave_rows
+from keras_genzoo.models.stylegan import check_truncation
+from keras_genzoo.training import images as image_io
+
+#: autoencoder grids pick their inputs among this many held-out images
+HOLDOUT_POOL = 1024
+#: row and column sources of the style-mixing grid
+STYLE_MIX_ROWS, STYLE_MIX_COLUMNS = 4, 6
+
+
+def run(args) -> int:
+    style = StyleOptions(truncation=args.truncation, force_truncation=args.force_truncation,
+                         style_mix=args.style_mix, crossover=args.crossover,
+                         interpolate=args.interpolate)
+    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed, prior=args.prior,
+                      label=args.label, style=style)
+    print(f"genzoo: wrote {out}")
+    return 0
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleOptions:
+    """StyleGAN's sampling controls (``genzoo sample --truncation/--style-mix/--interpolate``)."""
+
+    truncation: float | None = None
+    force_truncation: bool = False
+    style_mix: bool = False
+    crossover: int | None = None
+    interpolate: int | None = None
+
+    def any(self) -> bool:
+        return (self.truncation is not None or self.style_mix or self.interpolate is not None
+                or self.crossover is not None)
+
+    def check(self) -> None:
+        if self.truncation is not None:
+            check_truncation(self.truncation, self.force_truncation)
+        if self.interpolate is not None and self.interpolate < 2:
+            raise GenzooError(f"--interpolate needs at least 2 steps, got {self.interpolate}")
+        if self.crossover is not None and not self.style_mix:
+            raise GenzooError("--crossover goes with --style-mix")
+        if self.style_mix and self.interpolate is not None:
+            raise GenzooError("--style-mix and --interpolate draw different figures: pick one")
+
+
+def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
+                label: int | None = None, style: StyleOptions | None = None) -> pathlib.Path:
+    """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``.
+
+    ``prior`` (generative autoencoders such as the VAE) decodes draws from the
+    prior instead of showing reconstructions; ``label`` fixes the class of a
+    conditional model's samples; ``style`` holds StyleGAN's truncation,
+    style-mixing grid and interpolation strip.
+    """
+    style = style or StyleOptions()
+    if num <= 0:
+        raise GenzooError(f"--num must be a positive integer, got {num}")
+    style.check()
+    path, out = pathlib.Path(path), pathlib.Path(out)
+    if not path.exists():
+        raise GenzooError(f"no such run or export: {path}")
+    runs.check_writable(out.parent)
+    if runs.is_run_dir(path):
+        model, saved = runs.load_trained_model(path)
+        dataset = saved.get("train", {}).get("dataset")
+        if style.any():
+            samples, columns = _styles(model, saved, num, seed, style)
+        else:
+            samples, columns = _from_model(model, saved, num, seed, prior, label)
+    else:
+        if prior or label is not None or style.style_mix or style.interpolate is not None:
+            raise GenzooError("--prior, --label, --style-mix and --interpolate work on run "
+                              "directories; sample the run")
+        model = ExportedModel(path)
+        dataset = model.metadata.get("dataset")
+        samples, columns = _from_export(model, num, seed, style.truncation)
+    if model.points:
+        return _save_points(samples, out, dataset)
+    return image_io.save_grid(samples, out, columns)
+
+
+def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,
+                     data_dir: str | None = None, manual_dir: str | None = None):
+    """``(images, labels)`` of ``num`` held-out examples.
+
+    Seed 0 takes the first ``num`` in order; another seed draws ``num`` at
+    random from the first :data:`HOLDOUT_POOL`.
+    """
+    source = open_held_out(dataset, image_size=image_size, channels=channels,
+                           data_dir=data_dir, manual_dir=manual_dir)
+    images, labels = source.take_examples(max(num, HOLDOUT_POOL) if seed else num)
+    if seed:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(images),
+                                                            size=min(num, len(images)),
+                                                            replace=False))
+        images, labels = images[chosen], labels[chosen]
+    return images[:num], labels[:num]
+
+
+def _from_model(model, saved, num, seed, prior, label):
+    if label is not None:
+        if not model.uses_labels():
+            raise GenzooError(f"--label needs a conditional model; this {saved['model']} run "
+                              "is not conditional")
+        classes = model.num_classes()
+        if not 0 <= label < classes:
+            raise GenzooError(f"--label must be in [0, {classes - 1}], got {label}")
+    train = saved.get("train", {})
+
+    def held_out(count, draw_seed):
+        return holdout_examples(train.get("dataset", "digits"), count, model.config.image_size,
+                                model.config.channels, seed=draw_seed,
+                                data_dir=train.get("data_dir"), manual_dir=train.get("manual_dir"))
+
+    return model.sample_grid(num, seed=seed, label=label, prior=prior, held_out=held_out)
+
+
+def _styles(model, saved, num, seed, style: StyleOptions):
+    """A StyleGAN run's truncated samples, style-mixing grid or interpolation strip."""
+    if not hasattr(model, "style_mixing_grid"):
+        raise GenzooError(f"--truncation, --style-mix and --interpolate need a stylegan run; "
+                          f"this is a {saved['model']} run")
+    psi = 1.0 if style.truncation is None else style.truncation
+    if style.style_mix:
+        return model.style_mixing_grid(STYLE_MIX_ROWS, STYLE_MIX_COLUMNS, seed=seed,
+                                       crossover=style.crossover, truncation=psi)
+    if style.interpolate is not None:
+        return model.interpolation(style.interpolate, seed=seed, truncation=psi), style.interpolate
+    return model.sample(num, seed=seed, truncation=psi), None
+
+
+def _from_export(export: ExportedModel, num, seed, truncation=None):
+    inputs = export.inputs
+    if truncation is not None and "truncation_psi" not in inputs:
+        raise GenzooError(f"--truncation needs a stylegan export; {export.version_dir} has no "
+                          "truncation_psi")
+    if export.generative and "z" in inputs:  # a conditional GAN: one class per column
+        samples = export.sample(num, seed, truncation=1.0 if truncation is None else truncation)
+        return samples, export.num_classes if "label" in inputs else None
+    images, labels = holdout_examples(export.metadata.get("dataset") or "digits", num,
+                                      export.image_size, export.channels, seed=seed,
+                                      data_dir=export.metadata.get("data_dir"),
+                                      manual_dir=export.metadata.get("manual_dir"))
+    return interleave_rows(images, export.reconstruct(images, labels)), GRID_ROW
+
+
+def _save_points(points: np.ndarray, out: pathlib.Path, dataset: str | None) -> pathlib.Path:
+    """Scatter plot of a 2-D model's samples, with its mixture's modes and 3-sigma circles."""
+    modes = sigma = None
+    if dataset and catalog.is_point_dataset(dataset):
+        mixture = MIXTURES[catalog.parse_spec(dataset)[1]]
+        modes, sigma = mixture.modes, mixture.sigma
+    return image_io.save_scatter(points, out, modes=modes, sigma=sigma,
+                                 title=f"{len(points)} samples")

@@ -1,0 +1,69 @@
+"""An export read back: its signatures behind the ``sample`` / ``reconstruct`` calls of a
+trained model, so that ``genzoo sample`` and ``genzoo eval`` treat a run and its export
+alike and a seed gives the same images from both."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.export.savedmodel import load_export, resolve_version_dir
+from keras_genzoo.models.base import latent_codes
+
+
+class ExportedModel:
+    """An export's signatures behind the same ``sample`` / ``reconstruct``
+    calls as a trained model, fed the same latent codes: a GAN's
+    ``serving_default(z[, label])``, a VAE's ``decode(code[, label])`` for
+    prior samples, an autoencoder's ``serving_default(x[, label])``."""
+
+    def __init__(self, path):
+        self.version_dir = resolve_version_dir(path)
+        self.loaded, self.signatures, self.metadata = load_export(path)
+        self.inputs = self.signatures["serving_default"]["inputs"]
+        config = self.metadata.get("config", {})
+        if self.metadata.get("kind") == "classifier" or not {"z", "x"} & set(self.inputs):
+            raise ConfigError(f"{path} is a {self.metadata.get('model', 'model')} export: it "
+                              "neither generates samples nor reconstructs images")
+        self.kind = self.metadata.get("kind") or ("gan" if "z" in self.inputs else "autoencoder")
+        self.points = "points" in self.signatures["serving_default"]["outputs"]
+        self.image_size = int(config.get("image_size") or 0)
+        self.channels = int(config.get("channels") or 1)
+        if "x" in self.inputs:
+            _, size, _, channels = self.inputs["x"]["shape"]
+            self.image_size, self.channels = int(size), int(channels)
+        # a conditional export without the metadata: MNIST-like, as cgan's default
+        self.num_classes = int(config.get("num_classes") or (10 if "label" in self.inputs else 0))
+        # a prior to sample: a GAN's latent input, or a VAE's decode(code)
+        self.generative = "z" in self.inputs or (
+            self.metadata.get("model") == "vae" and "decode" in self.signatures)
+        self.reconstructs = "x" in self.inputs
+
+    def sample(self, num, seed=0, truncation=1.0):
+        """The samples a run gives for ``seed``: the same latent codes, labels cycling
+        0..K-1 for conditional models, StyleGAN's ``truncation`` psi (1: none)."""
+        if "z" in self.inputs:
+            function, latent, output = self.loaded.signatures["serving_default"], "z", (
+                "points" if self.points else "images")
+        elif self.generative:
+            function, latent, output = self.loaded.signatures["decode"], "code", "reconstruction"
+        else:
+            raise ConfigError("this export has no prior to sample from")
+        inputs = self.signatures["serving_default" if latent == "z" else "decode"]["inputs"]
+        z = latent_codes(num, int(inputs[latent]["shape"][-1]), seed).numpy()
+        chunks = []
+        for start in range(0, num, 1000):
+            feeds = {latent: z[start:start + 1000]}
+            if "truncation_psi" in inputs:
+                feeds["truncation_psi"] = np.float32(truncation)
+            if "label" in inputs:  # the run's default: labels cycling 0..K-1
+                feeds["label"] = (np.arange(start, start + len(feeds[latent]))
+                                  % self.num_classes).astype(np.int32)
+            chunks.append(np.asarray(function(**feeds)[output]))
+        return np.concatenate(chunks)
+
+    def reconstruct(self, images, labels=None):
+        feeds = {"x": np.asarray(images, np.float32)}
+        if "label" in self.inputs:
+            feeds["label"] = np.asarray(labels, np.int32)
+        return np.asarray(self.loaded.signatures["serving_default"](**feeds)["reconstruction"])

@@ -1,0 +1,223 @@
+"""Epoch-end hooks: what the trainer does after each epoch's checkpoint.
+
+The training loop (:func:`keras_genzoo.training.trainer.train`) only trains and
+checkpoints; at every epoch end it hands an :class:`EpochEnd` to its hooks in order.
+Hooks that score the model add columns to the epoch's history row; the hooks after
+them write the row (``history.csv``), the pictures and TensorBoard. Pass your own
+with ``train(plan, hooks=[...])``: they run after the defaults.
+
+What a hook does for a model is the model's to say (its ``evaluation_metrics``,
+``preview``, ``points``), so no hook asks which kind of model it holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+from typing import Any
+
+import tensorflow as tf
+
+from keras_genzoo import runs
+from keras_genzoo.data import open_held_out
+from keras_genzoo.errors import GenzooError
+from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
+from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES, mode_coverage
+from keras_genzoo.training import images as image_io
+from keras_genzoo.training import plan as plan_lib
+
+#: latent seed and size of the fixed sample batch drawn at every epoch end
+SAMPLE_SEED = 1234
+SAMPLE_COUNT = 64
+#: held-out examples a model with ``evaluates_held_out`` is scored on at every epoch end
+HOLDOUT_EVAL_COUNT = 512
+#: of which the reconstruction grid shows the first
+HOLDOUT_PREVIEW_COUNT = 32
+
+
+@dataclasses.dataclass
+class EpochEnd:
+    """An epoch that has just been checkpointed."""
+
+    model: Any
+    #: the epoch's history row (``epoch``, ``step``, ``seconds``, the losses); hooks add to it
+    row: dict[str, Any]
+    #: every row so far, this one included (a resumed run's earlier rows too)
+    history: list[dict]
+    run_dir: pathlib.Path
+    #: True at the last epoch of this command (step bound reached or the clock ran out)
+    final: bool
+
+    @property
+    def epoch(self) -> int:
+        return int(self.row["epoch"])
+
+
+class EpochEndHook:
+    """Called after every epoch's checkpoint; ``on_train_end`` once training is over."""
+
+    def on_epoch_end(self, end: EpochEnd) -> None:
+        pass
+
+    def on_train_end(self, run_dir: pathlib.Path) -> None:
+        pass
+
+
+def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
+    """The chief's hooks for ``plan``: scores first (they fill the row), then the files."""
+    settings = plan.settings
+    hooks: list[EpochEndHook] = []
+    held_out = None
+    if model.evaluates_held_out:
+        held_out = HeldOutMetrics.for_source(plan, source)
+        hooks.append(held_out)
+    if settings.eval_every:
+        hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
+    if model.points:
+        hooks.append(ModeCoverage(source.mixture))
+    hooks += [HistoryFile(), EpochPictures(held_out, every=settings.sample_every,
+                                           mixture=getattr(source, "mixture", None)),
+              LossCurves()]
+    return hooks
+
+
+class HeldOutMetrics(EpochEndHook):
+    """``val_<name>`` columns: the model's ``evaluation_metrics`` on held-out data."""
+
+    def __init__(self, data):
+        #: ``(images, labels)``, or for tabular domains a list of ``(x, y)`` per domain
+        self.data = data
+
+    @classmethod
+    def for_source(cls, plan, source) -> "HeldOutMetrics":
+        settings = plan.settings
+        if source.kind == "domains":  # the validation rows of every domain
+            validation = plan_lib.open_training_domains(
+                settings.dataset, settings, plan.config["num_domains"], split="validation")
+            return cls([(domain.x, domain.y) for domain in validation.domains])
+        held_out = open_held_out(settings.dataset, image_size=plan.config["image_size"],
+                                 channels=plan.config["channels"], data_dir=settings.data_dir,
+                                 manual_dir=settings.manual_dir)
+        return cls(held_out.take_examples(HOLDOUT_EVAL_COUNT))
+
+    def preview_examples(self):
+        """The first held-out examples, for a reconstruction grid (None for domains)."""
+        if isinstance(self.data, list):
+            return None
+        images, labels = self.data
+        return images[:HOLDOUT_PREVIEW_COUNT], labels[:HOLDOUT_PREVIEW_COUNT]
+
+    def on_epoch_end(self, end):
+        if isinstance(self.data, list):
+            scores = end.model.evaluation_metrics(self.data)
+        else:
+            scores = end.model.evaluation_metrics(*self.data)
+        end.row.update({f"val_{name}": value for name, value in scores.items()})
+
+
+class PeriodicEvaluation(EpochEndHook):
+    """``eval_<name>`` columns every ``every`` epochs: genzoo eval's metrics
+    (``--eval-every``), with the run's dataset as reference and the fixed seed of
+    the epoch grids."""
+
+    def __init__(self, evaluator: Evaluator, every: int):
+        self.evaluator, self.every = evaluator, every
+
+    @classmethod
+    def for_plan(cls, plan, model, source) -> "PeriodicEvaluation":
+        if not (model.generative or model.reconstructs):
+            raise GenzooError(f"--eval-every scores generative models and autoencoders; "
+                              f"{plan.model} is a {model.kind}")
+        s = plan.settings
+        points = source.kind == "points"
+        settings = EvalSettings(metrics=s.eval_metrics, features=s.eval_features,
+                                num=s.eval_num or (None if points else 1000),
+                                dataset=s.dataset, seed=SAMPLE_SEED,
+                                inception_weights=s.inception_weights, data_dir=s.data_dir,
+                                manual_dir=s.manual_dir)
+        evaluator = Evaluator(settings, image_size=plan.config["image_size"],
+                              channels=plan.config["channels"], points=points,
+                              generative=model.generative, reconstructs=model.reconstructs)
+        return cls(evaluator, s.eval_every)
+
+    def on_epoch_end(self, end):
+        if end.epoch % self.every == 0:
+            scores = self.evaluator.evaluate(end.model)
+            end.row.update({f"eval_{name}": value for name, value in scores.items()})
+
+
+class ModeCoverage(EpochEndHook):
+    """Modes covered and the high-quality fraction of a 2-D model's samples
+    (VEEGAN / PacGAN's protocol, 2,500 samples)."""
+
+    def __init__(self, mixture):
+        self.mixture = mixture
+
+    def on_epoch_end(self, end):
+        samples = end.model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+        coverage = mode_coverage(samples, self.mixture.modes, self.mixture.sigma)
+        end.row.update(modes_covered=coverage.modes_covered,
+                       high_quality=round(coverage.high_quality_fraction, 4))
+
+
+class HistoryFile(EpochEndHook):
+    """``history.csv``: one row per epoch, rewritten atomically."""
+
+    def on_epoch_end(self, end):
+        runs.write_history(end.run_dir, end.history)
+
+
+class EpochPictures(EpochEndHook):
+    """TensorBoard scalars of every column and, every ``every`` epochs and at the last,
+    the sample grid (2-D models: the scatter plot) as a PNG and a TensorBoard image.
+
+    A scatter plot costs ~0.2 s: with tiny epochs (toy2d at a large batch) the pictures
+    would take longer than the training, hence ``every`` (``--sample-every``).
+    """
+
+    def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None):
+        self.held_out = held_out.preview_examples() if held_out is not None else None
+        self.every, self.mixture = every, mixture
+        self.writer = None
+
+    def on_epoch_end(self, end):
+        if self.writer is None:
+            self.writer = tf.summary.create_file_writer(str(end.run_dir / runs.LOGS_DIR))
+        picture = None
+        if end.epoch % self.every == 0 or end.final:
+            picture = self._picture(end)
+        with self.writer.as_default(step=int(end.row["step"])):
+            for name, value in end.row.items():
+                if name not in ("epoch", "step", "seconds"):
+                    tf.summary.scalar(name, value)
+            if picture is not None:
+                tf.summary.image("samples", picture[None], max_outputs=1)
+        self.writer.flush()
+
+    def _picture(self, end):
+        model = end.model
+        path = end.run_dir / runs.SAMPLES_DIR / f"epoch_{end.epoch:04d}.png"
+        if model.points:
+            samples = model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+            image_io.save_scatter(samples, path, modes=self.mixture.modes,
+                                  sigma=self.mixture.sigma,
+                                  title=f"{model.registry_name}, epoch {end.epoch}")
+            return tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
+        preview = model.preview(seed=SAMPLE_SEED, count=SAMPLE_COUNT, held_out=self.held_out)
+        if preview is None:
+            return None
+        images, columns = preview
+        image_io.save_grid(images, path, columns)
+        return image_io.image_grid(images, columns)
+
+    def on_train_end(self, run_dir):
+        if self.writer is not None:
+            self.writer.flush()
+
+
+class LossCurves(EpochEndHook):
+    """``loss_curves.png`` from ``history.csv`` once training is over."""
+
+    def on_train_end(self, run_dir):
+        if (run_dir / runs.HISTORY_FILE).is_file():
+            image_io.plot_history(run_dir / runs.HISTORY_FILE, run_dir / runs.LOSS_CURVES_FILE)
