@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from keras_genzoo.errors import ConfigError
 from keras_genzoo.commands import eval as eval_command
+from keras_genzoo.errors import ConfigError
+from keras_genzoo.metrics import evaluate as evaluate_lib
 from keras_genzoo.metrics import features as features_lib
 from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator, parse_metrics
 
@@ -34,7 +35,8 @@ class _CountingExtractor(features_lib.FeatureExtractor):
 @pytest.fixture
 def counting(monkeypatch):
     extractor = _CountingExtractor()
-    monkeypatch.setattr(features_lib, "make_extractor", lambda spec, **_: extractor)
+    # the evaluator's own reference to the factory (it imports the name)
+    monkeypatch.setattr(evaluate_lib, "make_extractor", lambda spec, **_: extractor)
     return extractor
 
 
