@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
+from keras_genzoo import registry
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.losses.reconstruction import reconstruction_quality
 
@@ -217,6 +218,73 @@ class GenzooModel(keras.Model):
         # Keras needs one `optimizer` for fit()'s bookkeeping; the primary one
         # steps exactly once per train_step, so its `iterations` is the step.
         super().compile(optimizer=optimizers[self.primary_network()], **kwargs)
+        # Build the wrapper and every optimizer now, in the caller's strategy scope:
+        # Keras' fit() would otherwise build the second optimizer lazily inside the
+        # replica function, and save() would find an unbuilt model.
+        self.prepare()
+
+    # ------------------------------------------- Keras-native API (docs/python-api.md)
+    @classmethod
+    def from_preset(cls, preset: str | None = None, **overrides):
+        """This model built from one of its registry presets, with ``overrides``
+        (config keys) applied on top: ``DCGAN.from_preset("digits", latent_dim=64)``.
+
+        Follows keras-hub's ``Model.from_preset(preset, **kwargs)`` convention; a
+        preset here is an entry of :mod:`keras_genzoo.registry` (the same ones
+        ``genzoo train --preset`` uses), ``None`` is the model's default preset,
+        and the result is built, with fresh weights. Only the preset's model
+        config applies: its training defaults (dataset, epochs) are the CLI's.
+        """
+        spec = cls._registry_spec()
+        _, entry = spec.preset(preset)
+        model = cls(dict(entry.config), **overrides)
+        model.build()
+        return model
+
+    @classmethod
+    def _registry_spec(cls) -> registry.ModelSpec:
+        # Matched by the class the entry loads, not by module path or name, so a
+        # moved or renamed module keeps working; the name only narrows which
+        # modules are imported (two classes may share a name, e.g. Autoencoder).
+        specs = registry.all_specs()
+        candidates = [s for s in specs if s.target.rsplit(":", 1)[-1] == cls.__name__]
+        for spec in candidates:
+            if spec.load_class() is cls:
+                return spec
+        raise GenzooError(
+            f"{cls.__name__} has no presets: from_preset is called on a registered model "
+            "class, one of " + ", ".join(s.target.rsplit(":", 1)[-1] for s in specs))
+
+    def build(self, input_shape=None):
+        """Create every variable: the sub-networks exist from ``__init__``; one
+        call of the wrapper builds anything else. Keras then marks the model
+        built (``save()`` warns otherwise and ``summary()`` refuses)."""
+        self.call(self.example_input(), training=False)
+
+    def get_compile_config(self):
+        """The optimizers, one per network, and whether they were wrapped for mixed
+        precision; ``keras.models.load_model`` hands it to :meth:`compile_from_config`
+        (Keras' own config cannot describe a compile that takes several optimizers)."""
+        if not self.network_optimizers:
+            return None
+        mixed = any(isinstance(o, keras.optimizers.LossScaleOptimizer)
+                    for o in self.network_optimizers.values())
+        return {
+            "optimizers": {
+                role: keras.saving.serialize_keras_object(
+                    o.inner_optimizer if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                    else o)
+                for role, o in self.network_optimizers.items()},
+            "mixed_precision": mixed,
+        }
+
+    def compile_from_config(self, config):
+        """Recompile with the saved optimizers. They are built here (by
+        :meth:`compile`) so that the load that follows restores their state:
+        iterations, moments, learning rate."""
+        optimizers = {role: keras.saving.deserialize_keras_object(entry)
+                      for role, entry in config["optimizers"].items()}
+        self.compile(optimizers, mixed_precision=bool(config.get("mixed_precision")))
 
     def trained_network_names(self) -> list[str]:
         return list(self.networks())
