@@ -101,7 +101,7 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
     if num <= 0:
         raise GenzooError(f"--num must be a positive integer, got {num}")
     if style.truncation is not None:
-        from keras_genzoo.models.stylegan import check_truncation
+        from keras_genzoo.models.stylegan.model import check_truncation
 
         check_truncation(style.truncation, style.force_truncation)
     if style.interpolate is not None and style.interpolate < 2:

@@ -18,7 +18,7 @@ from keras_genzoo.metrics.manifold import (
     tangent_strips,
     write_tangent_figure,
 )
-from keras_genzoo.models.autoencoder import Autoencoder
+from keras_genzoo.models.ae.model import Autoencoder
 from keras_genzoo.registry import get
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer

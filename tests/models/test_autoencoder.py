@@ -8,7 +8,7 @@ import pytest
 
 from helpers import TINY_AE, digit_batches, train_steps
 from keras_genzoo.losses.reconstruction import binary_cross_entropy, mean_squared_error
-from keras_genzoo.models.autoencoder import Autoencoder
+from keras_genzoo.models.ae.model import Autoencoder
 
 
 def test_reconstruction_losses_are_per_example_means():

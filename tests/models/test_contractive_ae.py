@@ -27,7 +27,7 @@ from keras_genzoo.losses.contractive import (
     jacobian_frobenius_autodiff,
     jacobian_frobenius_sigmoid_dense,
 )
-from keras_genzoo.models.contractive_ae import ContractiveAE, ContractiveAEConfig
+from keras_genzoo.models.contractive_ae.model import ContractiveAE, ContractiveAEConfig
 from keras_genzoo.registry import get
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer

@@ -13,7 +13,7 @@ from keras_genzoo.losses.adversarial import (
     discriminator_logistic_loss,
     generator_non_saturating_loss,
 )
-from keras_genzoo.models.dcgan import DCGAN
+from keras_genzoo.models.dcgan.model import DCGAN
 
 
 def _sigmoid(x):

@@ -23,8 +23,8 @@ from keras_genzoo.layers.corruption import (
     masking_corruption,
     salt_pepper_corruption,
 )
-from keras_genzoo.models.autoencoder import Autoencoder
-from keras_genzoo.models.denoising_ae import DenoisingAE, DenoisingAEConfig, psnr
+from keras_genzoo.models.ae.model import Autoencoder
+from keras_genzoo.models.denoising_ae.model import DenoisingAE, DenoisingAEConfig, psnr
 from keras_genzoo.training.trainer import make_train_function
 
 TINY_DENSE = {"image_size": 8, "architecture": "dense", "hidden_units": (32,), "code_dim": 16}

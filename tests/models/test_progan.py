@@ -12,7 +12,7 @@ from helpers import (assert_two_replicas_match_one_device, digit_batches, train_
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
-from keras_genzoo.models.progan import ProGAN, ProGANConfig
+from keras_genzoo.models.progan.model import ProGAN, ProGANConfig
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer
 

@@ -18,7 +18,7 @@ from keras_genzoo.data.tabular import Domain, open_domains
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
-from keras_genzoo.models.radialgan import RadialGAN
+from keras_genzoo.models.radialgan.model import RadialGAN
 from keras_genzoo.training.trainer import make_train_function
 
 TINY = {"latent_dim": 6, "hidden_units": (16, 16)}

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.models.recirculation_ae import RecirculationAE, RecirculationConfig
+from keras_genzoo.models.recirculation_ae.model import RecirculationAE, RecirculationConfig
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer
 

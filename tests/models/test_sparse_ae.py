@@ -14,7 +14,7 @@ from helpers import (
 )
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.sparsity import kl_sparsity_penalty, l1_code_penalty, near_zero_fraction
-from keras_genzoo.models.sparse_ae import NEAR_ZERO_THRESHOLD, SparseAE, SparseAEConfig
+from keras_genzoo.models.sparse_ae.model import NEAR_ZERO_THRESHOLD, SparseAE, SparseAEConfig
 
 #: a dense sparse AE on native 8x8 digits, small enough for a CPU test
 TINY_DENSE = {"image_size": 8, "architecture": "dense", "hidden_units": (32,), "code_dim": 16}

@@ -26,7 +26,7 @@ from keras_genzoo.losses.divergence import (
     gaussian_log_density,
     standard_normal_log_density,
 )
-from keras_genzoo.models.vae import VAE, VAEConfig
+from keras_genzoo.models.vae.model import VAE, VAEConfig
 from keras_genzoo.training import run as run_lib
 from keras_genzoo.training import trainer
 
