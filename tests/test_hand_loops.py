@@ -1,4 +1,5 @@
-"""benchmarks/hand_loops.py: the hand-written reference steps of the throughput benchmark.
+"""The families' hand-written reference steps (``models/<family>/reference_step.py``),
+through benchmarks/hand_loops.py, the throughput benchmark's harness.
 
 Two kinds of checks. Every registered model: two hand steps on real batches give finite
 losses and move every trainable variable (except those whose gradient is exactly zero

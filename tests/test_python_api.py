@@ -21,8 +21,7 @@ from helpers import TINY_DCGAN, require_two_logical_cpus
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.models.adversarial import GAN
 from keras_genzoo.models.base import GenzooModel
-from keras_genzoo.models.dcgan import DCGAN
-from keras_genzoo.models.vae import VAE
+from keras_genzoo.models import DCGAN, VAE
 
 DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "python-api.md"
 TINY_VAE = {"image_size": 16, "channels": 1, "filters": 8, "code_dim": 4}

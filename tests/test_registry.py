@@ -57,6 +57,20 @@ def test_registry_and_cli_parser_do_not_import_tensorflow():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_each_family_lives_in_its_own_folder_and_declares_its_test_hooks():
+    for spec in registry.all_specs():
+        folder = f"keras_genzoo.models.{spec.name.replace('-', '_')}"
+        assert spec.target.startswith(f"{folder}.model:"), spec.target
+        assert spec.reference_step.startswith(f"{folder}.reference_step:"), spec.reference_step
+        assert spec.tiny and all(isinstance(v, str) for v in spec.tiny.values()), spec.name
+
+
+def test_a_family_without_a_reference_step_says_so():
+    spec = dataclasses.replace(registry.get("ae"), reference_step="")
+    with pytest.raises(GenzooError, match="no reference step"):
+        spec.load_reference_step()
+
+
 @dataclasses.dataclass(frozen=True)
 class _Example:
     rate: float = 0.1

@@ -180,7 +180,7 @@ def main(argv=None) -> None:
         parser.error(f"--num-domains must be in 2..10, got {args.num_domains}")
     latent_dim = args.latent_dim
     if latent_dim is None:
-        from keras_genzoo.models.radialgan import RadialGANConfig
+        from keras_genzoo.models.radialgan.model import RadialGANConfig
 
         latent_dim = RadialGANConfig().latent_dim
     domains = (generic_domains(args.num_domains) if args.no_data

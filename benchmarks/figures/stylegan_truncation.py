@@ -23,7 +23,7 @@ DEFAULT_OUT = REPO / "docs" / "images" / "stylegan_truncation.png"
 def truncation_rows(run_dir, psis, num: int, seed: int):
     """``{psi: images [num, H, W, C] in [0, 1]}``, the real images the run has
     seen and its current resolution."""
-    from keras_genzoo.models.stylegan import check_truncation
+    from keras_genzoo.models.stylegan.model import check_truncation
     from keras_genzoo.runs import load_trained_model
 
     model, saved = load_trained_model(run_dir)

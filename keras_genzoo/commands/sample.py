@@ -21,7 +21,7 @@ from keras_genzoo.data.toy2d import MIXTURES
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.export.exported import ExportedModel
 from keras_genzoo.models.base import GRID_ROW, interleave_rows
-from keras_genzoo.models.stylegan import check_truncation
+from keras_genzoo.models.stylegan.model import check_truncation
 from keras_genzoo.training import images as image_io
 
 #: autoencoder grids pick their inputs among this many held-out images

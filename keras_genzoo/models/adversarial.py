@@ -1,17 +1,21 @@
-"""What every GAN shares: the adversarial training step, its options and diagnostics.
+"""The GAN engine: the adversarial training step every GAN shares, its options
+and diagnostics.
 
-One ``train_step`` serves the whole family (gan, dcgan, wgan, wgan-gp, cgan);
-the registered models differ in their networks and in the defaults of
-:class:`AdversarialConfig`. Per generator update it does, as in Goodfellow
-et al. 2014 Algorithm 1 and Arjovsky et al. 2017 Algorithm 1:
+One ``train_step`` (:class:`GANEngine`) serves every GAN (gan, dcgan, wgan,
+wgan-gp, cgan, progan, stylegan); each paper's class, in its family folder,
+builds its networks and states its own loss composition by overriding the
+engine's hooks. Per generator update the engine does, as in Goodfellow et al.
+2014 Algorithm 1 and Arjovsky et al. 2017 Algorithm 1:
 
 1. ``d_steps`` discriminator (critic) updates, each on a FRESH batch of real
-   data and fresh noise, with the chosen loss (``minimax``,
-   ``non_saturating``, ``wasserstein``, ``hinge``) plus the enabled penalties:
-   gradient penalty (Gulrajani et al. 2017), R1 on real and R2 on generated
-   data (Mescheder et al. 2018); weight clipping (Arjovsky et al. 2017) acts
-   as a constraint after each critic update;
-2. one generator update, with the adversarial loss or, with
+   data and fresh noise: :meth:`~GANEngine.discriminator_loss` plus
+   :meth:`~GANEngine.critic_penalties`, one optimizer step, then
+   :meth:`~GANEngine.after_critic_update` (WGAN's weight clipping). The
+   defaults read the config: ``loss`` (``minimax``, ``non_saturating``,
+   ``wasserstein``, ``hinge``), the gradient penalty (Gulrajani et al. 2017),
+   R1 on real and R2 on generated data (Mescheder et al. 2018), the drift
+   term (Karras et al. 2018) and ``clip_value``;
+2. one generator update, with :meth:`~GANEngine.generator_loss` or, with
    ``feature_matching``, Salimans et al.'s (2016, section 3.1) objective;
 3. the EMA generator (``ema_decay > 0``; Karras et al. 2018, Yazici et al.
    2019) moves towards the generator: ``ema <- decay * ema + (1 - decay) * w``.
@@ -48,7 +52,6 @@ from keras_genzoo.losses.adversarial import (
     generator_loss,
 )
 from keras_genzoo.losses.penalties import (
-    clip_weights_of,
     gradient_penalty,
     r1_penalty,
     r2_penalty,
@@ -136,19 +139,18 @@ class AdversarialConfig:
                 raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
 
 
-@keras.saving.register_keras_serializable("keras_genzoo")
-class GAN(GenzooModel):
-    """Base class of every GAN: subclasses implement :meth:`build_networks`."""
+class GANEngine(GenzooModel):
+    """The training engine of every GAN: subclasses implement :meth:`build_networks`
+    and, to read like their paper, override the loss hooks
+    (:meth:`discriminator_loss`, :meth:`critic_penalties`, :meth:`generator_loss`,
+    :meth:`after_critic_update`), whose defaults follow the config's flags."""
 
     kind = "gan"
 
     def __init__(self, config=None, **kwargs):
         super().__init__(config, **kwargs)
-        c = self.config
         self.generator, self.discriminator = self.build_networks()
-        if c.clip_value:
-            clip_weights_of(self.discriminator, c.clip_value)
-        self.generator_ema = self.build_ema_generator() if c.ema_decay else None
+        self.generator_ema = self.build_ema_generator() if self.config.ema_decay else None
 
     def build_ema_generator(self) -> keras.Model:
         """A copy of the generator with its own weights, equal to the generator's now."""
@@ -278,7 +280,9 @@ class GAN(GenzooModel):
         return tf.distribute.get_strategy().num_replicas_in_sync
 
     def discriminator_update(self, real, labels, k: int) -> dict[str, tf.Tensor]:
-        """One critic update on a real batch; returns its diagnostics."""
+        """One critic update on a real batch: the adversarial loss plus the
+        penalties, one optimizer step, then the critic's constraint; returns
+        its diagnostics."""
         c = self.config
         batch = tf.shape(real)[0]
         z = self.replica_noise(batch, [c.latent_dim], salt=_CRITIC_NOISE + k)
@@ -286,33 +290,94 @@ class GAN(GenzooModel):
         def critic(x):
             return self.discriminate(x, labels, training=True)[0]
 
-        values = {}
         with tf.GradientTape() as tape:
             fake = tf.stop_gradient(self.generate_raw(z, labels, training=True,
                                                       salt=_CRITIC_NOISE + k))
             real_logits = critic(real)
             fake_logits = critic(fake)
-            per_example = discriminator_loss(c.loss, real_logits, fake_logits, c.label_smoothing)
-            if c.gp_weight:
-                epsilon = self.replica_noise(batch, [], salt=_INTERPOLATION_NOISE + k,
-                                             distribution="uniform")
-                values["gradient_penalty"] = gradient_penalty(critic, real, fake, epsilon)
-                per_example += c.gp_weight * values["gradient_penalty"]
-            if c.r1_gamma:
-                values["r1"] = r1_penalty(critic, real)
-                per_example += 0.5 * c.r1_gamma * values["r1"]
-            if c.r2_gamma:
-                values["r2"] = r2_penalty(critic, fake)
-                per_example += 0.5 * c.r2_gamma * values["r2"]
-            if c.drift_weight:
-                per_example += c.drift_weight * tf.square(real_logits)
+            per_example = self.discriminator_loss(real_logits, fake_logits)
+            penalties = self.critic_penalties(critic, real, fake, real_logits, k)
+            for weight, value in penalties.values():
+                per_example += weight * value
             loss = self.average_over_global_batch(per_example)
             scaled = self.scaled_loss(self.network_optimizers["discriminator"], loss)
         self.apply_gradients("discriminator", tape, scaled)
-        values = {name: tf.reduce_mean(value) for name, value in values.items()}
+        self.after_critic_update()
+        values = {name: tf.reduce_mean(value) for name, (_, value) in penalties.items()
+                  if name in self.trackers}
         values["d_loss"] = loss * tf.cast(self._replicas(), tf.float32)
         values.update(self.dominance(real_logits, fake_logits))
         return values
+
+    # ------------------------------------------------- the losses, as hooks
+    def discriminator_loss(self, real_logits, fake_logits) -> tf.Tensor:
+        """Per-example adversarial loss of the discriminator (critic); the
+        engine's default is the config's ``loss`` with ``label_smoothing``."""
+        c = self.config
+        return discriminator_loss(c.loss, real_logits, fake_logits, c.label_smoothing)
+
+    def generator_loss(self, fake_logits) -> tf.Tensor:
+        """Per-example adversarial loss of the generator (default: ``config.loss``)."""
+        return generator_loss(self.config.loss, fake_logits)
+
+    def critic_penalties(self, critic, real, fake, real_logits, k: int
+                         ) -> dict[str, tuple[float, tf.Tensor]]:
+        """``{name: (weight, per-example penalty)}`` added to the critic's loss:
+        the gradient penalty (Gulrajani et al. 2017, eq. 3) when ``gp_weight > 0``,
+        then :meth:`regularizing_penalties`. Penalties named like a reported
+        metric are logged."""
+        penalties = {}
+        if self.config.gp_weight:
+            penalties["gradient_penalty"] = (self.config.gp_weight, self.gradient_penalty(
+                critic, real, fake, k))
+        penalties.update(self.regularizing_penalties(critic, real, fake, real_logits))
+        return penalties
+
+    def regularizing_penalties(self, critic, real, fake, real_logits
+                               ) -> dict[str, tuple[float, tf.Tensor]]:
+        """The optional penalties, each when its config weight is > 0: R1 on real
+        and R2 on generated data (Mescheder et al. 2018, eq. 9-10; weight gamma / 2)
+        and the drift term ``epsilon_drift D(x)^2`` (Karras et al. 2018, A.1)."""
+        c = self.config
+        penalties = {}
+        if c.r1_gamma:
+            penalties["r1"] = (0.5 * c.r1_gamma, r1_penalty(critic, real))
+        if c.r2_gamma:
+            penalties["r2"] = (0.5 * c.r2_gamma, r2_penalty(critic, fake))
+        if c.drift_weight:
+            penalties["drift"] = (c.drift_weight, tf.square(real_logits))
+        return penalties
+
+    def gradient_penalty(self, critic, real, fake, k: int) -> tf.Tensor:
+        """``(||grad D(x_hat)||_2 - 1)^2`` at ``x_hat = eps x + (1 - eps) G(z)``,
+        ``eps ~ U[0, 1]`` per example (Gulrajani et al. 2017, Algorithm 1, lines 4-7)."""
+        epsilon = self.replica_noise(tf.shape(real)[0], [], salt=_INTERPOLATION_NOISE + k,
+                                     distribution="uniform")
+        return gradient_penalty(critic, real, fake, epsilon)
+
+    def after_critic_update(self) -> None:
+        """A constraint on the critic after each of its updates: WGAN's weight
+        clipping when ``clip_value > 0`` (Arjovsky et al. 2017, Algorithm 1, line 7)."""
+        if self.config.clip_value:
+            self.clip_critic_weights(self.config.clip_value)
+
+    def clip_critic_weights(self, clip_value: float) -> None:
+        """Every trainable critic weight into ``[-clip_value, clip_value]``.
+
+        Runs in cross-replica context (merge_call), as the optimizers update
+        their mirrored variables, so every replica keeps the same weights.
+        """
+        variables = list(self.discriminator.trainable_variables)
+
+        def clip(strategy):
+            for variable in variables:
+                strategy.extended.update(
+                    variable.value,
+                    lambda target: target.assign(tf.clip_by_value(target, -clip_value,
+                                                                   clip_value)),
+                    group=False)
+
+        tf.distribute.get_replica_context().merge_call(clip)
 
     def dominance(self, real_logits, fake_logits) -> dict[str, tf.Tensor]:
         """Mean D(x), mean D(G(z)) and the discriminator's accuracy on both.
@@ -356,7 +421,7 @@ class GAN(GenzooModel):
                               - tf.reduce_mean(tf.cast(fake_features, tf.float32), 0))
                 loss = tf.reduce_sum(tf.square(difference)) / replicas
             else:
-                loss = self.average_over_global_batch(generator_loss(c.loss, fake_logits))
+                loss = self.average_over_global_batch(self.generator_loss(fake_logits))
             scaled = self.scaled_loss(self.network_optimizers["generator"], loss)
         gradients = self.apply_gradients("generator", tape, scaled)
         norm = tf.linalg.global_norm([g for g in gradients if g is not None])

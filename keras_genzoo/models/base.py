@@ -16,9 +16,9 @@ sub-networks and owns the rules that make a model correct under
 * mixed precision: every optimizer is wrapped in ``LossScaleOptimizer`` and the
   loss is scaled through :meth:`scaled_loss`.
 
-:class:`Autoencoder` adds ``encode()`` / ``decode()`` / ``reconstruct()`` and
+:class:`AutoencoderBase` adds ``encode()`` / ``decode()`` / ``reconstruct()`` and
 the export signatures of DESIGN.md 5; the GAN base class, with the training
-step every GAN shares, is :class:`keras_genzoo.models.adversarial.GAN`.
+step every GAN shares, is :class:`keras_genzoo.models.adversarial.GANEngine`.
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ class GenzooModel(keras.Model):
         return tf.cast(images, tf.float32), labels
 
 
-class Autoencoder(GenzooModel):
+class AutoencoderBase(GenzooModel):
     """Shared parts of every autoencoder: encode / decode / reconstruct, export.
 
     ``encoder: x -> h`` and ``decoder: h -> r``; images are in [0, 1] on both

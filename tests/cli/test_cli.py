@@ -178,7 +178,7 @@ def test_train_with_config_file_and_export_at_the_end(capsys, tmp_path):
 def test_list_model_shows_presets_and_every_config_key(capsys):
     import dataclasses
 
-    from keras_genzoo.models.dcgan import DCGANConfig
+    from keras_genzoo.models.dcgan.model import DCGANConfig
 
     assert main(["list", "dcgan"]) == 0
     out = capsys.readouterr().out

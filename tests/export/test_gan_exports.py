@@ -9,20 +9,23 @@ import tensorflow as tf
 from helpers import TINY_DCGAN
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
-from keras_genzoo.models.dcgan import DCGAN
-from keras_genzoo.models.gan import CGAN, WGAN, WGANGP, VanillaGAN
+from keras_genzoo.models.dcgan.model import DCGAN
+from keras_genzoo.models.cgan.model import CGAN
+from keras_genzoo.models.gan.model import GAN
+from keras_genzoo.models.wgan.model import WGAN
+from keras_genzoo.models.wgan_gp.model import WGANGP
 
 TINY_MLP = {"image_size": 8, "channels": 1, "latent_dim": 8, "generator_units": [16],
             "discriminator_units": [16], "architecture": "mlp"}
 CASES = {
-    "gan": (VanillaGAN, {**TINY_MLP, "ema_decay": 0.9}),
-    "gan-conv": (VanillaGAN, {"image_size": 8, "latent_dim": 8, "base_filters": 4,
+    "gan": (GAN, {**TINY_MLP, "ema_decay": 0.9}),
+    "gan-conv": (GAN, {"image_size": 8, "latent_dim": 8, "base_filters": 4,
                               "architecture": "conv"}),
     "wgan": (WGAN, TINY_MLP),
     "wgan-gp": (WGANGP, {"image_size": 8, "latent_dim": 8, "base_filters": 4}),
     "cgan": (CGAN, {**TINY_MLP, "conditioning": "projection"}),
     "dcgan": (DCGAN, TINY_DCGAN),
-    "gan-points": (VanillaGAN, {**TINY_MLP, "data_dim": 2}),
+    "gan-points": (GAN, {**TINY_MLP, "data_dim": 2}),
 }
 
 

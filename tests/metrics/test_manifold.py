@@ -19,7 +19,7 @@ from keras_genzoo.metrics.manifold import (
     decoder_tangents,
     tangent_strips,
 )
-from keras_genzoo.models.autoencoder import Autoencoder
+from keras_genzoo.models.ae.model import Autoencoder
 from keras_genzoo.registry import get
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer

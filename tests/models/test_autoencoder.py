@@ -1,14 +1,12 @@
 """Undercomplete autoencoder: shapes, loss math, encode/decode, training."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
 
 from helpers import TINY_AE, digit_batches, train_steps
 from keras_genzoo.losses.reconstruction import binary_cross_entropy, mean_squared_error
-from keras_genzoo.models.autoencoder import Autoencoder
+from keras_genzoo.models.ae.model import Autoencoder
 
 
 def test_reconstruction_losses_are_per_example_means():
@@ -30,14 +28,6 @@ def test_shapes_and_encode_decode_compose(architecture):
     assert recon.shape == x.shape and recon.min() >= 0 and recon.max() <= 1
     np.testing.assert_allclose(recon, model.decode(code), atol=1e-6)
     np.testing.assert_allclose(recon, model(x), atol=1e-6)
-
-
-def test_config_round_trip():
-    model = Autoencoder(**TINY_AE, architecture="dense", hidden_units=(64, 32))
-    clone = Autoencoder.from_config(json.loads(json.dumps(model.get_config())))
-    assert clone.config == model.config and clone.config.hidden_units == (64, 32)
-    assert clone.encoder.count_params() == model.encoder.count_params()
-    assert clone.decoder.count_params() == model.decoder.count_params()
 
 
 @pytest.mark.parametrize("architecture", ["conv", "dense"])

@@ -20,7 +20,7 @@ from keras_genzoo.data import open_source
 from keras_genzoo.commands.export import export_run
 from keras_genzoo.export.onnx import run_onnx
 from keras_genzoo.export.savedmodel import read_signatures
-from keras_genzoo.models.autoencoder import Autoencoder
+from keras_genzoo.models.ae.model import Autoencoder
 from keras_genzoo.registry import get
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo import runs

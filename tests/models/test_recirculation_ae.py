@@ -1,8 +1,6 @@
 """Recirculation (Hinton & McClelland 1987): the learning rule by hand, no tape,
 learning, replicas, the real trainer with resume, export and ONNX parity."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
@@ -10,9 +8,9 @@ import tensorflow as tf
 
 from helpers import digit_batches, train_steps, two_replica_strategy, weights_of
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.models.recirculation_ae import RecirculationAE, RecirculationConfig
-from keras_genzoo.training import plan as plan_lib
 from keras_genzoo import runs
+from keras_genzoo.models.recirculation_ae.model import RecirculationAE, RecirculationConfig
+from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
 
@@ -56,13 +54,12 @@ def _random_model(seed=0, **config):
     return model
 
 
-def test_config_round_trip_and_validation():
+def test_one_hidden_layer_and_validation():
     model = RecirculationAE(image_size=8, code_dim=5, regression=0.6, learning_rate=0.3)
-    clone = RecirculationAE.from_config(json.loads(json.dumps(model.get_config())))
-    assert clone.config == model.config == RecirculationConfig(
+    assert model.config == RecirculationConfig(
         image_size=8, code_dim=5, regression=0.6, learning_rate=0.3)
-    assert clone.encoder.count_params() == 64 * 5 + 5
-    assert clone.decoder.count_params() == 5 * 64 + 64
+    assert model.encoder.count_params() == 64 * 5 + 5
+    assert model.decoder.count_params() == 5 * 64 + 64
     for bad in ({"regression": 1.0}, {"regression": -0.1}, {"learning_rate": 0.0},
                 {"code_dim": 0}, {"channels": 2}):
         with pytest.raises(ConfigError):

@@ -2,7 +2,6 @@
 conditional mode, config, export (+ ONNX), and two replicas = one device."""
 
 import csv
-import json
 import math
 
 import keras
@@ -26,9 +25,9 @@ from keras_genzoo.losses.divergence import (
     gaussian_log_density,
     standard_normal_log_density,
 )
-from keras_genzoo.models.vae import VAE, VAEConfig
-from keras_genzoo.training import plan as plan_lib
 from keras_genzoo import runs
+from keras_genzoo.models.vae.model import VAE
+from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
 TINY_DENSE = {"image_size": 16, "channels": 1, "architecture": "dense", "hidden_units": (32,),
@@ -184,11 +183,8 @@ def test_beta_weighs_the_kl_term_of_the_loss():
 
 
 # ----------------------------------------------------------- config and API
-def test_config_round_trip_and_api_shapes():
+def test_api_shapes():
     model = VAE(**TINY_CONV, decoder="gaussian", beta=2.0, iw_samples=5)
-    clone = VAE.from_config(json.loads(json.dumps(model.get_config())))
-    assert clone.config == model.config and isinstance(clone.config, VAEConfig)
-    assert clone.encoder.count_params() == model.encoder.count_params()
     x = _images(3)
     mean, log_var = model.encode_distribution(x)
     assert mean.shape == log_var.shape == (3, 4)

@@ -16,8 +16,8 @@ from helpers import (
     digit_batches,
     two_replica_strategy,
 )
-from keras_genzoo.models.autoencoder import Autoencoder
-from keras_genzoo.models.dcgan import DCGAN
+from keras_genzoo.models.ae.model import Autoencoder
+from keras_genzoo.models.dcgan.model import DCGAN
 
 
 @pytest.mark.parametrize(

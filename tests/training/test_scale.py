@@ -23,33 +23,9 @@ from keras_genzoo.training import strategy as strategy_lib
 from keras_genzoo.training import trainer
 from zoo_cli.main import main
 
-#: small settings per registered model (``--set`` values), so that a few
+#: each family's tiny test configuration (``--set`` values), so that a few
 #: steps of each trace and run in seconds on two CPU cores
-TINY_ZOO = {
-    "ae": {"image_size": "16", "filters": "8", "code_dim": "8"},
-    "cgan": {"image_size": "8", "latent_dim": "8", "generator_units": "32",
-             "discriminator_units": "32"},
-    "classifier": {"image_size": "16", "base_filters": "4", "feature_dim": "12"},
-    "contractive-ae": {"image_size": "8", "code_dim": "12"},
-    "dcgan": {"image_size": "16", "base_filters": "8", "latent_dim": "16"},
-    "denoising-ae": {"image_size": "8", "architecture": "dense", "hidden_units": "32",
-                     "code_dim": "16"},
-    "gan": {"image_size": "8", "latent_dim": "8", "generator_units": "32",
-            "discriminator_units": "32", "r1_gamma": "1.0"},
-    "progan": {"image_size": "8", "latent_dim": "8", "filter_base": "32", "max_filters": "8",
-               "fade_images": "32", "stable_images": "32"},
-    "radialgan": {"latent_dim": "6", "hidden_units": "16,16"},
-    "recirculation-ae": {"image_size": "8"},
-    "sparse-ae": {"image_size": "8", "architecture": "dense", "hidden_units": "32",
-                  "code_dim": "16"},
-    "stylegan": {"image_size": "8", "latent_dim": "8", "filter_base": "32", "max_filters": "8",
-                 "fade_images": "32", "stable_images": "32", "mapping_layers": "2"},
-    "vae": {"image_size": "16", "architecture": "dense", "hidden_units": "32", "code_dim": "4"},
-    "wgan": {"image_size": "8", "latent_dim": "8", "generator_units": "32",
-             "discriminator_units": "32"},
-    "wgan-gp": {"image_size": "8", "latent_dim": "8", "base_filters": "4",
-                "architecture": "conv"},
-}
+TINY_ZOO = {spec.name: spec.tiny for spec in registry.all_specs()}
 BATCH = 16
 #: the models whose penalties must stay in float32: GP, R1 (gan with r1_gamma
 #: and stylegan), contractive; plus a VAE (KL, sampling) and cgan (labels)

@@ -198,7 +198,7 @@ def test_bad_data_fails_before_anything_is_written(tmp_path):
 
 
 def test_nan_guard_stops_without_checkpointing_the_diverged_state(tmp_path, monkeypatch):
-    from keras_genzoo.models.autoencoder import Autoencoder
+    from keras_genzoo.models.ae.model import Autoencoder
 
     out = tmp_path / "run"
     trainer.train(_plan("ae", TINY_AE, out, steps=6), verbose=0)  # one good epoch: ckpt-6

@@ -57,7 +57,7 @@ import tensorflow as tf
 
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.reconstruction import mean_squared_error
-from keras_genzoo.models.base import Autoencoder as AutoencoderBase
+from keras_genzoo.models.base import AutoencoderBase
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,7 +33,7 @@ from keras_genzoo.losses.sparsity import (
     l1_code_penalty,
     near_zero_fraction,
 )
-from keras_genzoo.models.autoencoder import Autoencoder, AutoencoderConfig
+from keras_genzoo.models.ae.model import Autoencoder, AutoencoderConfig
 
 #: a code entry with |h_i| below this counts as "near zero" in the metrics
 NEAR_ZERO_THRESHOLD = 1e-2

@@ -32,7 +32,7 @@ from keras_genzoo.losses.contractive import (
     code_and_jacobian_frobenius_autodiff,
     jacobian_frobenius_sigmoid_dense,
 )
-from keras_genzoo.models.autoencoder import Autoencoder, AutoencoderConfig
+from keras_genzoo.models.ae.model import Autoencoder, AutoencoderConfig
 
 #: held-out images per Jacobian batch in evaluation (bounds the [N, k, D] tensor)
 EVAL_CHUNK = 128

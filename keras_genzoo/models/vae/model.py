@@ -48,9 +48,8 @@ from keras_genzoo.losses.divergence import (
     log_mean_exp,
     standard_normal_log_density,
 )
-from keras_genzoo.models.autoencoder import AutoencoderConfig
-from keras_genzoo.models.base import Autoencoder as AutoencoderBase
-from keras_genzoo.models.base import latent_codes
+from keras_genzoo.models.ae.model import AutoencoderConfig
+from keras_genzoo.models.base import AutoencoderBase, latent_codes
 
 #: held-out images the importance-weighted bound is evaluated on at each epoch end
 IW_EVAL_IMAGES = 256

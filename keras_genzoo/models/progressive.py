@@ -1,6 +1,7 @@
-"""Progressive growing of GANs (Karras, Aila, Laine & Lehtinen 2018,
-"Progressive Growing of GANs for Improved Quality, Stability, and Variation",
-arXiv:1710.10196).
+"""What the progressive GANs share: growth by expansion, fade-in, the schedule
+(Karras, Aila, Laine & Lehtinen 2018, "Progressive Growing of GANs for Improved
+Quality, Stability, and Variation", arXiv:1710.10196).
+
 
 Training starts with a generator and a discriminator at 4x4. Each growth
 step EXPANDS the live networks: a new block that doubles the resolution is
@@ -26,7 +27,8 @@ normalization in the generator, equalized learning rate everywhere, and an
 EMA of the generator for sampling and export.
 
 :class:`ProgressiveGAN` holds the machinery (schedule, expansion, resizing
-of real data, resuming mid-growth); :class:`ProGAN` its networks.
+of real data, resuming mid-growth); ``models/progan/model.py``'s :class:`ProGAN`
+builds its networks and ``models/stylegan`` builds on ProGAN.
 """
 
 from __future__ import annotations
@@ -38,11 +40,9 @@ import keras
 import tensorflow as tf
 
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_genzoo.layers.fade import FadeIn
-from keras_genzoo.layers.minibatch import MinibatchStdDev
-from keras_genzoo.layers.normalization import PixelNorm
-from keras_genzoo.models.adversarial import GAN, AdversarialConfig, AdversarialLossName
+from keras_genzoo.models.adversarial import AdversarialConfig, GANEngine
+
 
 #: the first resolution of every progressive model
 START_SIZE = 4
@@ -115,20 +115,7 @@ class ProgressiveConfig(AdversarialConfig):
         return self.stable_images + (self.num_phases - 1) * (self.fade_images + self.stable_images)
 
 
-@dataclasses.dataclass(frozen=True)
-class ProGANConfig(ProgressiveConfig):
-    """WGAN-GP (lambda = 10) with the drift term (appendix A.1)."""
-
-    loss: AdversarialLossName = "wasserstein"
-    gp_weight: float = 10.0
-    drift_weight: float = 0.001
-
-
-def lrelu(x):
-    return keras.activations.leaky_relu(x, negative_slope=0.2)
-
-
-class ProgressiveGAN(GAN):
+class ProgressiveGAN(GANEngine):
     """Growth machinery: subclasses build one phase's layers and wire them.
 
     The layers of every phase are kept in ``self.layers_by_role`` (lists
@@ -358,90 +345,3 @@ class ProgressiveGAN(GAN):
         coarse = tf.nn.avg_pool2d(real, 2, 2, "VALID")
         coarse = tf.repeat(tf.repeat(coarse, 2, axis=1), 2, axis=2)
         return coarse + alpha * (real - coarse)
-
-
-
-@keras.saving.register_keras_serializable("keras_genzoo")
-class ProGAN(ProgressiveGAN):
-    """ProGAN: pixel norm and equalized learning rate in G, minibatch stddev in D."""
-
-    config_class = ProGANConfig
-    registry_name = "progan"
-
-    def make_phase_layers(self, phase: int, ema: bool) -> dict[str, list]:
-        c = self.config
-        filters = c.filters(phase)
-        prefix = "ema_" if ema else ""
-        layers = {}
-        if phase == 0:
-            layers["g_block"] = [
-                PixelNorm(name=f"{prefix}g_latent_norm"),
-                EqualizedDense(START_SIZE * START_SIZE * filters, gain=math.sqrt(2) / 4,
-                               activation="lrelu", name=f"{prefix}g_dense"),
-                keras.layers.Reshape((START_SIZE, START_SIZE, filters), name=f"{prefix}g_reshape"),
-                PixelNorm(name=f"{prefix}g_norm0a"),
-                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv0"),
-                PixelNorm(name=f"{prefix}g_norm0b"),
-            ]
-        else:
-            layers["g_block"] = [
-                keras.layers.UpSampling2D(2, name=f"{prefix}g_up{phase}"),
-                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv{phase}a"),
-                PixelNorm(name=f"{prefix}g_norm{phase}a"),
-                EqualizedConv2D(filters, 3, activation="lrelu", name=f"{prefix}g_conv{phase}b"),
-                PixelNorm(name=f"{prefix}g_norm{phase}b"),
-            ]
-        layers["g_to_rgb"] = [EqualizedConv2D(c.channels, 1, gain=1.0,
-                                              name=f"{prefix}g_to_rgb{phase}")]
-        if ema:
-            return layers
-        if phase == 0:
-            # minibatch stddev (section 3) unless minibatch_stddev = 0 turns it off
-            stddev = [MinibatchStdDev(c.minibatch_stddev, name="d_stddev")] \
-                if c.minibatch_stddev else []
-            layers["d_block"] = stddev + [
-                EqualizedConv2D(filters, 3, activation="lrelu", name="d_conv0"),
-                keras.layers.Flatten(name="d_flatten"),
-                EqualizedDense(filters, activation="lrelu", name="d_dense0"),
-            ]
-            layers["d_output"] = [EqualizedDense(1, gain=1.0, name="d_logit")]
-        else:
-            layers["d_block"] = [
-                EqualizedConv2D(filters, 3, activation="lrelu", name=f"d_conv{phase}a"),
-                EqualizedConv2D(c.filters(phase - 1), 3, activation="lrelu",
-                                name=f"d_conv{phase}b"),
-                keras.layers.AveragePooling2D(2, name=f"d_down{phase}"),
-            ]
-            layers["d_output"] = []
-        layers["d_from_rgb"] = [EqualizedConv2D(filters, 1, activation="lrelu",
-                                                name=f"d_from_rgb{phase}")]
-        return layers
-
-    def wire_generator(self, store, phase, name):
-        z = keras.Input((self.config.latent_dim,), name="z")
-        h, previous = z, None
-        for stage in range(phase + 1):
-            previous = h
-            for layer in store["g_block"][stage]:
-                h = layer(h)
-        image = store["g_to_rgb"][phase][0](h)
-        if phase > 0:
-            old = store["g_to_rgb"][phase - 1][0](previous)
-            old = keras.layers.UpSampling2D(2, name=f"{name}_old_up")(old)
-            image = self._fade_layer(name, phase)([old, image])
-        return keras.Model(z, image, name=name)
-
-    def wire_discriminator(self, store, phase):
-        size = START_SIZE * 2 ** phase
-        x = keras.Input((size, size, self.config.channels), name="images")
-        h = store["d_from_rgb"][phase][0](x)
-        for stage in range(phase, -1, -1):
-            for layer in store["d_block"][stage]:
-                h = layer(h)
-            if stage == phase and phase > 0:  # the new block, faded in over the old input
-                old = keras.layers.AveragePooling2D(2, name="d_old_down")(x)
-                old = store["d_from_rgb"][phase - 1][0](old)
-                h = self._fade_layer("d", phase)([old, h])
-        features = h
-        logit = store["d_output"][0][0](features)
-        return keras.Model(x, [logit, features], name="discriminator")

@@ -36,7 +36,7 @@ from keras_genzoo.layers.corruption import (
     salt_pepper_corruption,
 )
 from keras_genzoo.losses.reconstruction import reconstruction_quality
-from keras_genzoo.models.autoencoder import Autoencoder, AutoencoderConfig
+from keras_genzoo.models.ae.model import Autoencoder, AutoencoderConfig
 
 #: noise salts (GenzooModel.replica_noise): one per independent draw in a step
 SALT_GAUSSIAN, SALT_MASK, SALT_WHICH, SALT_VALUE = 11, 12, 13, 14

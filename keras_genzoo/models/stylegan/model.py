@@ -21,7 +21,7 @@ moves ``w`` towards the average ``w_avg`` that training tracks:
 (0: all).
 
 Growth, fade-in, resuming mid-growth and the discriminator are ProGAN's
-(:mod:`keras_genzoo.models.progan`), as in the paper; the loss is the
+(:mod:`keras_genzoo.models.progan.model`), as in the paper; the loss is the
 non-saturating logistic loss with R1 (gamma = 10, section 4 / appendix C).
 
 Noise: training draws fresh noise for every example and layer from the
@@ -44,7 +44,8 @@ from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_genzoo.layers.normalization import AdaIN, PixelNorm
 from keras_genzoo.layers.style import FixedNoise, LearnedConstant, NoiseInjection
 from keras_genzoo.models.adversarial import _GENERATOR_NOISE, AdversarialLossName
-from keras_genzoo.models.progan import START_SIZE, ProGAN, ProgressiveConfig
+from keras_genzoo.models.progan.model import ProGAN
+from keras_genzoo.models.progressive import START_SIZE, ProgressiveConfig
 
 #: per convolution of a synthesis block, in this order
 _CONV_PARTS = ("op", "noise", "fixed_noise", "style_scale", "style_bias", "adain")

@@ -7,7 +7,7 @@ Adam with learning rate 2e-4 and beta1 = 0.5, mini-batches of real and of fake
 images passed through D separately (so BatchNorm never mixes them), and the
 non-saturating generator loss ``-log D(G(z))`` of Goodfellow et al. 2014.
 The training step is the one every GAN shares
-(:class:`keras_genzoo.models.adversarial.GAN`), so all the family's options
+(:class:`keras_genzoo.models.adversarial.GANEngine`), so all the family's options
 (``r1_gamma``, ``minibatch_discrimination``, ``ema_decay``, ...) apply.
 """
 
@@ -18,7 +18,7 @@ import dataclasses
 import keras
 
 from keras_genzoo.errors import ConfigError
-from keras_genzoo.models.adversarial import GAN, AdversarialConfig
+from keras_genzoo.models.adversarial import AdversarialConfig, GANEngine
 from keras_genzoo.networks.adversarial import conv_discriminator
 from keras_genzoo.networks.convolutional import dcgan_generator
 
@@ -40,7 +40,7 @@ class DCGANConfig(AdversarialConfig):
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")
-class DCGAN(GAN):
+class DCGAN(GANEngine):
     """Deep convolutional GAN with the non-saturating loss (every GAN option applies)."""
 
     config_class = DCGANConfig

@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.reconstruction import RECONSTRUCTION_LOSSES
-from keras_genzoo.models.base import Autoencoder as AutoencoderBase
+from keras_genzoo.models.base import AutoencoderBase
 from keras_genzoo.networks.convolutional import conv_decoder, conv_encoder
 from keras_genzoo.networks.dense import mlp_decoder, mlp_encoder
 

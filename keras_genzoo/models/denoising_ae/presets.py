@@ -1,0 +1,23 @@
+"""Presets of ``denoising-ae``, the denoising autoencoder (Vincent et al. 2008): plain
+data, no TensorFlow import.
+"""
+
+from __future__ import annotations
+
+from keras_genzoo.models.common_presets import AUTOENCODER_TRAINING
+from keras_genzoo.registry import Preset
+
+PRESETS = {
+    "gaussian": Preset("additive Gaussian noise (sigma 0.3), conv networks",
+                       config={"corruption": "gaussian"}, train=AUTOENCODER_TRAINING),
+    "masking": Preset("masking noise: each pixel dropped with probability 0.3",
+                      config={"corruption": "masking"}, train=AUTOENCODER_TRAINING),
+    "salt-pepper": Preset("salt-and-pepper noise with probability 0.2",
+                          config={"corruption": "salt_pepper"}, train=AUTOENCODER_TRAINING),
+}
+
+DEFAULT_PRESET = "gaussian"
+
+#: the tiny test configuration (``--set`` values on top of the default preset)
+TINY = {"image_size": "8", "architecture": "dense", "hidden_units": "32",
+        "code_dim": "16"}

@@ -1,0 +1,23 @@
+"""Presets of ``stylegan``, StyleGAN (Karras, Laine & Aila 2019): plain data, no
+TensorFlow import.
+"""
+
+from __future__ import annotations
+
+from keras_genzoo.models.progan.presets import progressive_presets
+
+# digits: the paper's CelebA-HQ loss (WGAN-GP with the drift term, as ProGAN) rather
+# than its FFHQ one (non-saturating + R1), and StyleGAN2-ADA's 2-layer mapping network
+# for small images: the mapping learns at 0.01x the rate, so in a CPU budget w stays
+# where its random layers put it, and 8 of them squeeze the latents together (the w of
+# two latents at cosine 0.74 on average, 0.33 with 2 layers); docs/benchmarks.md,
+# quality notes
+PRESETS = progressive_presets(512, digits_config={
+    "loss": "wasserstein", "gp_weight": 10.0, "drift_weight": 0.001, "r1_gamma": 0.0,
+    "mapping_layers": 2}, truncation_cutoff=8)
+
+DEFAULT_PRESET = "digits"
+
+#: the tiny test configuration (``--set`` values on top of the default preset)
+TINY = {"image_size": "8", "latent_dim": "8", "filter_base": "32", "max_filters": "8",
+        "fade_images": "32", "stable_images": "32", "mapping_layers": "2"}

@@ -1,0 +1,25 @@
+"""Presets of ``vae``, the variational autoencoder (Kingma & Welling 2014): plain data,
+no TensorFlow import.
+"""
+
+from __future__ import annotations
+
+from keras_genzoo.models.common_presets import AUTOENCODER_TRAINING
+from keras_genzoo.registry import Preset
+
+PRESETS = {
+    "conv": Preset("conv encoder/decoder, 16-d latent, Bernoulli decoder",
+                   config={"architecture": "conv"}, train=AUTOENCODER_TRAINING),
+    "dense": Preset("MLP encoder/decoder (512), 16-d latent, Bernoulli decoder",
+                    config={"architecture": "dense", "hidden_units": [512]},
+                    train=AUTOENCODER_TRAINING),
+    "conditional": Preset("conv, conditioned on the class label (CVAE)",
+                          config={"architecture": "conv", "conditional": True},
+                          train=AUTOENCODER_TRAINING),
+}
+
+DEFAULT_PRESET = "conv"
+
+#: the tiny test configuration (``--set`` values on top of the default preset)
+TINY = {"image_size": "16", "architecture": "dense", "hidden_units": "32",
+        "code_dim": "4"}
