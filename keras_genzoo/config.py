@@ -121,6 +121,53 @@ def build_config(config_class, *layers: dict[str, Any]):
     return config
 
 
+# ------------------------------------------------------------------ validation
+# The checks the configs' ``validate()`` methods share, each with the one-line message
+# a user sees for a bad --set value.
+def require_image_shape(config, *, min_size: int = 4) -> None:
+    """Grayscale or RGB images of at least ``min_size`` pixels a side."""
+    if config.channels not in (1, 3):
+        raise ConfigError(f"channels must be 1 or 3, got {config.channels}")
+    if config.image_size < min_size:
+        raise ConfigError(f"image_size must be at least {min_size}, got {config.image_size}")
+
+
+def require_power_of_two(config, *, min_size: int = 8, why: str = "") -> None:
+    """``image_size`` a power of two >= ``min_size`` (networks that halve it down to 4x4)."""
+    size = config.image_size
+    if size < min_size or size & (size - 1):
+        raise ConfigError(f"image_size must be a power of two >= {min_size}{why}, got {size}")
+
+
+def require_positive(config, *keys: str) -> None:
+    """Each of ``keys`` > 0; a tuple of layer widths: every entry > 0."""
+    for key in keys:
+        value = getattr(config, key)
+        if isinstance(value, (tuple, list)):
+            if any(entry <= 0 for entry in value):
+                raise ConfigError(f"{key} must be positive, got {list(value)}")
+        elif not value > 0:
+            raise ConfigError(f"{key} must be positive, got {value}")
+
+
+def require_non_negative(config, *keys: str) -> None:
+    """Each of ``keys`` >= 0 (0 turns the term off)."""
+    for key in keys:
+        if not getattr(config, key) >= 0:
+            raise ConfigError(f"{key} must be >= 0, got {getattr(config, key)}")
+
+
+def require_at_least(config, key: str, minimum: int) -> None:
+    if getattr(config, key) < minimum:
+        raise ConfigError(f"{key} must be at least {minimum}, got {getattr(config, key)}")
+
+
+def require_fraction(config, key: str, what: str | None = None) -> None:
+    """``key`` in [0, 1): a rate, a decay or a probability that must not reach 1."""
+    if not 0.0 <= getattr(config, key) < 1.0:
+        raise ConfigError(f"{what or key} must be in [0, 1), got {getattr(config, key)}")
+
+
 def parse_set_arguments(pairs: list[str]) -> dict[str, str]:
     """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}`` (values stay strings until coerced)."""
     overrides: dict[str, str] = {}

@@ -45,6 +45,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.adversarial import (
     LOGISTIC_LOSSES,
@@ -109,34 +110,23 @@ class AdversarialConfig:
     KEY_ALIASES: ClassVar[dict[str, str]] = {"n_critic": "d_steps"}
 
     def validate(self):
-        positive = ("latent_dim", "d_steps", "minibatch_kernel_dim", "generator_lr",
-                    "discriminator_lr", "adam_epsilon")
-        for key in positive:
-            if getattr(self, key) <= 0:
-                name = "d_steps (n_critic)" if key == "d_steps" else key
-                raise ConfigError(f"{name} must be at least 1" if key == "d_steps"
-                                  else f"{name} must be positive, got {getattr(self, key)}")
-        for key in ("gp_weight", "r1_gamma", "r2_gamma", "minibatch_discrimination",
-                    "minibatch_stddev", "data_dim", "drift_weight"):
-            if getattr(self, key) < 0:
-                raise ConfigError(f"{key} must be >= 0 (0 turns it off), got {getattr(self, key)}")
-        if self.clip_value < 0:
-            raise ConfigError(f"clip_value must be > 0 to clip (0 turns clipping off), "
-                              f"got {self.clip_value}")
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise ConfigError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.d_steps < 1:
+            raise ConfigError("d_steps (n_critic) must be at least 1")
+        config_lib.require_positive(self, "latent_dim", "minibatch_kernel_dim", "generator_lr",
+                                    "discriminator_lr", "adam_epsilon")
+        # 0 turns each of these off
+        config_lib.require_non_negative(self, "gp_weight", "r1_gamma", "r2_gamma",
+                                        "minibatch_discrimination", "minibatch_stddev",
+                                        "data_dim", "drift_weight", "clip_value")
+        config_lib.require_fraction(self, "label_smoothing")
         if self.label_smoothing and self.loss not in LOGISTIC_LOSSES:
             raise ConfigError(f"label_smoothing applies to the logistic losses "
                               f"({', '.join(LOGISTIC_LOSSES)}), not to loss={self.loss}")
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ConfigError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+        config_lib.require_fraction(self, "ema_decay")
         if self.minibatch_stddev == 1:
             raise ConfigError("minibatch_stddev is a group size: use 0 (off) or >= 2")
         if not self.data_dim:
-            if self.channels not in (1, 3):
-                raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
-            if self.image_size < 4:
-                raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
+            config_lib.require_image_shape(self)
 
 
 class GANEngine(GenzooModel):

@@ -39,6 +39,7 @@ import math
 import keras
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.layers.fade import FadeIn
 from keras_genzoo.models.adversarial import AdversarialConfig, GANEngine
@@ -76,15 +77,10 @@ class ProgressiveConfig(AdversarialConfig):
         super().validate()
         if self.data_dim:
             raise ConfigError("progressive GANs generate images, not points")
-        size = self.image_size
-        if size < 8 or size & (size - 1):
-            raise ConfigError(f"--image-size must be a power of two >= 8 for progressive "
-                              f"growing from {START_SIZE}x{START_SIZE}, got {size}")
-        for key in ("filter_base", "max_filters", "stable_images"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
-        if self.fade_images < 0:
-            raise ConfigError(f"fade_images must be >= 0, got {self.fade_images}")
+        config_lib.require_power_of_two(
+            self, why=f" for progressive growing from {START_SIZE}x{START_SIZE}")
+        config_lib.require_positive(self, "filter_base", "max_filters", "stable_images")
+        config_lib.require_non_negative(self, "fade_images")
 
     @property
     def num_phases(self) -> int:

@@ -15,6 +15,7 @@ from typing import Literal
 import keras
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.reconstruction import RECONSTRUCTION_LOSSES
 from keras_genzoo.models.base import AutoencoderBase
@@ -42,22 +43,15 @@ class AutoencoderConfig:
     lr_decay_steps: int = 0
 
     def validate(self):
-        if self.channels not in (1, 3):
-            raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
-        if self.code_dim <= 0:
-            raise ConfigError(f"code_dim must be positive, got {self.code_dim}")
-        if self.image_size < 4:
-            raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
+        config_lib.require_image_shape(self)
+        config_lib.require_positive(self, "code_dim", "hidden_units")
         for key in ("activation", "code_activation", "output_activation"):
             name = getattr(self, key)
             try:
                 keras.activations.get(name)
             except ValueError:
                 raise ConfigError(f"{key}: unknown activation '{name}'") from None
-        if self.lr_decay_steps < 0:
-            raise ConfigError(f"lr_decay_steps must be >= 0, got {self.lr_decay_steps}")
-        if any(units <= 0 for units in self.hidden_units):
-            raise ConfigError(f"hidden_units must be positive, got {list(self.hidden_units)}")
+        config_lib.require_non_negative(self, "lr_decay_steps")
 
 
 def build_encoder_decoder(c: AutoencoderConfig):

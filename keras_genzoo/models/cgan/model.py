@@ -17,7 +17,7 @@ from typing import Literal
 
 import keras
 
-from keras_genzoo.errors import ConfigError
+from keras_genzoo import config as config_lib
 from keras_genzoo.models.gan.model import GAN, GANConfig
 from keras_genzoo.networks.adversarial import build_gan_networks
 
@@ -30,8 +30,7 @@ class CGANConfig(GANConfig):
 
     def validate(self):
         super().validate()
-        if self.num_classes < 2:
-            raise ConfigError(f"num_classes must be at least 2, got {self.num_classes}")
+        config_lib.require_at_least(self, "num_classes", 2)
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")

@@ -25,7 +25,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.errors import ConfigError, GenzooError
+from keras_genzoo import config as config_lib
+from keras_genzoo.errors import GenzooError
 from keras_genzoo.models.base import GenzooModel
 
 #: name of the layer whose output is the evaluation's feature space
@@ -45,19 +46,10 @@ class ClassifierConfig:
     learning_rate: float = 1e-3
 
     def validate(self):
-        if self.channels not in (1, 3):
-            raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
-        if self.image_size < 8:
-            raise ConfigError(f"image_size must be at least 8, got {self.image_size}")
-        if self.num_classes < 2:
-            raise ConfigError(f"num_classes must be at least 2, got {self.num_classes}")
-        for key in ("base_filters", "feature_dim"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.learning_rate <= 0:
-            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        config_lib.require_image_shape(self, min_size=8)
+        config_lib.require_at_least(self, "num_classes", 2)
+        config_lib.require_positive(self, "base_filters", "feature_dim", "learning_rate")
+        config_lib.require_fraction(self, "dropout")
 
 
 def build_classifier_network(c: ClassifierConfig) -> keras.Model:

@@ -17,6 +17,7 @@ import dataclasses
 
 import keras
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.models.adversarial import AdversarialConfig, GANEngine
 from keras_genzoo.networks.adversarial import conv_discriminator
@@ -33,10 +34,8 @@ class DCGANConfig(AdversarialConfig):
         if self.data_dim:
             raise ConfigError("dcgan generates images and this dataset holds 2-D points; "
                               "train gan, wgan, wgan-gp or cgan on it")
-        if self.image_size < 8 or self.image_size & (self.image_size - 1):
-            raise ConfigError(f"image_size must be a power of two >= 8, got {self.image_size}")
-        if self.base_filters <= 0:
-            raise ConfigError(f"base_filters must be positive, got {self.base_filters}")
+        config_lib.require_power_of_two(self)
+        config_lib.require_positive(self, "base_filters")
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")

@@ -29,6 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.layers.corruption import (
     gaussian_corruption,
@@ -57,9 +58,7 @@ class DenoisingAEConfig(AutoencoderConfig):
 
     def validate(self):
         super().validate()
-        # written as "not (...)" so that NaN is refused too
-        if not self.sigma >= 0:
-            raise ConfigError(f"sigma must be >= 0, got {self.sigma}")
+        config_lib.require_non_negative(self, "sigma")  # NaN is refused too
         for key in ("drop_probability", "salt_pepper_probability"):
             value = getattr(self, key)
             if not 0 <= value <= 1:

@@ -24,7 +24,7 @@ from typing import Literal
 
 import keras
 
-from keras_genzoo.errors import ConfigError
+from keras_genzoo import config as config_lib
 from keras_genzoo.losses.adversarial import (
     discriminator_logistic_loss,
     generator_minimax_loss,
@@ -49,18 +49,10 @@ class GANConfig(AdversarialConfig):
 
     def validate(self):
         super().validate()
-        if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.base_filters <= 0:
-            raise ConfigError(f"base_filters must be positive, got {self.base_filters}")
-        for key in ("generator_units", "discriminator_units"):
-            if any(units <= 0 for units in getattr(self, key)):
-                raise ConfigError(f"{key} must be positive integers, got {getattr(self, key)}")
+        config_lib.require_fraction(self, "dropout")
+        config_lib.require_positive(self, "base_filters", "generator_units", "discriminator_units")
         if self.architecture == "conv" and not self.data_dim:
-            size = self.image_size
-            if size < 8 or size & (size - 1):
-                raise ConfigError(f"architecture=conv needs image_size a power of two >= 8, "
-                                  f"got {size}")
+            config_lib.require_power_of_two(self, why=" for architecture=conv")
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")

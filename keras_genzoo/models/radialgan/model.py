@@ -43,6 +43,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.penalties import gradient_penalty
 from keras_genzoo.models.base import GenzooModel
@@ -75,18 +76,11 @@ class RadialGANConfig:
             raise ConfigError(f"RadialGAN needs at least 2 domains, got {len(self.feature_counts)}")
         if any(count < 1 for count in self.feature_counts):
             raise ConfigError(f"every domain needs a feature, got {list(self.feature_counts)}")
-        if self.num_classes < 2:
-            raise ConfigError(f"num_classes must be at least 2, got {self.num_classes}")
-        for key in ("latent_dim", "learning_rate"):
-            if getattr(self, key) <= 0:
-                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
-        for key in ("gp_weight", "latent_cycle_weight", "data_cycle_weight", "label_weight"):
-            if getattr(self, key) < 0:
-                raise ConfigError(f"{key} must be >= 0, got {getattr(self, key)}")
-        if self.num_domains < 2:
-            raise ConfigError(f"num_domains must be at least 2, got {self.num_domains}")
-        if any(units <= 0 for units in self.hidden_units):
-            raise ConfigError(f"hidden_units must be positive, got {list(self.hidden_units)}")
+        config_lib.require_at_least(self, "num_classes", 2)
+        config_lib.require_positive(self, "latent_dim", "learning_rate", "hidden_units")
+        config_lib.require_non_negative(self, "gp_weight", "latent_cycle_weight",
+                                        "data_cycle_weight", "label_weight")
+        config_lib.require_at_least(self, "num_domains", 2)
 
 
 def _mlp(inputs, units, name):

@@ -55,6 +55,7 @@ from typing import Literal
 import keras
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.reconstruction import mean_squared_error
 from keras_genzoo.models.base import AutoencoderBase
@@ -76,17 +77,11 @@ class RecirculationConfig:
     activation: Literal["sigmoid", "linear"] = "sigmoid"
 
     def validate(self):
-        if self.channels not in (1, 3):
-            raise ConfigError(f"channels must be 1 or 3, got {self.channels}")
-        if self.image_size < 4:
-            raise ConfigError(f"image_size must be at least 4, got {self.image_size}")
-        if self.code_dim <= 0:
-            raise ConfigError(f"code_dim must be positive, got {self.code_dim}")
+        config_lib.require_image_shape(self)
+        config_lib.require_positive(self, "code_dim", "learning_rate")
         if not 0.0 <= self.regression < 1.0:
             # lambda = 1 would make v(2) = v(0): no reconstruction error ever reaches a weight
             raise ConfigError(f"regression (lambda) must be in [0, 1), got {self.regression}")
-        if not self.learning_rate > 0.0:
-            raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
 
 
 def recirculation_networks(c: RecirculationConfig):

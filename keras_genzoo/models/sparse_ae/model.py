@@ -27,6 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.losses.sparsity import (
     kl_sparsity_penalty,
@@ -52,13 +53,9 @@ class SparseAEConfig(AutoencoderConfig):
 
     def validate(self):
         super().validate()
-        # written as "not (x >= 0)" so that NaN is refused too
-        if not self.l1_lambda >= 0:
-            raise ConfigError(f"l1_lambda must be >= 0, got {self.l1_lambda}")
+        config_lib.require_non_negative(self, "l1_lambda", "beta")  # NaN is refused too
         if not 0 < self.rho < 1:
             raise ConfigError(f"rho must be in (0, 1), got {self.rho}")
-        if not self.beta >= 0:
-            raise ConfigError(f"beta must be >= 0, got {self.beta}")
         if self.penalty == "kl" and self.code_activation != "sigmoid":
             raise ConfigError(
                 "penalty=kl needs code_activation=sigmoid (the mean activation must be a rate "

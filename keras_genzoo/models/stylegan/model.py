@@ -39,6 +39,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_genzoo.layers.normalization import AdaIN, PixelNorm
@@ -69,14 +70,11 @@ class StyleGANConfig(ProgressiveConfig):
 
     def validate(self):
         super().validate()
-        if self.mapping_layers < 1:
-            raise ConfigError(f"mapping_layers must be at least 1, got {self.mapping_layers}")
-        if self.mapping_lr_multiplier <= 0:
-            raise ConfigError("mapping_lr_multiplier must be positive")
+        config_lib.require_at_least(self, "mapping_layers", 1)
+        config_lib.require_positive(self, "mapping_lr_multiplier")
         if not 0.0 <= self.style_mixing <= 1.0:
             raise ConfigError(f"style_mixing is a probability in [0, 1], got {self.style_mixing}")
-        if not 0.0 <= self.w_avg_decay < 1.0:
-            raise ConfigError(f"w_avg_decay must be in [0, 1), got {self.w_avg_decay}")
+        config_lib.require_fraction(self, "w_avg_decay")
         if self.truncation_cutoff < 0:
             raise ConfigError(f"truncation_cutoff must be >= 0 (0: all layers), "
                               f"got {self.truncation_cutoff}")

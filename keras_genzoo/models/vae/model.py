@@ -40,6 +40,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.divergence import (
     bernoulli_log_likelihood,
@@ -81,14 +82,10 @@ class VAEConfig(AutoencoderConfig):
             if getattr(self, key) != default:
                 raise ConfigError(f"vae does not use {key}; choose p(x|z) with "
                                   "decoder=bernoulli|gaussian")
-        if not self.beta >= 0.0:
-            raise ConfigError(f"beta must be >= 0, got {self.beta}")
-        if self.num_classes < 2:
-            raise ConfigError(f"num_classes must be at least 2, got {self.num_classes}")
-        if self.iw_samples < 1:
-            raise ConfigError(f"iw_samples must be at least 1, got {self.iw_samples}")
-        if not self.gaussian_std > 0.0:
-            raise ConfigError(f"gaussian_std must be positive, got {self.gaussian_std}")
+        config_lib.require_non_negative(self, "beta")
+        config_lib.require_at_least(self, "num_classes", 2)
+        config_lib.require_at_least(self, "iw_samples", 1)
+        config_lib.require_positive(self, "gaussian_std")
 
 
 # ------------------------------------------------------------------- networks
