@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from helpers import TINY_DCGAN, require_two_logical_cpus
 from keras_genzoo.errors import ConfigError, GenzooError
-from keras_genzoo.models.adversarial import GAN
+from keras_genzoo.models.adversarial import GANEngine
 from keras_genzoo.models.base import GenzooModel
 from keras_genzoo.models import DCGAN, VAE
 
@@ -91,13 +91,13 @@ def test_from_preset_errors_name_the_valid_choices():
         DCGAN.from_preset("celeba")
     with pytest.raises(ConfigError, match="unknown config key 'base_filter'"):
         DCGAN.from_preset("digits", base_filter=8)
-    for unregistered in (GenzooModel, GAN):
+    for unregistered in (GenzooModel, GANEngine):
         with pytest.raises(GenzooError, match="has no presets.*DCGAN"):
             unregistered.from_preset("digits")
 
 
 def test_from_preset_matches_the_registered_class_itself_not_its_name():
-    class DCGAN(GAN):  # same name as the registered class, but not it
+    class DCGAN(GANEngine):  # same name as the registered class, but not it
         pass
 
     with pytest.raises(GenzooError, match="DCGAN has no presets"):
