@@ -189,7 +189,7 @@ def load_trained_model(run_dir):
     keras.mixed_precision.set_global_policy("float32")
     model = build_model(saved["model"], saved["config"])
     model.seed = int(saved.get("train", {}).get("seed", 0))
-    model(model.example_input(), training=False)
+    model.build()  # one forward pass creates every variable the checkpoint restores
     model.before_restore(latest)
     tf.train.Checkpoint(**model.networks(), **model.state_variables()).restore(
         latest).expect_partial()

@@ -117,7 +117,10 @@ class AdversarialConfig:
         # 0 turns each of these off
         config_lib.require_non_negative(self, "gp_weight", "r1_gamma", "r2_gamma",
                                         "minibatch_discrimination", "minibatch_stddev",
-                                        "data_dim", "drift_weight", "clip_value")
+                                        "data_dim", "drift_weight")
+        if not self.clip_value >= 0:
+            raise ConfigError(f"clip_value must be > 0 to clip (0 turns clipping off), "
+                              f"got {self.clip_value}")
         config_lib.require_fraction(self, "label_smoothing")
         if self.label_smoothing and self.loss not in LOGISTIC_LOSSES:
             raise ConfigError(f"label_smoothing applies to the logistic losses "

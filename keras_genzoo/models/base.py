@@ -299,8 +299,12 @@ class GenzooModel(keras.Model):
         function, which fails under MirroredStrategy (DESIGN.md 4.3 / 4.4).
         """
         if not self.network_optimizers:
-            self.compile()
-        self(self.example_input(), training=False)
+            self.compile()  # which prepares
+            return self
+        if not self.built:
+            # one forward pass creates every variable (calling the model instead would
+            # build it and then run it a second time)
+            self.build()
         for role, optimizer in self.network_optimizers.items():
             if not optimizer.built:
                 optimizer.build(self.variables_trained_by(role))

@@ -167,8 +167,7 @@ def _build_model(plan, strategy, source):
     with strategy.scope():
         model = runs.build_model(plan.model, plan.config)
         model.seed = settings.seed
-        model.compile(mixed_precision=settings.mixed_precision)
-        model.prepare()
+        model.compile(mixed_precision=settings.mixed_precision)  # builds every optimizer
         model.adapt_to_source(source)
     if model.uses_labels():
         _check_labels(model, source)
