@@ -55,6 +55,12 @@ class ModelSpec:
     #: "package.module:function" of the family's hand-written reference step,
     #: ``function(model, optimizers, noise) -> step`` (benchmarks/hand_loops.py)
     reference_step: str = ""
+    #: the family's page under docs/ (default ``models/<name>.md``)
+    docs_page: str = ""
+
+    @property
+    def docs_path(self) -> str:
+        return self.docs_page or f"models/{self.name}.md"
 
     def load_class(self):
         return _load(self.target)

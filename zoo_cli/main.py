@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="models, presets and dataset sources; "
                                   "with MODEL, its config keys")
     listing.add_argument("model", nargs="?", help="show this model's presets and config keys")
+    listing.add_argument("--markdown", action="store_true",
+                         help="print the model catalogue as a Markdown table (the README's)")
 
     train = commands.add_parser("train", help="train a model (resumes an existing run directory)")
     train.add_argument("model", help="model name, e.g. dcgan, ae (see `genzoo list`)")

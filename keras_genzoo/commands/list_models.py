@@ -1,5 +1,9 @@
 """``genzoo list [MODEL]``: the models, their presets and the dataset sources; with a
-model, its presets and every config key with its type and default.
+model, its presets and every config key with its type and default. ``genzoo list
+--markdown`` prints the model catalogue as a Markdown table: the README's table and the
+list in docs/index.md are this catalogue (``python -m keras_genzoo.commands.list_models``
+rewrites both; a test fails when they are stale), so a new family appears in them
+from its registration alone.
 
 Reads the registry and the dataset catalog only: it answers without TensorFlow,
 except ``genzoo list MODEL``, which imports the model's class for its config keys.
@@ -8,14 +12,23 @@ except ``genzoo list MODEL``, which imports the model's class for its config key
 from __future__ import annotations
 
 import dataclasses
+import pathlib
+import sys
 import typing
 
-from keras_genzoo import registry
+from keras_genzoo import registry, runs
 from keras_genzoo.config import field_types
 from keras_genzoo.data.catalog import DATASET_SOURCES
 
 
+#: the markers around the generated catalogue in README.md and docs/index.md
+CATALOGUE_START, CATALOGUE_END = "<!-- models:start -->", "<!-- models:end -->"
+
+
 def run(args) -> int:
+    if getattr(args, "markdown", False):
+        print(catalogue_table(docs_prefix="docs/"))
+        return 0
     if args.model:
         return _list_model(registry.get(args.model))
     width = 24
@@ -60,3 +73,48 @@ def _list_model(spec) -> int:
             default = ",".join(map(str, default))
         print(f"  {field.name:<22} {kind_name:<14} default {default}")
     return 0
+
+
+# ------------------------------------------------------------------ the catalogue
+def catalogue_table(docs_prefix: str = "") -> str:
+    """One Markdown row per registered model: name, presets (default first), what it
+    is and where it comes from, its docs page (``docs_prefix`` + the family's page)."""
+    lines = ["| model | presets (default first) | what it is | docs |",
+             "|-------|-------------------------|------------|------|"]
+    for spec in registry.all_specs():
+        presets = [spec.default_preset] + [p for p in spec.presets if p != spec.default_preset]
+        page = spec.docs_path
+        what = f"{spec.description} ({spec.reference})".replace("|", "\\|")  # a cell's "|"
+        lines.append(f"| `{spec.name}` | {', '.join(f'`{p}`' for p in presets)} | {what} | "
+                     f"[{pathlib.PurePosixPath(page).name}]({docs_prefix}{page}) |")
+    return "\n".join(lines)
+
+
+def catalogue_pages(root) -> dict[pathlib.Path, str]:
+    """The files that hold the catalogue, and the table each should hold."""
+    root = pathlib.Path(root)
+    return {root / "README.md": catalogue_table("docs/"),
+            root / "docs" / "index.md": catalogue_table("")}
+
+
+def with_catalogue(text: str, table: str) -> str:
+    """``text`` with the part between the catalogue markers replaced by ``table``."""
+    start, end = text.index(CATALOGUE_START), text.index(CATALOGUE_END)
+    return text[:start + len(CATALOGUE_START)] + "\n" + table + "\n" + text[end:]
+
+
+def update_catalogues(root) -> list[pathlib.Path]:
+    """Rewrite the catalogue in every page that is out of date; the pages changed."""
+    changed = []
+    for path, table in catalogue_pages(root).items():
+        text = path.read_text(encoding="utf-8")
+        new = with_catalogue(text, table)
+        if new != text:
+            runs.write_text(path, new)
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":  # python -m keras_genzoo.commands.list_models [REPO_ROOT]
+    for page in update_catalogues(sys.argv[1] if len(sys.argv) > 1 else "."):
+        print(f"rewrote the model catalogue in {page}")

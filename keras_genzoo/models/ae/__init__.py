@@ -16,4 +16,5 @@ register(ModelSpec(
     default_preset=DEFAULT_PRESET,
     tiny=TINY,
     reference_step="keras_genzoo.models.ae.reference_step:autoencoder_step",
+    docs_page="models/autoencoders.md",
 ))
