@@ -231,26 +231,19 @@ class GANEngine(GenzooModel):
 
     def call(self, inputs, training=False):
         data, labels = self.unpack(inputs)
-        labels = self._label_tensor(labels, tf.shape(data)[0])
+        labels = self.label_tensor(labels, tf.shape(data)[0])
         z = tf.zeros([tf.shape(data)[0], self.config.latent_dim])
         if self.generator_ema is not None:
             self.generate_raw(z, labels, generator=self.generator_ema)
         return self.discriminate(self.generate_raw(z, labels, training=training), labels,
                                  training=training)[0]
 
-    def _label_tensor(self, labels, batch):
-        if not self.uses_labels():
-            return None
-        if labels is None:
-            return tf.zeros([batch], tf.int32)
-        return tf.reshape(tf.cast(labels, tf.int32), [-1])
-
     # ------------------------------------------------------------- training
     def train_step(self, data):
         c = self.config
         real_all, labels_all = self.unpack(data)
         real_all = self.prepare_real(self.to_generator_range(real_all))
-        labels_all = self._label_tensor(labels_all, tf.shape(real_all)[0])
+        labels_all = self.label_tensor(labels_all, tf.shape(real_all)[0])
 
         def chunk(tensor, k):
             return None if tensor is None else tensor[k::c.d_steps]

@@ -129,6 +129,15 @@ class GenzooModel(keras.Model):
         """True when training needs class labels (conditional models)."""
         return self.num_classes() > 0
 
+    def label_tensor(self, labels, batch):
+        """int32 labels ``[batch]`` for a conditional model's networks (None for an
+        unconditional one); without labels, zeros, which only serve to build them."""
+        if not self.uses_labels():
+            return None
+        if labels is None:
+            return tf.zeros([batch], tf.int32)
+        return tf.reshape(tf.cast(labels, tf.int32), [-1])
+
     # ------------------------------------------- what the trainer and the commands ask
     #: what the model trains on: "images" (2-D points too, by the dataset) or
     #: "domains", the rows of several tabular domains (RadialGAN)

@@ -233,22 +233,15 @@ class VAE(AutoencoderBase):
     # ------------------------------------------------------------- training
     def call(self, inputs, training=False):
         images, labels = self.unpack(inputs)
-        labels = self._label_tensor(labels, tf.shape(images)[0])
+        labels = self.label_tensor(labels, tf.shape(images)[0])
         mean, _ = self.posterior(images, labels, training=training)
         return self.mean_image(self.decoder_logits(mean, labels, training=training))
-
-    def _label_tensor(self, labels, batch):
-        if not self.config.conditional:
-            return None
-        if labels is None:
-            return tf.zeros([batch], tf.int32)  # only to build the networks
-        return tf.reshape(tf.cast(labels, tf.int32), [-1])
 
     def train_step(self, data):
         images, labels = self.unpack(data)
         if self.config.conditional and labels is None:
             raise ValueError("a conditional vae trains on (images, labels) batches")
-        labels = self._label_tensor(labels, tf.shape(images)[0])
+        labels = self.label_tensor(labels, tf.shape(images)[0])
         # eps ~ N(0, I): this replica's slice of one global draw keyed by (seed, step)
         eps = self.replica_noise(tf.shape(images)[0], [self.config.code_dim], salt=1)
         optimizer = self.network_optimizers["autoencoder"]
