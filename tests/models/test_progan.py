@@ -147,7 +147,8 @@ def test_growing_during_training_keeps_the_step_and_trains_the_new_block():
     assert model.sample(3).shape == (3, 8, 8, 1)
 
 
-@pytest.mark.parametrize("stop", [8, 10])  # 8: on the phase boundary (64 images); 10: mid-fade
+# 8: on the phase boundary (64 images); 10: mid-fade (the boundary case is the slow tier's)
+@pytest.mark.parametrize("stop", [pytest.param(8, marks=pytest.mark.slow), 10])
 def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, stop):
     overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
 
