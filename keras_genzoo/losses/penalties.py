@@ -7,9 +7,9 @@
 * :func:`r1_penalty` / :func:`r2_penalty`: Mescheder, Geiger & Nowozin 2018,
   "Which Training Methods for GANs do actually Converge?" (arXiv:1801.04406),
   eqs. 9 and 10: ``||grad D(x)||^2`` on real (R1) or generated (R2) data.
-* :class:`ClipWeights` / :func:`clip_weights_of`: WGAN weight clipping,
-  Arjovsky, Chintala & Bottou 2017, "Wasserstein GAN" (arXiv:1701.07875),
-  Algorithm 1, line 7.
+
+WGAN's weight clipping is not a penalty but a constraint applied after each critic
+update: ``GANEngine.after_critic_update`` (``models/wgan/model.py``).
 
 The penalty functions return float32 ``[batch]`` values WITHOUT their weight
 (``lambda`` for the gradient penalty, ``gamma / 2`` for R1/R2): the model
@@ -27,7 +27,6 @@ penalised critic (the WGAN-GP paper, section 4, drops it for the same reason).
 
 from __future__ import annotations
 
-import keras
 import tensorflow as tf
 
 #: added to the squared norm under the square root: the derivative of sqrt(s)
@@ -98,43 +97,3 @@ def r2_penalty(critic, fake):
     ``gamma / 2``).
     """
     return squared_input_gradient_norm(critic, tf.stop_gradient(fake))
-
-
-@keras.saving.register_keras_serializable("keras_genzoo")
-class ClipWeights(keras.constraints.Constraint):
-    """Clips every entry of a weight to ``[-clip_value, clip_value]``.
-
-    Arjovsky et al. 2017, Algorithm 1, line 7 (``c = 0.01`` in the paper):
-    the crude way WGAN keeps the critic's weights in a compact set, so that
-    the critic is K-Lipschitz for some K.
-    """
-
-    def __init__(self, clip_value: float):
-        clip_value = float(clip_value)
-        if not clip_value > 0.0:
-            raise ValueError(f"clip_value must be > 0, got {clip_value}")
-        self.clip_value = clip_value
-
-    def __call__(self, w):
-        return keras.ops.clip(w, -self.clip_value, self.clip_value)
-
-    def get_config(self):
-        return {"clip_value": self.clip_value}
-
-
-def clip_weights_of(model, clip_value: float) -> int:
-    """Puts :class:`ClipWeights` on every trainable variable of ``model``; returns how many.
-
-    Keras 3's optimizers apply ``variable.constraint`` right after each update
-    (``BaseOptimizer.apply``), which is when Algorithm 1 clips. Set the
-    constraint before training; a later ``clip_weights_of`` replaces it.
-    The current values are left as they are until the next update clips them.
-    """
-    constraint = ClipWeights(clip_value)
-    variables = model.trainable_variables
-    if not variables:
-        # an unbuilt model has no variables yet: clipping nothing would pass silently
-        raise ValueError(f"{model.name} has no trainable variables to clip; build it first")
-    for variable in variables:
-        variable.constraint = constraint
-    return len(variables)

@@ -1,13 +1,10 @@
-"""Gradient penalty, R1/R2 and weight clipping against their closed forms."""
+"""Gradient penalty and R1/R2 against their closed forms (weight clipping: tests/models/test_gan_family.py)."""
 
 import keras
 import numpy as np
-import pytest
 import tensorflow as tf
 
 from keras_genzoo.losses.penalties import (
-    ClipWeights,
-    clip_weights_of,
     gradient_penalty,
     r1_penalty,
     r2_penalty,
@@ -150,39 +147,3 @@ def test_r2_is_the_same_penalty_on_fake_data_and_leaves_the_generator_alone():
     assert outer.gradient(r2_total, g_weights) is None
     # the same quantity without the stop does reach the generator: the test above can fail
     assert outer.gradient(unstopped_total, g_weights) is not None
-
-
-def test_clip_weights_constraint():
-    clip = ClipWeights(0.05)
-    np.testing.assert_allclose(clip(tf.constant([-1.0, -0.05, 0.01, 0.2])), [-0.05, -0.05, 0.01, 0.05])
-    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(clip))
-    assert isinstance(restored, ClipWeights) and restored.clip_value == 0.05
-    for bad in (0.0, -0.01):
-        with pytest.raises(ValueError, match="clip_value"):
-            ClipWeights(bad)
-
-
-@pytest.mark.parametrize("loss_scaled", [False, True])
-def test_clip_weights_of_keeps_every_weight_in_range_after_an_optimizer_step(loss_scaled):
-    c = 0.01  # Arjovsky et al. 2017
-    keras.utils.set_random_seed(0)
-    critic = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
-    )
-    assert clip_weights_of(critic, c) == 4
-    optimizer = keras.optimizers.Adam(learning_rate=10.0)
-    if loss_scaled:  # mixed precision wraps every optimizer (DESIGN.md 4.6)
-        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    x = np.random.default_rng(9).normal(size=(16, 3)).astype(np.float32)
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.square(critic(x) - 100.0))
-    variables = critic.trainable_variables
-    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-    values = np.concatenate([v.numpy().ravel() for v in variables])
-    assert np.all(np.abs(values) <= c + 1e-9)
-    assert np.isclose(np.abs(values), c).mean() > 0.5  # a step of ~10 really was clipped
-
-
-def test_clip_weights_of_an_unbuilt_model_is_refused():
-    with pytest.raises(ValueError, match="no trainable variables"):
-        clip_weights_of(keras.Sequential([keras.layers.Dense(1)]), 0.01)
