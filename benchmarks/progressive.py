@@ -62,7 +62,7 @@ def segment(job: dict) -> dict:
     settings = EvalSettings(metrics=("fid", "kid", "prdc"),
                             features=f"classifier:{job['classifier']}", num=job["num"],
                             dataset=job["dataset"], split="test", cache_dir=job["cache_dir"])
-    evaluator = Evaluator(settings, image_size=IMAGE_SIZE, channels=1, kind="gan")
+    evaluator = Evaluator(settings, image_size=IMAGE_SIZE, channels=1, generative=True)
     scores = evaluator.evaluate(model)
     images = (job["steps"] - job["start_step"]) * BATCH
     return {"size": model.current_size, "alpha": model.alpha, "steps": result.steps,
