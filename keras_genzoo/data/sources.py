@@ -94,6 +94,8 @@ class ImageSource:
     """
 
     kind = "images"
+    #: what one example is called in progress lines and throughput
+    unit = "images"
 
     def __init__(self, *, spec, name, split, num_examples, num_classes,
                  image_size, channels, raw_dataset_fn):

@@ -117,6 +117,8 @@ class DomainSource:
     """
 
     kind = "domains"
+    #: what one example is called in progress lines and throughput
+    unit = "rows"
 
     def __init__(self, *, spec, name, split, domains, label_classes, train_counts,
                  split_seed, details):

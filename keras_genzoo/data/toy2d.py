@@ -134,6 +134,8 @@ class PointSource:
     """
 
     kind = "points"
+    #: what one example is called in progress lines and throughput
+    unit = "points"
     data_dim = 2
 
     def __init__(self, mixture, split="train", *, spec=None):

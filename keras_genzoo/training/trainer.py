@@ -35,8 +35,6 @@ from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import strategy as strategy_lib
 from keras_genzoo.training.hooks import EpochEnd, EpochEndHook, default_hooks
 
-#: what a source's examples are called in the start-up line
-UNITS = {"images": "images", "points": "points", "domains": "rows"}
 
 
 @dataclasses.dataclass
@@ -158,7 +156,7 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
         hook.on_train_end(write_dir)
     return TrainResult(plan.out_dir, loop.step, loop.epochs_run, history,
                        strategy_lib.describe(strategy), loop.examples_per_second(), chief,
-                       out_of_time=loop.out_of_time, unit=UNITS.get(source.kind, source.kind))
+                       out_of_time=loop.out_of_time, unit=source.unit)
 
 
 def _build_model(plan, strategy, source):
@@ -250,7 +248,7 @@ class _Loop:
         cached = (" cached in " + source.cache_location if hasattr(source, "cache_location")
                   else "")
         return (f"genzoo: {self.plan.model} (preset {self.plan.preset}) on {source.name}: "
-                f"{source.num_examples} {UNITS.get(source.kind, source.kind)}{cached}, "
+                f"{source.num_examples} {source.unit}{cached}, "
                 f"{self.steps_per_epoch} steps/epoch, "
                 f"{_length(self.target_steps, settings.minutes)}; "
                 f"{strategy_lib.describe(self.strategy)}; {policy}; "
