@@ -36,7 +36,6 @@ from keras_genzoo.training import strategy as strategy_lib
 from keras_genzoo.training.hooks import EpochEnd, EpochEndHook, default_hooks
 
 
-
 @dataclasses.dataclass
 class TrainResult:
     out_dir: pathlib.Path
