@@ -97,6 +97,8 @@ def test_every_registered_model_has_a_hand_loop():
     assert set(hand_loops.hand_written_models()) == set(registry.names())
 
 
+# slow tier: the fast tier checks every model's hand step against train_step (below)
+@pytest.mark.slow
 @pytest.mark.parametrize("name", registry.names())
 def test_two_hand_steps_train_every_network(name, tmp_path):
     plan, model, source = prepared(name, tmp_path, **SMALLER.get(name, {}))

@@ -93,6 +93,8 @@ def test_m2_run_learns_both_cycles_and_keeps_labels(runs):
         np.testing.assert_allclose(model.feature_stds[i].numpy(), domain.std, rtol=1e-6)
 
 
+# slow tier: the two-domain run covers the CLI in the fast tier
+@pytest.mark.slow
 def test_m4_trains_with_four_sets_of_networks(tmp_path, capsys):
     run = tmp_path / "four"
     assert main(["train", "radialgan", *TINY, "--set", "num_domains=4", "--steps", "3",

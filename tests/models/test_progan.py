@@ -185,6 +185,8 @@ def test_two_replicas_train_like_one_device():
     assert_two_replicas_match_one_device(ProGAN, TINY, digit_batches(8, 2, image_size=16))
 
 
+# slow tier: the two-replica equivalence and growth during training stay in the fast tier
+@pytest.mark.slow
 def test_growth_under_mirrored_strategy():
     strategy = two_replica_strategy()
     keras.utils.set_random_seed(0)

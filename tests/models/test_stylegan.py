@@ -104,6 +104,8 @@ def test_growth_keeps_the_output_at_alpha_zero_and_training_runs():
     assert len(model.fade_layers()) == 3  # G (shared by its noisy twin), EMA, D
 
 
+# slow tier: progan's two-replica test covers the progressive engine in the fast tier
+@pytest.mark.slow
 def test_two_replicas_train_like_one_device():
     config = {**TINY, "ema_decay": 0.0}
     assert_two_replicas_match_one_device(StyleGAN, config, digit_batches(8, 2, image_size=8))
