@@ -156,7 +156,7 @@ def _from_export(export: ExportedModel, num, seed, truncation=None):
     if truncation is not None and "truncation_psi" not in inputs:
         raise GenzooError(f"--truncation needs a stylegan export; {export.version_dir} has no "
                           "truncation_psi")
-    if export.generative and "z" in inputs:  # a conditional GAN: one class per column
+    if "z" in inputs:  # a GAN; a conditional one shows one class per column
         samples = export.sample(num, seed, truncation=1.0 if truncation is None else truncation)
         return samples, export.num_classes if "label" in inputs else None
     images, labels = holdout_examples(export.metadata.get("dataset") or "digits", num,

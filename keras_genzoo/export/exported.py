@@ -25,7 +25,6 @@ class ExportedModel:
         if self.metadata.get("kind") == "classifier" or not {"z", "x"} & set(self.inputs):
             raise ConfigError(f"{path} is a {self.metadata.get('model', 'model')} export: it "
                               "neither generates samples nor reconstructs images")
-        self.kind = self.metadata.get("kind") or ("gan" if "z" in self.inputs else "autoencoder")
         self.points = "points" in self.signatures["serving_default"]["outputs"]
         self.image_size = int(config.get("image_size") or 0)
         self.channels = int(config.get("channels") or 1)

@@ -47,10 +47,18 @@ class EpochEnd:
     run_dir: pathlib.Path
     #: True at the last epoch of this command (step bound reached or the clock ran out)
     final: bool
+    _point_samples: Any = dataclasses.field(default=None, repr=False)
 
     @property
     def epoch(self) -> int:
         return int(self.row["epoch"])
+
+    def point_samples(self):
+        """A 2-D model's samples of this epoch (fixed seed), drawn once for every hook
+        that needs them (mode coverage, the scatter plot)."""
+        if self._point_samples is None:
+            self._point_samples = self.model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+        return self._point_samples
 
 
 class EpochEndHook:
@@ -154,7 +162,7 @@ class ModeCoverage(EpochEndHook):
         self.mixture = mixture
 
     def on_epoch_end(self, end):
-        samples = end.model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+        samples = end.point_samples()
         coverage = mode_coverage(samples, self.mixture.modes, self.mixture.sigma)
         end.row.update(modes_covered=coverage.modes_covered,
                        high_quality=round(coverage.high_quality_fraction, 4))
@@ -198,7 +206,7 @@ class EpochPictures(EpochEndHook):
         model = end.model
         path = end.run_dir / runs.SAMPLES_DIR / f"epoch_{end.epoch:04d}.png"
         if model.points:
-            samples = model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
+            samples = end.point_samples()
             image_io.save_scatter(samples, path, modes=self.mixture.modes,
                                   sigma=self.mixture.sigma,
                                   title=f"{model.registry_name}, epoch {end.epoch}")
