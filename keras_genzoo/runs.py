@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 import pathlib
+import re
+import shutil
+import sys
 import tempfile
 from typing import Any, Iterator
 
@@ -100,6 +104,60 @@ def check_writable(directory, *, error=GenzooError, what: str = "") -> None:
         os.unlink(probe)
     except OSError as failure:
         raise error(f"cannot write to {what}{directory}: {failure.strerror or failure}") from None
+
+
+# ------------------------------------------------------------------ one process per directory
+#: the lock files of a run directory, an export root and an eval.json's directory
+TRAIN_LOCK, EXPORT_LOCK, EVAL_LOCK = ".genzoo-train.lock", ".genzoo-export.lock", ".genzoo-eval.lock"
+
+
+@contextlib.contextmanager
+def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.Path]:
+    """Hold an exclusive OS lock on ``directory/lock_name`` for the ``with`` block.
+
+    ``flock`` locks belong to the open file: the kernel releases them when the
+    process ends, however it ends (kill -9 included), so a lock is never stale
+    and nothing needs cleaning up. A second holder (another process, or a second
+    open in this one) gets a one-line :class:`GenzooError` naming the holder's
+    pid, which the lock file holds. ``what`` names the work ("training", "an
+    export"). Creates ``directory`` if needed (callers lock just before writing).
+    """
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / lock_name
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as failure:
+        raise GenzooError(f"cannot lock {directory}: {failure.strerror or failure}") from None
+    try:
+        if not _try_lock(handle):
+            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise GenzooError(
+                f"{directory} is in use by another genzoo process (pid {holder}, {what}); "
+                "wait for it to finish or choose another directory")
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _try_lock(handle: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows: a byte-range lock, also released when the process ends
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
 
 
 # ------------------------------------------------------------------ config.json
