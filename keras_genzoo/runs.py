@@ -170,9 +170,30 @@ def read_run_config(run_dir) -> dict[str, Any]:
     if not path.is_file():
         raise GenzooError(f"not a genzoo run directory (no {CONFIG_FILE}): {run_dir}")
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise GenzooError(f"corrupt {path}: {error.msg}") from None
+        saved = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise GenzooError(f"corrupt {path}: {getattr(error, 'msg', None) or error.reason}") \
+            from None
+    except OSError as error:
+        raise GenzooError(f"cannot read {path}: {error.strerror or error}") from None
+    problem = _run_config_problem(saved)
+    if problem:
+        raise GenzooError(f"corrupt {path}: {problem}")
+    return saved
+
+
+def _run_config_problem(saved: Any) -> str | None:
+    """What makes a parsed config.json unusable (None: nothing)."""
+    if not isinstance(saved, dict):
+        return f"expected a JSON object, got {type(saved).__name__}"
+    if not isinstance(saved.get("model"), str):
+        return "no model name ('model')"
+    if registry.canonical_name(saved["model"]) not in registry.names():
+        return f"unknown model '{saved['model']}'"
+    for key, required in (("config", True), ("train", False)):
+        if (required or key in saved) and not isinstance(saved.get(key), dict):
+            return f"'{key}' must be a JSON object"
+    return None
 
 
 def write_run_config(run_dir, data: dict[str, Any]) -> None:
@@ -213,16 +234,145 @@ def write_history(run_dir, rows: list[dict]) -> pathlib.Path:
 
 
 # ------------------------------------------------------------------ checkpoints
-def latest_checkpoint(run_dir) -> str | None:
+_CHECKPOINT_NAME = re.compile(r"^ckpt-(\d+)\.index$")
+
+
+@dataclasses.dataclass
+class CheckpointChoice:
+    """The newest intact checkpoint of a run, and the newer ones that had to be skipped."""
+
+    #: checkpoint prefix (``.../checkpoints/ckpt-N``), None when no checkpoint is intact
+    path: str | None
+    #: ``(prefix, reason)`` of every newer checkpoint that is missing, truncated,
+    #: unreadable or holds a NaN/Inf value
+    skipped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def step(self) -> int | None:
+        return checkpoint_number(self.path) if self.path else None
+
+    def note(self) -> str | None:
+        """One line for the user when a damaged checkpoint was passed over (else None)."""
+        if not self.skipped:
+            return None
+        damaged = "; ".join(f"{pathlib.Path(prefix).name} {reason}"
+                            for prefix, reason in self.skipped)
+        using = (f"using {pathlib.Path(self.path).name}" if self.path
+                 else "no intact checkpoint is left")
+        return f"genzoo: warning: skipped damaged checkpoint(s): {damaged}; {using}"
+
+
+def checkpoint_number(prefix: str) -> int | None:
+    tail = str(prefix).rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def find_checkpoint(run_dir) -> CheckpointChoice:
+    """The newest checkpoint of ``run_dir`` that can really be restored.
+
+    A kill, a full disk or a user's mistake can leave the newest checkpoint
+    missing (the ``checkpoint`` index names files that are gone), truncated or
+    unreadable; every tensor of each candidate is read, newest first, until one
+    reads whole and holds only finite floats. TensorFlow's own
+    ``latest_checkpoint`` trusts the index file and would hand back the damaged one.
+    """
     import tensorflow as tf
 
-    return tf.train.latest_checkpoint(str(pathlib.Path(run_dir) / CHECKPOINT_DIR))
+    directory = pathlib.Path(run_dir) / CHECKPOINT_DIR
+    numbers: set[int] = set()
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            match = _CHECKPOINT_NAME.match(entry.name)
+            if match:
+                numbers.add(int(match.group(1)))
+        state = tf.train.get_checkpoint_state(str(directory)) if (
+            directory / "checkpoint").is_file() else None
+        for prefix in (state.all_model_checkpoint_paths if state else []):
+            number = checkpoint_number(prefix)
+            if number is not None:
+                numbers.add(number)
+    skipped = []
+    for number in sorted(numbers, reverse=True):
+        prefix = str(directory / f"ckpt-{number}")
+        problem = checkpoint_problem(prefix)
+        if problem is None:
+            return CheckpointChoice(prefix, skipped)
+        skipped.append((prefix, problem))
+    return CheckpointChoice(None, skipped)
+
+
+def checkpoint_problem(prefix: str) -> str | None:
+    """Why the checkpoint at ``prefix`` cannot be used (None: it is intact and finite)."""
+    import numpy as np
+    import tensorflow as tf
+
+    if not pathlib.Path(prefix + ".index").is_file():
+        return "is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        dtypes = reader.get_variable_to_dtype_map()
+        for name, dtype in dtypes.items():
+            value = reader.get_tensor(name)
+            if dtype.is_floating and not np.all(np.isfinite(value)):
+                return f"holds non-finite values ({name})"
+    except Exception as failure:  # noqa: BLE001 - the reader raises IndexError, OpError ...
+        reason = (str(getattr(failure, "message", "") or failure).strip().splitlines()
+                  or [type(failure).__name__])[0]
+        return f"is unreadable ({reason[:120]})"
+    return None
+
+
+def latest_checkpoint(run_dir) -> str | None:
+    """The newest intact checkpoint's prefix (None without one); see :func:`find_checkpoint`."""
+    return find_checkpoint(run_dir).path
 
 
 def checkpoint_step(run_dir) -> int | None:
-    """The step of a run's latest checkpoint (None without one)."""
-    tail = (latest_checkpoint(run_dir) or "").rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else None
+    """The step of a run's newest intact checkpoint (None without one)."""
+    return find_checkpoint(run_dir).step
+
+
+def discard_checkpoints(run_dir, prefixes) -> None:
+    """Delete the files of the checkpoints at ``prefixes`` (damaged ones) and drop them
+    from the ``checkpoint`` index, so that TensorFlow never hands them back as the
+    latest. Call it only while holding the run's lock."""
+    import tensorflow as tf
+
+    directory = pathlib.Path(run_dir) / CHECKPOINT_DIR
+    doomed = {pathlib.Path(prefix).name for prefix in prefixes}
+    for name in doomed:
+        for path in directory.glob(f"{name}.*"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+    state = tf.train.get_checkpoint_state(str(directory)) if (
+        directory / "checkpoint").is_file() else None
+    if state is None:
+        return
+    # names relative to the directory, as TensorFlow writes them: the run stays movable
+    kept = [pathlib.Path(p).name for p in state.all_model_checkpoint_paths
+            if pathlib.Path(p).name not in doomed]
+    if kept:
+        tf.compat.v1.train.update_checkpoint_state(str(directory), kept[-1], kept)
+    else:
+        with contextlib.suppress(OSError):
+            (directory / "checkpoint").unlink()
+
+
+def remove_leftovers(run_dir) -> list[pathlib.Path]:
+    """Remove what a killed process left half-written in ``run_dir``: TensorFlow's
+    ``checkpoints/ckpt-N_temp/`` directories and :func:`atomic_write`'s ``.*.tmp``
+    files. Call it only while holding the run's lock (no writer is running)."""
+    run_dir = pathlib.Path(run_dir)
+    removed = []
+    for pattern in (f"{CHECKPOINT_DIR}/*_temp", "**/.*.tmp"):
+        for path in run_dir.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            removed.append(path)
+    return removed
 
 
 def build_model(model_name: str, config: dict[str, Any]):
@@ -230,25 +380,47 @@ def build_model(model_name: str, config: dict[str, Any]):
     return registry.get(model_name).load_class()(config=dict(config))
 
 
-def load_trained_model(run_dir):
-    """Rebuild a run's model (float32) and restore its networks from the latest checkpoint.
+def load_trained_model(run_dir, *, report=None):
+    """Rebuild a run's model (float32) and restore its networks from the newest intact
+    checkpoint (:func:`find_checkpoint`).
 
-    Returns ``(model, saved_config_json)``. A run without checkpoints is a
-    one-line :class:`GenzooError`.
+    Returns ``(model, saved_config_json)``; ``model.checkpoint_path`` is the checkpoint
+    used. A skipped damaged checkpoint is reported in one line (``report``, default:
+    stderr). A run without an intact checkpoint, or whose model's output on a fixed probe
+    batch is not finite, is a one-line :class:`GenzooError`.
     """
     import keras
     import tensorflow as tf
 
     run_dir = pathlib.Path(run_dir)
     saved = read_run_config(run_dir)
-    latest = latest_checkpoint(run_dir)
-    if latest is None:
+    choice = find_checkpoint(run_dir)
+    note = choice.note()
+    if note:
+        (report or _warn)(note)
+    if choice.path is None:
+        if choice.skipped:
+            raise GenzooError(f"run {run_dir} has no intact checkpoint left (every one is "
+                              "damaged); train it again in a new directory")
         raise GenzooError(f"run {run_dir} has no checkpoints yet; train it first")
     keras.mixed_precision.set_global_policy("float32")
     model = build_model(saved["model"], saved["config"])
     model.seed = int(saved.get("train", {}).get("seed", 0))
     model.build()  # one forward pass creates every variable the checkpoint restores
-    model.before_restore(latest)
-    tf.train.Checkpoint(**model.networks(), **model.state_variables()).restore(
-        latest).expect_partial()
+    model.before_restore(choice.path)
+    try:
+        tf.train.Checkpoint(**model.networks(), **model.state_variables()).restore(
+            choice.path).expect_partial()
+    except (tf.errors.OpError, ValueError, AssertionError) as failure:
+        reason = (str(getattr(failure, "message", "") or failure).strip().splitlines() or [""])[0]
+        raise GenzooError(f"cannot restore {choice.path}: {reason[:200]}") from None
+    model.checkpoint_path = choice.path
+    if not model.outputs_are_finite():
+        raise GenzooError(
+            f"the model of {choice.path} gives NaN or Inf on a fixed probe batch: the run "
+            "diverged before this checkpoint; train again with a lower learning rate")
     return model, saved
+
+
+def _warn(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

@@ -64,6 +64,27 @@ def test_run_config_errors_are_one_line(tmp_path):
     (tmp_path / runs.CONFIG_FILE).write_text("{not json")
     with pytest.raises(GenzooError, match="corrupt"):
         runs.read_run_config(tmp_path)
-    runs.write_run_config(tmp_path, {"model": "dcgan"})
-    assert runs.read_run_config(tmp_path) == {"model": "dcgan"} and runs.is_run_dir(tmp_path)
+    runs.write_run_config(tmp_path, {"model": "dcgan", "config": {}})
+    assert runs.read_run_config(tmp_path) == {"model": "dcgan", "config": {}}
+    assert runs.is_run_dir(tmp_path)
     assert runs.checkpoint_step(tmp_path) is None
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("{}", "no model name"), ("[]", "expected a JSON object, got list"),
+    ("null", "got NoneType"), ('"dcgan"', "got str"), ('{"model": 3}', "no model name"),
+    ('{"model": "nope", "config": {}}', "unknown model 'nope'"),
+    ('{"model": "dcgan"}', "'config' must be a JSON object"),
+    ('{"model": "dcgan", "config": []}', "'config' must be a JSON object"),
+    ('{"model": "dcgan", "config": {}, "train": 5}', "'train' must be a JSON object"),
+    (b"\xff\xfe{", "corrupt"),
+])
+def test_a_damaged_config_json_is_one_line(tmp_path, content, problem):
+    path = tmp_path / runs.CONFIG_FILE
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(GenzooError, match=problem) as caught:
+        runs.read_run_config(tmp_path)
+    assert "\n" not in str(caught.value) and str(path) in str(caught.value)

@@ -238,6 +238,16 @@ class GANEngine(GenzooModel):
         return self.discriminate(self.generate_raw(z, labels, training=training), labels,
                                  training=training)[0]
 
+    def probe_outputs(self):
+        """The sampling generator on a fixed normal latent batch, and the discriminator
+        on what it drew (the base class's zero latent would hide a diverged generator
+        behind its saturated output layer)."""
+        count = 4
+        z = tf.random.stateless_normal([count, self.config.latent_dim], seed=[17, 0])
+        labels = self.label_tensor(None, count)
+        generated = self.generate_raw(z, labels, generator=self.sampling_generator())
+        return generated, self.discriminate(generated, labels)[0]
+
     # ------------------------------------------------------------- training
     def train_step(self, data):
         c = self.config

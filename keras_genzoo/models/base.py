@@ -90,6 +90,12 @@ class GenzooModel(keras.Model):
         """Why ``--mixed-precision`` must not be used with this model (None: it may)."""
         return None
 
+    #: the trainer's divergence guard stops a run whose losses or network weights exceed
+    #: this in absolute value (far beyond any healthy run of the zoo's models, whose
+    #: weights stay below ~100 and losses below ~1e4); None turns the guard off for a
+    #: model whose values legitimately grow without bound. ``--divergence-bound`` overrides.
+    divergence_bound: ClassVar[float | None] = 1e6
+
     #: True for models whose networks change during training (progressive growing):
     #: the trainer then calls :meth:`advance_schedule` before every step
     has_schedule: ClassVar[bool] = False
@@ -195,6 +201,27 @@ class GenzooModel(keras.Model):
         size, channels = self.config.image_size, self.config.channels
         images = tf.zeros([batch_size, size, size, channels], tf.float32)
         return images, tf.zeros([batch_size], tf.int32)
+
+    def probe_input(self, batch_size: int = 4):
+        """A fixed batch shaped like :meth:`example_input`, its floats drawn uniformly
+        from [0, 1) with a fixed seed: what :meth:`outputs_are_finite` runs."""
+        def fill(tensor):
+            if not tensor.dtype.is_floating:
+                return tensor
+            return tf.random.stateless_uniform(tf.shape(tensor), seed=[17, 0], dtype=tensor.dtype)
+
+        return tf.nest.map_structure(fill, self.example_input(batch_size))
+
+    def probe_outputs(self):
+        """What the networks give on :meth:`probe_input` (default: one forward pass)."""
+        return self.call(self.probe_input(), training=False)
+
+    def outputs_are_finite(self) -> bool:
+        """False when any network output on the fixed probe batch is NaN or Inf: a
+        diverged model, which ``sample`` and ``export`` refuse."""
+        return all(bool(tf.reduce_all(tf.math.is_finite(tf.cast(value, tf.float32))))
+                   for value in tf.nest.flatten(self.probe_outputs())
+                   if value.dtype.is_floating)
 
     # ------------------------------------------------------- config round trip
     def get_config(self):

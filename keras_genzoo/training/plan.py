@@ -61,6 +61,9 @@ class TrainSettings:
     #: samples and reference images per evaluation (None: 1,000; 2-D models 2,500)
     eval_num: int | None = None
     inception_weights: str | None = None
+    #: the divergence guard: stop when a loss or a network weight exceeds this in
+    #: absolute value (None: the model's ``divergence_bound``; 0: off)
+    divergence_bound: float | None = None
 
     def validate(self):
         if self.epochs is not None and self.epochs <= 0:
@@ -80,6 +83,10 @@ class TrainSettings:
             raise ConfigError(f"--eval-every must be >= 0, got {self.eval_every}")
         if self.eval_num is not None and self.eval_num <= 0:
             raise ConfigError(f"--eval-num must be a positive integer, got {self.eval_num}")
+        if self.divergence_bound is not None and not (
+                math.isfinite(self.divergence_bound) and self.divergence_bound >= 0):
+            raise ConfigError("--divergence-bound must be a finite number >= 0 (0: off), got "
+                              f"{self.divergence_bound}")
 
 
 @dataclasses.dataclass

@@ -17,11 +17,14 @@ batches already seen and continues as if never interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import pathlib
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from typing import Callable, Sequence
 
@@ -61,20 +64,77 @@ class Interrupted(Exception):
 
 
 class TrainingDiverged(GenzooError):
-    """A loss became NaN or infinite; no checkpoint of the diverged state is written."""
+    """A loss or a weight became NaN, infinite or larger than the divergence bound; no
+    checkpoint of the diverged state is written."""
 
 
-def _check_finite(logs: dict[str, float], step: int, manager) -> None:
-    """The NaN guard: refuse to checkpoint (and stop) once a loss is not finite."""
-    bad = {name: value for name, value in logs.items() if not np.isfinite(value)}
-    if bad:
+#: failures of writing a file (Python's, and TensorFlow's file system errors):
+#: a full disk, a read-only or immutable directory, a directory removed under the run
+_WRITE_ERRORS = (OSError, tf.errors.PermissionDeniedError, tf.errors.ResourceExhaustedError,
+                 tf.errors.NotFoundError, tf.errors.UnknownError,
+                 tf.errors.FailedPreconditionError)
+
+
+def _first_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    text = str(getattr(error, "message", "") or error).strip()
+    return (text.splitlines() or [type(error).__name__])[0][:300]
+
+
+class _Guard:
+    """Decides whether the model may be checkpointed: every loss, every network weight
+    and every optimizer slot finite, losses and weights within ``bound`` (0/None: no
+    bound). Runs before every save, so that every checkpoint on disk is good."""
+
+    def __init__(self, model, bound: float | None):
+        self.model, self.bound = model, bound or None
+        self._measure = None
+
+    def _weights_and_slots(self):
+        weights = [v for network in self.model.networks().values() for v in network.weights]
+        slots = [v for optimizer in self.model.network_optimizers.values()
+                 for v in optimizer.variables]
+        return weights, slots
+
+    def check(self, logs: dict[str, float], step: int, manager) -> None:
+        problems = [f"{name}={value:g}" for name, value in logs.items()
+                    if not np.isfinite(value) or (self.bound and abs(value) > self.bound)]
+        if self._measure is None:  # rebuilt when a progressive model grows (new variables)
+            self._measure = tf.function(_largest_and_finite)
+        weights, slots = self._weights_and_slots()
+        largest, weights_finite = (float(x) for x in self._measure(weights))
+        _, slots_finite = (float(x) for x in self._measure(slots))
+        if not weights_finite:
+            problems.append("a network weight is NaN or infinite")
+        elif self.bound and largest > self.bound:
+            problems.append(f"a network weight reached {largest:.3g}")
+        if not slots_finite:
+            problems.append("an optimizer slot is NaN or infinite")
+        if not problems:
+            return
+        bound = f" (divergence bound {self.bound:g}, --divergence-bound)" if self.bound else ""
         last = manager.latest_checkpoint
-        where = f"the last good checkpoint is {last}" if last else "no checkpoint was written"
-        values = ", ".join(f"{name}={value}" for name, value in bad.items())
+        where = (f"the last good checkpoint is {last}" if last
+                 else "no checkpoint was written")
         raise TrainingDiverged(
-            f"training diverged at step {step} ({values}); {where}; try a lower learning rate "
-            "with --set"
-        )
+            f"training diverged at step {step}: {', '.join(problems)}{bound}; {where}; try a "
+            "lower learning rate with --set")
+
+    def forget(self) -> None:
+        self._measure = None
+
+
+def _largest_and_finite(variables):
+    """``(max |v|, 1.0 if every value is finite else 0.0)`` over ``variables``."""
+    largest, finite = tf.constant(0.0), tf.constant(True)
+    for variable in variables:
+        value = tf.cast(tf.convert_to_tensor(variable), tf.float32)
+        if value.shape.num_elements() == 0:
+            continue
+        finite = tf.logical_and(finite, tf.reduce_all(tf.math.is_finite(value)))
+        largest = tf.maximum(largest, tf.reduce_max(tf.abs(value)))
+    return largest, tf.cast(finite, tf.float32)
 
 
 def make_train_function(model, strategy, *, xla: bool):
@@ -130,32 +190,141 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
     model = _build_model(plan, strategy, source)
     # validated (e.g. --eval-every's features) before anything is written
     epoch_hooks = [*(default_hooks(plan, model, source) if chief else []), *hooks]
-    loop = _Loop(plan, model, strategy, source, write_dir, clock)
-    if chief:
-        _start_run_directory(plan, model, source)
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
-    if verbose:
-        print(loop.start_line(policy), flush=True)
-    history = runs.read_history(write_dir)
-    try:
-        while not loop.finished():
-            logs = loop.run_epoch(verbose, on_step)
-            row = loop.close_epoch(logs)
-            history = [r for r in history if int(r["epoch"]) != row["epoch"]] + [row]
-            end = EpochEnd(model, row, history, write_dir, final=loop.finished())
+    with contextlib.ExitStack() as held:
+        if chief:
+            held.enter_context(_RunDirectory(plan))
+        held.enter_context(_terminate_as_interrupt())
+        loop = None
+        try:
+            loop = _Loop(plan, model, strategy, source, write_dir, clock, chief=chief)
+            if chief:
+                _start_run_directory(plan, model, source)
+            if verbose:
+                print(loop.start_line(policy), flush=True)
+            history = runs.read_history(write_dir)
+            # A kill between an epoch's checkpoint and its history row, pictures and
+            # TensorBoard scalars: do that epoch end now, as the first run would have.
+            pending = loop.unfinished_epoch_end(history)
+            if pending is not None:
+                history = _end_epoch(pending, history, model, write_dir, epoch_hooks,
+                                     final=loop.finished())
+            while not loop.finished():
+                logs = loop.run_epoch(verbose, on_step)
+                row = loop.close_epoch(logs)
+                history = _end_epoch(row, history, model, write_dir, epoch_hooks,
+                                     final=loop.finished())
+        except KeyboardInterrupt:
+            if loop is None:
+                raise
+            raise Interrupted(loop.save_on_interrupt()) from None
+        except _WRITE_ERRORS as failure:
+            raise GenzooError(f"cannot write to {write_dir}: {_first_line(failure)}; "
+                              f"{_last_checkpoint_words(write_dir)}") from None
+        finally:
+            if not chief:
+                shutil.rmtree(write_dir, ignore_errors=True)
+        try:
             for hook in epoch_hooks:
-                hook.on_epoch_end(end)
-    except KeyboardInterrupt:
-        raise Interrupted(loop.save_on_interrupt()) from None
-    finally:
-        if not chief:
-            shutil.rmtree(write_dir, ignore_errors=True)
-    for hook in epoch_hooks:
-        hook.on_train_end(write_dir)
+                hook.on_train_end(write_dir)
+        except _WRITE_ERRORS as failure:
+            raise GenzooError(f"cannot write to {write_dir}: {_first_line(failure)}; "
+                              f"{_last_checkpoint_words(write_dir)}") from None
     return TrainResult(plan.out_dir, loop.step, loop.epochs_run, history,
                        strategy_lib.describe(strategy), loop.examples_per_second(), chief,
                        out_of_time=loop.out_of_time, unit=source.unit)
+
+
+def _end_epoch(row, history, model, write_dir, hooks, *, final) -> list[dict]:
+    """Hand a checkpointed epoch to the hooks; the history with its row."""
+    history = [r for r in history if int(r["epoch"]) != row["epoch"]] + [row]
+    end = EpochEnd(model, row, history, write_dir, final=final)
+    for hook in hooks:
+        hook.on_epoch_end(end)
+    return history
+
+
+def _last_checkpoint_words(run_dir) -> str:
+    latest = tf.train.latest_checkpoint(str(pathlib.Path(run_dir) / runs.CHECKPOINT_DIR))
+    return f"the last checkpoint, {latest}, is intact" if latest else "no checkpoint was written"
+
+
+class _RunDirectory:
+    """The chief's hold on its run directory for one training command.
+
+    Takes the directory's lock (one training process per run directory), checks that
+    no other process started a run there since the plan was resolved, removes what a
+    killed process left half-written, and, if this command started the run and it
+    ends without a single checkpoint (diverged at once, a write error, a crash),
+    removes what it wrote, so that no run directory without a checkpoint is left.
+    """
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.out = plan.out_dir
+        self.existed = self.out.exists()
+        self.before = set(self.out.iterdir()) if self.existed else set()
+        self._lock = runs.directory_lock(self.out, runs.TRAIN_LOCK, what="training")
+
+    def __enter__(self):
+        self._lock.__enter__()
+        try:
+            if not self.plan.resume and runs.is_run_dir(self.out):
+                raise GenzooError(f"another genzoo process started a run in {self.out} "
+                                  "meanwhile; run the command again to resume it")
+            runs.remove_leftovers(self.out)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            if kind is not None and not self.plan.resume and not isinstance(
+                    value, (KeyboardInterrupt, Interrupted)):
+                if runs.find_checkpoint(self.out).path is None:
+                    self._remove_new_run()
+        finally:
+            self._lock.__exit__(kind, value, traceback)
+        return False
+
+    def _remove_new_run(self) -> None:
+        if not self.existed:
+            shutil.rmtree(self.out, ignore_errors=True)
+            return
+        for entry in set(self.out.iterdir()) - self.before:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a cluster's preemption, ``kill``) stops training like Ctrl-C: the
+    checkpoint is saved and the same command resumes. Only the main thread can set
+    signal handlers; elsewhere SIGTERM keeps its default."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _divergence_bound(model, settings) -> float | None:
+    """``--divergence-bound`` if given (0: off), else the model's own."""
+    if settings.divergence_bound is not None:
+        return settings.divergence_bound or None
+    return model.divergence_bound
 
 
 def _build_model(plan, strategy, source):
@@ -190,7 +359,7 @@ class _Loop:
     directory, so all of them resume at the same step), then runs epochs on demand.
     """
 
-    def __init__(self, plan, model, strategy, source, write_dir, clock):
+    def __init__(self, plan, model, strategy, source, write_dir, clock, *, chief=True):
         self.plan, self.model, self.strategy, self.source = plan, model, strategy, source
         self.settings, self.write_dir, self.clock = plan.settings, write_dir, clock
         # A GAN with d_steps = k takes k real batches per step (one per critic update).
@@ -199,7 +368,25 @@ class _Loop:
         # None: no step bound, only the clock (--minutes alone)
         self.target_steps = self.settings.steps or (
             self.settings.epochs * self.steps_per_epoch if self.settings.epochs else None)
-        latest = runs.latest_checkpoint(plan.out_dir)
+        self.guard = _Guard(model, _divergence_bound(model, self.settings))
+        # The running means of the epoch's logs and the last epoch end, checkpointed so
+        # that a resumed epoch reports the means over all of its steps, and an epoch end
+        # cut short by a kill can be redone. A separate root: runs from before it existed
+        # restore without them.
+        self.epoch_state = tf.train.Checkpoint(
+            epoch_means=[v for tracker in model.metrics for v in tracker.variables],
+            epoch_end=tf.Variable([-1, 0], dtype=tf.int64, trainable=False),
+            epoch_seconds=tf.Variable(0.0, dtype=tf.float64, trainable=False))
+        choice = runs.find_checkpoint(plan.out_dir)
+        if choice.note():
+            print(choice.note(), file=sys.stderr, flush=True)
+        if choice.path is None and choice.skipped:
+            raise GenzooError(f"{plan.out_dir} has no intact checkpoint left to resume from; "
+                              "train again in a new directory")
+        latest = choice.path
+        if choice.skipped and chief:
+            # training continues from the intact one and would write these numbers again
+            runs.discard_checkpoints(plan.out_dir, [prefix for prefix, _ in choice.skipped])
         if latest:
             with strategy.scope():
                 model.before_restore(latest)  # a progressive model grows to the saved phase
@@ -207,7 +394,9 @@ class _Loop:
         if latest:
             # every object that exists was restored (asserted); values for objects
             # created later (a progressive model's next phase) are not expected
-            self.checkpoint.restore(latest).assert_existing_objects_matched().expect_partial()
+            tf.train.Checkpoint(**model.checkpoint_items()).restore(
+                latest).assert_existing_objects_matched().expect_partial()
+            tf.train.Checkpoint(epoch_state=self.epoch_state).restore(latest).expect_partial()
         self.start_step = self.step = model.steps_taken()
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step
         self.train_step = make_train_function(model, strategy, xla=self.settings.xla)
@@ -217,9 +406,11 @@ class _Loop:
 
     def _track_checkpoints(self) -> None:
         """The checkpoint of everything that resumes a run, and its manager (last 3 kept)."""
-        self.checkpoint = tf.train.Checkpoint(**self.model.checkpoint_items())
+        self.checkpoint = tf.train.Checkpoint(**self.model.checkpoint_items(),
+                                              epoch_state=self.epoch_state)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, str(self.write_dir / runs.CHECKPOINT_DIR), max_to_keep=3)
+        self.guard.forget()
 
     def _advance_schedule(self, step: int) -> bool:
         """Progressive growing: True when the networks changed at ``step`` (new variables
@@ -266,8 +457,9 @@ class _Loop:
             dataset = dataset.skip(self.skip)
         dataset = dataset.take(steps_this_epoch - self.skip)
         distributed = self.strategy.experimental_distribute_dataset(_shard_by_data(dataset))
-        for tracker in model.metrics:
-            tracker.reset_state()
+        if not self.skip:  # a resumed epoch keeps the running means it was saved with
+            for tracker in model.metrics:
+                tracker.reset_state()
         progress = keras.utils.Progbar(
             steps_this_epoch, verbose=verbose, unit_name="step",
             stateful_metrics=list(model.metric_names) + [_Budget.PROGRESS_NAME])
@@ -298,8 +490,7 @@ class _Loop:
                                 + self.clock.progress_values())
                 last_display = now
             if settings.checkpoint_every and self.step % settings.checkpoint_every == 0:
-                _check_finite({k: float(v) for k, v in logs.items()}, self.step, self.manager)
-                self.manager.save(checkpoint_number=self.step)
+                self.save({k: float(v) for k, v in logs.items()})
             if on_step is not None:
                 on_step(self.step)
             if self.out_of_time:
@@ -314,18 +505,39 @@ class _Loop:
             self._measured_seconds += self.ended - first_step_done
         return logs_ready
 
-    def close_epoch(self, logs: dict[str, float]) -> dict:
-        """Checkpoint the epoch (unless a loss diverged); its history row."""
-        self.epochs_run += 1
-        _check_finite(logs, self.step, self.manager)
+    def save(self, logs: dict[str, float]) -> None:
+        """Checkpoint the current step, once the guard has found the state good."""
+        self.guard.check(logs, self.step, self.manager)
         self.manager.save(checkpoint_number=self.step)
-        return {"epoch": self.epoch + 1, "step": self.step,
-                "seconds": round(self.ended - self.started, 3), **logs}
+
+    def close_epoch(self, logs: dict[str, float]) -> dict:
+        """Checkpoint the epoch (unless it diverged); its history row."""
+        self.epochs_run += 1
+        row = {"epoch": self.epoch + 1, "step": self.step,
+               "seconds": round(self.ended - self.started, 3), **logs}
+        self.epoch_state.epoch_end.assign([row["step"], row["epoch"]])
+        self.epoch_state.epoch_seconds.assign(row["seconds"])
+        self.save(logs)
+        return row
+
+    def unfinished_epoch_end(self, history: list[dict]) -> dict | None:
+        """The history row of the epoch the restored checkpoint closed, when its epoch
+        end (history row, pictures, TensorBoard) never ran: the process was killed
+        between the checkpoint and them. None otherwise."""
+        step, epoch = (int(x) for x in self.epoch_state.epoch_end.numpy())
+        if step < 0 or step != self.start_step:
+            return None  # no epoch end, or a later mid-epoch checkpoint
+        if any(int(r["epoch"]) == epoch and int(r["step"]) == step for r in history):
+            return None
+        logs = {name: float(tracker.result()) for name, tracker in self.model.trackers.items()}
+        return {"epoch": epoch, "step": step,
+                "seconds": round(float(self.epoch_state.epoch_seconds.numpy()), 3), **logs}
 
     def save_on_interrupt(self) -> int:
         # The interrupt may land between a finished step and `step += 1`:
         # the optimizers' counter is the truth.
-        step = self.model.steps_taken()
+        step = self.step = self.model.steps_taken()
+        self.guard.check({}, step, self.manager)  # a diverged state is not saved either
         self.manager.save(checkpoint_number=step)
         return step
 

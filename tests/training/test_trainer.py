@@ -94,6 +94,14 @@ def test_interrupted_run_resumes_exactly_where_it_stopped(tmp_path):
                            on_step=steps_seen.append)
     assert steps_seen[0] == 9 and result.steps == 14  # continued from the saved step
 
+    # the resumed epoch's history row averages all six of its steps, as if never stopped
+    straight_rows, resumed_rows = runs.read_history(straight), runs.read_history(resumed)
+    assert [r["epoch"] for r in resumed_rows] == [r["epoch"] for r in straight_rows]
+    for name in ("d_loss", "g_loss", "d_real", "d_fake"):
+        np.testing.assert_allclose([float(r[name]) for r in resumed_rows],
+                                   [float(r[name]) for r in straight_rows], rtol=1e-5,
+                                   err_msg=name)
+
     a, _ = runs.load_trained_model(straight)
     b, _ = runs.load_trained_model(resumed)
     for role in ("generator", "discriminator"):
