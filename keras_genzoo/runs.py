@@ -358,6 +358,14 @@ def discard_checkpoints(run_dir, prefixes) -> None:
             (directory / "checkpoint").unlink()
 
 
+def foreign_entries(directory) -> list[pathlib.Path]:
+    """What ``directory`` holds besides genzoo's lock files and half-written temporary
+    files (what a process killed before writing ``config.json`` leaves)."""
+    return [entry for entry in pathlib.Path(directory).iterdir()
+            if entry.name not in (TRAIN_LOCK, EXPORT_LOCK, EVAL_LOCK)
+            and not (entry.name.startswith(".") and entry.name.endswith(".tmp"))]
+
+
 def remove_leftovers(run_dir) -> list[pathlib.Path]:
     """Remove what a killed process left half-written in ``run_dir``: TensorFlow's
     ``checkpoints/ckpt-N_temp/`` directories and :func:`atomic_write`'s ``.*.tmp``

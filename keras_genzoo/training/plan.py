@@ -293,7 +293,7 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
         raise GenzooError(f"--out {out} is a file, not a directory")
     saved_path = out / runs.CONFIG_FILE
     if not saved_path.is_file():
-        if chief and out.is_dir() and any(out.iterdir()):
+        if chief and out.is_dir() and runs.foreign_entries(out):
             raise GenzooError(f"{out} exists and is not a genzoo run; choose another --out")
         runs.check_writable(out)
         return
