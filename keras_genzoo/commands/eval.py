@@ -97,16 +97,28 @@ def _json_value(value) -> dict[str, Any]:
 
 
 def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
-    """Merge ``rows`` into ``path`` (``{"evaluations": [...]}``), atomically."""
-    existing: list[dict] = []
-    if path.is_file():
-        try:
-            existing = list(json.loads(path.read_text()).get("evaluations", []))
-        except (ValueError, AttributeError):
-            existing = []  # unreadable: replaced by this evaluation
-    new_keys = {tuple(row.get(k) for k in _ROW_KEY) for row in rows}
-    kept = [row for row in existing if tuple(row.get(k) for k in _ROW_KEY) not in new_keys]
-    runs.write_json(path, {"evaluations": kept + rows})
+    """Merge ``rows`` into ``path`` (``{"evaluations": [...]}``), atomically.
+
+    The read-merge-write holds ``runs.directory_lock(path.parent, runs.EVAL_LOCK)``
+    (a hidden lock file, created only now, that stays), so that two evaluations
+    finishing together cannot each drop the other's rows: the second one fails
+    with a one-line error naming the first one's pid and leaves the file as it was.
+    """
+    path = pathlib.Path(path)
+    try:
+        with runs.directory_lock(path.parent, runs.EVAL_LOCK, what="an evaluation"):
+            existing: list[dict] = []
+            if path.is_file():
+                try:
+                    existing = list(json.loads(path.read_text()).get("evaluations", []))
+                except (ValueError, AttributeError):
+                    existing = []  # unreadable: replaced by this evaluation
+            new_keys = {tuple(row.get(k) for k in _ROW_KEY) for row in rows}
+            kept = [row for row in existing
+                    if tuple(row.get(k) for k in _ROW_KEY) not in new_keys]
+            runs.write_json(path, {"evaluations": kept + rows})
+    except OSError as error:  # disk full, permissions: one line naming the file
+        raise GenzooError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def format_report(report: EvalReport) -> str:

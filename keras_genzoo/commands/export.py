@@ -10,17 +10,23 @@ from __future__ import annotations
 import pathlib
 
 from keras_genzoo import runs
+from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import ExportResult, export_model
 
 
 def run(args) -> int:
     return export_and_report(args.run, args.to, name=args.name, version=args.version,
-                             onnx=not args.no_onnx, opset=args.opset)
+                             onnx=not args.no_onnx, opset=args.opset,
+                             verbose=getattr(args, "verbose", False))
 
 
-def export_and_report(run_dir, to, *, name=None, version=None, onnx=True, opset=17) -> int:
-    """Export and print where the export went (``genzoo export``, ``genzoo train --export``)."""
-    result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset)
+def export_and_report(run_dir, to, *, name=None, version=None, onnx=True, opset=17,
+                      verbose=False) -> int:
+    """Export and print where the export went (``genzoo export``, ``genzoo train --export``).
+
+    ``verbose``: let tf2onnx's own log through (``--verbose``)."""
+    result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset,
+                        verbose=verbose)
     print(f"genzoo: exported {result.name} version {result.version} to {result.path}")
     for signature, path in result.onnx_files.items():
         print(f"genzoo: onnx {signature}: {path} "
@@ -36,9 +42,13 @@ def export_run(
     version: int | None = None,
     onnx: bool = True,
     opset: int = 17,
+    verbose: bool = False,
 ) -> ExportResult:
     """The run's model as ``base_dir/<name>/<version>/`` (name: the model's)."""
     run_dir = pathlib.Path(run_dir)
+    if onnx:  # before the (slow) restore of the model; export_model checks again
+        onnx_export.require_onnx_extra()
+        onnx_export.check_opset(opset)
     model, saved = runs.load_trained_model(run_dir)
     module, signatures = model.export_signatures()
     train = saved.get("train", {})
@@ -64,4 +74,5 @@ def export_run(
         onnx=onnx,
         opset=opset,
         parity_inputs=model.export_parity_inputs(),
+        verbose=verbose,
     )

@@ -6,7 +6,11 @@ default) whose input and output names are the signature's own names ("z",
 feeds the ONNX file exactly as it feeds TF Serving (DESIGN.md section 5).
 
 tf2onnx and onnxruntime are an optional extra: they are imported inside the
-functions, and a missing one is a one-line :class:`ExportError`.
+functions, and a missing one is a one-line :class:`ExportError`. Their log
+records, warnings and whatever they (or TensorFlow's C++ logging) write to
+stderr while converting and checking are kept off the terminal unless
+``verbose`` (:func:`third_party_output`): a failed conversion is the one-line
+error, not tf2onnx's tracebacks.
 
 Why ``tf2onnx.convert.from_function`` and not ``from_keras``: ``from_keras``
 reads Keras 2 attributes (``model.output_names``, ``_get_save_spec``) that
@@ -17,13 +21,28 @@ exactly the graph that TF Serving runs.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import os
 import pathlib
+import sys
+import warnings
+from typing import Iterator
 
 import numpy as np
 
 from keras_genzoo.errors import ExportError
 
 ONNX_EXTRA_HINT = "ONNX export needs the 'onnx' extra: pip install 'keras-genzoo[onnx]' (or pass --no-onnx)"
+
+#: the lowest opset tf2onnx supports: its README's "We support and test ONNX opset-14
+#: to opset-18" (it adds that 6 to 13 "should work", but for TensorFlow 2.21 graphs 6
+#: to 8 give graphs that onnxruntime rejects); the highest is the last one tf2onnx
+#: has an IR version for (``tf2onnx.constants.OPSET_TO_IR_VERSION``: 18 in 1.17)
+MIN_OPSET = 14
+#: the Python loggers silenced while converting (and their children)
+_QUIET_LOGGERS = ("tf2onnx", "onnx", "onnxruntime", "tensorflow")
 
 
 def _require(module_name: str):
@@ -40,6 +59,86 @@ def require_onnx_extra() -> None:
     """Fail early, before anything is written, when the ONNX extra is missing."""
     for module_name in ("tf2onnx", "onnx", "onnxruntime"):
         _require(module_name)
+
+
+def supported_opsets() -> range:
+    """The ONNX opsets the installed tf2onnx and onnx can write (14 to 18 for tf2onnx 1.17)."""
+    _require("tf2onnx")
+    onnx = _require("onnx")
+    from tf2onnx import constants
+
+    highest = min(max(constants.OPSET_TO_IR_VERSION), onnx.defs.onnx_opset_version())
+    return range(MIN_OPSET, highest + 1)
+
+
+def check_opset(opset) -> int:
+    """``opset`` if tf2onnx supports it, else a one-line :class:`ExportError` naming the range.
+
+    Called before anything is written (and before a run's model is loaded)."""
+    supported = supported_opsets()
+    if isinstance(opset, bool) or not isinstance(opset, int) or opset not in supported:
+        raise ExportError(
+            f"ONNX opset {opset!r} is not supported: tf2onnx converts opsets "
+            f"{supported.start} to {supported.stop - 1} (pass --opset in that range, or --no-onnx)")
+    return opset
+
+
+@contextlib.contextmanager
+def third_party_output(verbose: bool = False) -> Iterator[None]:
+    """Keep tf2onnx's, onnx's and onnxruntime's output off the terminal unless ``verbose``.
+
+    Inside the block: their Python loggers (and TensorFlow's) are silenced,
+    warnings are ignored, ``sys.stderr`` is a throw-away buffer and file
+    descriptor 2 (C++ logging: TensorFlow's, onnxruntime's) points to the null
+    device. Everything is restored on exit, however the block ends, so an error
+    raised inside reaches the user as genzoo's one line only.
+    """
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
+    loggers += [logger for key, logger in list(logging.root.manager.loggerDict.items())
+                if isinstance(logger, logging.Logger) and key.startswith(
+                    tuple(f"{name}." for name in _QUIET_LOGGERS))]
+    saved_loggers = [(logger, logger.level, logger.disabled) for logger in loggers]
+    with contextlib.ExitStack() as restore:
+        for logger in loggers:
+            logger.disabled = True
+        for name in _QUIET_LOGGERS:  # children created inside the block inherit this
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+        @restore.callback
+        def _restore_loggers():
+            for logger, level, disabled in saved_loggers:
+                logger.setLevel(level)
+                logger.disabled = disabled
+
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.flush()
+        saved_fd = None
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            null = None
+        if null is not None:
+            try:
+                saved_fd = os.dup(2)
+            except OSError:  # no fd 2 (a daemon): nothing to redirect
+                saved_fd = None
+            if saved_fd is not None:
+                os.dup2(null, 2)
+            os.close(null)
+        if saved_fd is not None:
+
+            @restore.callback
+            def _restore_fd():
+                os.dup2(saved_fd, 2)
+                os.close(saved_fd)
+
+        restore.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        restore.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        yield
 
 
 def _as_tracing_function(fn, input_signature):
@@ -114,14 +213,16 @@ def _fix_names(
 
 
 def convert_signature(
-    fn, input_signature, output_path, *, opset: int = 17, output_names: list[str]
+    fn, input_signature, output_path, *, opset: int = 17, output_names: list[str],
+    verbose: bool = False,
 ) -> pathlib.Path:
     """Convert one signature function to an ONNX file and return its path.
 
     ``fn`` is a ``tf.function`` with ``input_signature`` or a ConcreteFunction
     (e.g. a reloaded SavedModel's signature) returning a dict; the ONNX inputs
     are named after ``input_signature``'s TensorSpec names and the outputs
-    after ``output_names`` (the dict keys).
+    after ``output_names`` (the dict keys). tf2onnx's log stays quiet unless
+    ``verbose``.
     """
     tf2onnx = _require("tf2onnx")
     onnx = _require("onnx")
@@ -142,9 +243,10 @@ def convert_signature(
             f"output_names {list(output_names)} do not match the function's outputs {tf_output_order}"
         )
 
-    model_proto, _external = tf2onnx.convert.from_function(
-        traceable, input_signature=input_signature, opset=opset
-    )
+    with third_party_output(verbose):
+        model_proto, _external = tf2onnx.convert.from_function(
+            traceable, input_signature=input_signature, opset=opset
+        )
     _fix_names(model_proto, input_names, list(output_names), tf_output_order)
     output_path = pathlib.Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,37 +269,57 @@ def run_onnx(path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return dict(zip(names, session.run(names, feed)))
 
 
-def max_scaled_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
-    """Largest ``|a - b| / max(1, |b|)`` over all outputs: an absolute difference for
-    values up to 1 (images), a relative one above (features in original units, where
-    float32 itself resolves only ~1e-7 of the value)."""
-    scaled = {}
-    for key in b:
-        reference = np.maximum(1.0, np.abs(np.asarray(b[key], dtype=np.float64)))
-        scaled[key] = (np.asarray(a[key], dtype=np.float64) / reference,
-                       np.asarray(b[key], dtype=np.float64) / reference)
-    return max_abs_diff({k: v[0] for k, v in scaled.items()},
-                        {k: v[1] for k, v in scaled.items()})
+def first_nonfinite(outputs: dict[str, np.ndarray]) -> str | None:
+    """The name of the first output (sorted) holding a NaN or an infinity, else None."""
+    for key in sorted(outputs):
+        values = np.asarray(outputs[key])
+        if values.dtype.kind in "fc" and not np.isfinite(values).all():
+            return key
+    return None
 
 
-def max_abs_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
-    """Largest absolute difference over all outputs of two runs (0.0 if none).
+def _elementwise_diff(left: np.ndarray, right: np.ndarray) -> float:
+    """Largest ``|left - right|``; a non-finite value counts as an infinite difference
+    unless the other side holds the same one (NaN and NaN, +inf and +inf)."""
+    if left.size == 0:
+        return 0.0
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: masked below
+        same = (left == right) | (np.isnan(left) & np.isnan(right))
+        finite = np.isfinite(left) & np.isfinite(right)
+        diff = np.where(same, 0.0, np.where(finite, np.abs(left - right), np.inf))
+    return float(diff.max())
 
-    A NaN in one result but not the other counts as an infinite difference
-    (``nan > tolerance`` is False and would otherwise pass a parity check).
-    """
+
+def _paired(a: dict[str, np.ndarray], b: dict[str, np.ndarray]):
     if set(a) != set(b):
         raise ExportError(f"outputs differ: {sorted(a)} vs {sorted(b)}")
-    worst = 0.0
     for key in sorted(a):
         left = np.asarray(a[key], dtype=np.float64)
         right = np.asarray(b[key], dtype=np.float64)
         if left.shape != right.shape:
             raise ExportError(f"output {key!r} has shape {left.shape} vs {right.shape}")
-        if left.size == 0:
-            continue
-        both_nan = np.isnan(left) & np.isnan(right)
-        diff = np.where(both_nan, 0.0, np.abs(left - right))
-        diff = np.where(np.isnan(diff), np.inf, diff)
-        worst = max(worst, float(diff.max()))
+        yield left, right
+
+
+def max_scaled_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """Largest ``|a - b| / max(1, |b|)`` over all outputs: an absolute difference for
+    values up to 1 (images), a relative one above (features in original units, where
+    float32 itself resolves only ~1e-7 of the value). A non-finite value on one side
+    only is an infinite difference (a NaN in ``b`` does not scale it away)."""
+    worst = 0.0
+    for left, right in _paired(a, b):
+        reference = np.maximum(1.0, np.abs(np.where(np.isfinite(right), right, 0.0)))
+        worst = max(worst, _elementwise_diff(left / reference, right / reference))
+    return worst
+
+
+def max_abs_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
+    """Largest absolute difference over all outputs of two runs (0.0 if none).
+
+    A NaN or infinity in one result but not the other counts as an infinite
+    difference (``nan > tolerance`` is False and would otherwise pass a parity check).
+    """
+    worst = 0.0
+    for left, right in _paired(a, b):
+        worst = max(worst, _elementwise_diff(left, right))
     return worst

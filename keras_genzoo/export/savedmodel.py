@@ -17,6 +17,11 @@ The version directory is built in a staging directory inside ``base_dir``
 place once the SavedModel, the ONNX files and their parity checks are all
 done: TF Serving, which polls ``base_path`` for integer directories, never
 sees a half-written version, and a failed export leaves nothing behind.
+One export at a time writes into a ``base_dir``: it holds the hidden
+``runs.EXPORT_LOCK`` file's lock (an ``flock``, released by the kernel when
+the process dies) and, under it, removes staging directories that killed
+exports left behind. The lock file stays; nothing lists it (it is hidden and
+not an integer directory).
 
 TensorFlow is imported inside the functions so that importing this module stays
 cheap for the CLI.
@@ -24,6 +29,7 @@ cheap for the CLI.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -54,6 +60,9 @@ METADATA_FILE = f"{EXTRA_DIR}/genzoo.json"
 ONNX_DIR = f"{EXTRA_DIR}/onnx"
 
 MODELS_CONFIG = "models.config"
+#: a version is built in ``base_dir/.staging-<name>-XXXX`` and renamed into place
+STAGING_PREFIX = ".staging-"
+_ONNX_HINT = "run with --verbose for tf2onnx's log, or pass --no-onnx to skip ONNX"
 SERVING_MOUNT = "/models"
 PARITY_BATCH = 4
 PARITY_SEED = 0
@@ -173,16 +182,29 @@ def export_model(
     opset: int = 17,
     onnx_tolerance: float = 1e-4,
     parity_inputs: dict[str, dict[str, np.ndarray]] | None = None,
+    verbose: bool = False,
 ) -> ExportResult:
     """Write ``module`` as ``base_dir/name/version/`` and refresh ``base_dir/models.config``.
 
     ``module`` is a ``tf.Module`` holding the functional sub-networks (so their
     variables are saved); ``signatures`` maps signature names to tf.functions
     with a named ``input_signature`` (or ConcreteFunctions) returning a dict of
-    named outputs. With ``onnx=True`` each signature is also converted to
-    ``assets.extra/onnx/<signature>.onnx`` and checked against the reloaded
-    SavedModel in onnxruntime; a difference ``|onnx - tf| / max(1, |tf|)``
-    above ``onnx_tolerance`` fails the export. The version appears atomically or not at all.
+    named outputs. Each signature of the reloaded SavedModel is run once on the
+    parity inputs (``parity_inputs[signature]``, else :func:`_random_inputs`):
+    an output holding NaN or Inf (a diverged model) fails the export. With
+    ``onnx=True`` each signature is also converted to
+    ``assets.extra/onnx/<signature>.onnx`` and checked on the same inputs in
+    onnxruntime; a difference ``|onnx - tf| / max(1, |tf|)`` above
+    ``onnx_tolerance``, or a NaN/Inf on the ONNX side only, fails the export.
+    tf2onnx's log stays off the terminal unless ``verbose``.
+
+    The version appears atomically or not at all. One export at a time writes
+    into ``base_dir``: the export holds ``runs.directory_lock(base_dir,
+    runs.EXPORT_LOCK)`` (a hidden lock file that stays) from just before it
+    creates anything until ``models.config`` is written; under it, staging
+    directories that a killed export left behind are removed. Bad requests
+    (name, version taken, opset, missing ONNX extra, unwritable directory) fail
+    before anything, the lock file included, is created.
     """
     import tensorflow as tf
 
@@ -205,30 +227,90 @@ def export_model(
 
     concretes = {key: _concrete_function(key, fn) for key, fn in signatures.items()}
     specs = {key: _signature_specs(key, concrete) for key, concrete in concretes.items()}
+    inputs = {key: _parity_feed(key, specs[key][0], parity_inputs.get(key)) for key in signatures}
     if onnx:
-        # Fail on a missing extra before writing anything.
+        # Fail on a missing extra or an opset tf2onnx cannot write before writing anything.
         onnx_export.require_onnx_extra()
+        onnx_export.check_opset(opset)
 
     base_dir = pathlib.Path(base_dir)
     runs.check_writable(base_dir, error=ExportError, what="export directory ")
-    base_dir.mkdir(parents=True, exist_ok=True)
     model_dir = base_dir / name
-    existing = _version_dirs(model_dir, require_saved_model=False)
-    if version is None:
-        version = max(existing, default=0) + 1
-    elif version in existing or (model_dir / str(version)).exists():
+    if version is not None and _version_taken(model_dir, version):
         raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
-    target = model_dir / str(version)
+    try:
+        base_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"cannot create export directory {base_dir}: {error.strerror or error}") from None
 
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=base_dir))
+    with contextlib.ExitStack() as locked:
+        try:
+            locked.enter_context(runs.directory_lock(base_dir, runs.EXPORT_LOCK, what="an export"))
+        except OSError as error:  # the lock file itself could not be written (disk full)
+            raise ExportError(f"cannot lock export directory {base_dir}: {error.strerror or error}") from None
+        remove_leftovers(base_dir)
+        # Under the lock: versions exported since the check above count.
+        if version is None:
+            version = max(_version_dirs(model_dir, require_saved_model=False), default=0) + 1
+        elif _version_taken(model_dir, version):
+            raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
+        target = model_dir / str(version)
+        report = _write_version(module, concretes, signatures, specs, inputs, base_dir=base_dir,
+                                model_dir=model_dir, target=target, name=name, version=version,
+                                metadata=metadata, onnx=onnx, opset=opset,
+                                tolerance=onnx_tolerance, verbose=verbose)
+        write_models_config(base_dir)
+    return ExportResult(
+        path=target,
+        name=name,
+        version=version,
+        onnx_files={key: target / entry["file"] for key, entry in report.items()},
+        onnx_max_abs_diff={key: entry["max_abs_diff"] for key, entry in report.items()},
+    )
+
+
+def _version_taken(model_dir: pathlib.Path, version: int) -> bool:
+    return version in _version_dirs(model_dir, require_saved_model=False) or (
+        model_dir / str(version)).exists()
+
+
+def remove_leftovers(base_dir) -> None:
+    """Remove what killed exports left in ``base_dir``: ``.staging-*`` directories and
+    ``models.config``'s temporary files. Only under the export lock, which
+    guarantees that no other export is writing them."""
+    base_dir = pathlib.Path(base_dir)
+    try:
+        children = list(base_dir.iterdir())
+    except OSError:  # best effort: an unreadable or missing directory has nothing to clean
+        return
+    for child in children:
+        if child.name.startswith(STAGING_PREFIX) and child.is_dir() and not child.is_symlink():
+            _remove_quietly(child)
+        elif child.name.startswith(f".{MODELS_CONFIG}.") and child.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):
+                child.unlink()
+
+
+def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, model_dir, target,
+                   name, version, metadata, onnx, opset, tolerance, verbose) -> dict[str, dict]:
+    """Build the version in a staging directory, check it, rename it to ``target``;
+    return the ONNX report. On any failure nothing of it is left."""
+    import tensorflow as tf
+
+    try:
+        staging = pathlib.Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{name}-", dir=base_dir))
+    except OSError as error:
+        raise ExportError(f"export to {target} failed: {error.strerror or error}") from None
     model_dir_created = False
     try:
         tf.saved_model.save(module, str(staging), signatures=concretes)
+        # TensorFlow's side of every check is the *reloaded* SavedModel: what TF Serving runs.
+        loaded = tf.saved_model.load(str(staging))
+        tf_outputs = {key: _run_signature(loaded, key, inputs[key]) for key in signatures}
         onnx_report: dict[str, dict[str, Any]] = {}
         if onnx:
-            onnx_report = _export_onnx(
-                staging, signatures, specs, opset=opset, tolerance=onnx_tolerance, parity_inputs=parity_inputs
-            )
+            onnx_report = _export_onnx(staging, signatures, specs, inputs, tf_outputs, opset=opset,
+                                       tolerance=tolerance, verbose=verbose)
         document = dict(metadata or {})
         document["export"] = {
             "name": name,
@@ -238,15 +320,15 @@ def export_model(
         }
         document["signatures"] = read_signatures(staging)
         document["onnx"] = onnx_report
-        (staging / EXTRA_DIR).mkdir(exist_ok=True)
-        (staging / METADATA_FILE).write_text(json.dumps(document, indent=2, default=_json_default) + "\n")
+        runs.write_text(staging / METADATA_FILE,
+                        json.dumps(document, indent=2, default=_json_default) + "\n")
 
         if not model_dir.is_dir():
             model_dir.mkdir()
             model_dir_created = True
         try:
-            # rename() refuses a non-empty target, so a concurrent export that
-            # took this version first makes this one fail instead of mixing.
+            # rename() refuses a non-empty target, so a version that appeared
+            # despite the lock (another tool) makes this export fail instead of mixing.
             os.rename(staging, target)
         except OSError as error:
             if target.exists():
@@ -255,21 +337,14 @@ def export_model(
     except (OSError, tf.errors.OpError) as error:
         # Disk trouble: Python I/O raises OSError, TensorFlow's file system OpError.
         _cleanup(staging, model_dir if model_dir_created else None)
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else (
+            getattr(error, "message", None) or str(error))
         first_line = (reason.strip().splitlines() or [""])[0]
         raise ExportError(f"export to {target} failed: {first_line}") from error
     except BaseException:
         _cleanup(staging, model_dir if model_dir_created else None)
         raise
-
-    write_models_config(base_dir)
-    return ExportResult(
-        path=target,
-        name=name,
-        version=version,
-        onnx_files={key: target / entry["file"] for key, entry in onnx_report.items()},
-        onnx_max_abs_diff={key: entry["max_abs_diff"] for key, entry in onnx_report.items()},
-    )
+    return onnx_report
 
 
 def _cleanup(staging: pathlib.Path, created_model_dir: pathlib.Path | None) -> None:
@@ -281,51 +356,66 @@ def _cleanup(staging: pathlib.Path, created_model_dir: pathlib.Path | None) -> N
             pass
 
 
-def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs) -> dict[str, dict[str, Any]]:
-    """Convert each signature to ONNX inside ``staging`` and check it against the SavedModel.
+def _parity_feed(signature_name, input_specs, given) -> dict[str, np.ndarray]:
+    """The inputs every check runs a signature on: ``given`` (a model's
+    ``export_parity_inputs``) cast to the signature's dtypes, else random ones."""
+    if given is None:
+        return _random_inputs(input_specs)
+    missing = sorted({spec.name for spec in input_specs} - set(given))
+    if missing:
+        raise ValueError(f"parity_inputs[{signature_name!r}] lacks inputs {missing}")
+    return {spec.name: np.asarray(given[spec.name], dtype=spec.dtype.as_numpy_dtype)
+            for spec in input_specs}
 
-    TensorFlow's side of the parity check is the *reloaded* SavedModel's
-    signature, i.e. what TF Serving will run, not the Python objects.
-    """
+
+def _run_signature(loaded, signature_name, inputs) -> dict[str, np.ndarray]:
+    """The reloaded SavedModel's ``signature_name`` on ``inputs``; refuses NaN/Inf outputs."""
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(str(staging))
+    try:
+        outputs = loaded.signatures[signature_name](
+            **{key: tf.constant(value) for key, value in inputs.items()})
+    except tf.errors.InvalidArgumentError as error:  # an assertion in the graph, a bad shape
+        first_line = ((error.message or str(error)).strip().splitlines() or [""])[0]
+        raise ExportError(f"signature {signature_name} fails on its check inputs: {first_line}") from None
+    outputs = {key: value.numpy() for key, value in outputs.items()}
+    bad = onnx_export.first_nonfinite(outputs)
+    if bad is not None:
+        raise ExportError(
+            f"signature {signature_name} output {bad!r} is not finite (NaN/Inf) on finite check "
+            "inputs: the model has diverged or its weights are broken; not exported "
+            "(export an earlier checkpoint or retrain)")
+    return outputs
+
+
+def _export_onnx(staging, signatures, specs, inputs, tf_outputs, *, opset, tolerance,
+                 verbose=False) -> dict[str, dict[str, Any]]:
+    """Convert each signature to ONNX inside ``staging`` and check it against the SavedModel's
+    outputs ``tf_outputs`` on the same ``inputs``."""
     report = {}
     for signature_name, fn in signatures.items():
         input_specs, output_specs = specs[signature_name]
         relative = f"{ONNX_DIR}/{signature_name}.onnx"
         try:
             onnx_path = onnx_export.convert_signature(
-                fn, input_specs, staging / relative, opset=opset, output_names=sorted(output_specs)
+                fn, input_specs, staging / relative, opset=opset, output_names=sorted(output_specs),
+                verbose=verbose,
             )
-        except ExportError:
-            raise
+        except (ExportError, OSError):
+            raise  # OSError: writing the file (disk full), reported as a write failure
         except Exception as error:  # tf2onnx raises many kinds; report one line
             first_line = (str(error).strip().splitlines() or [""])[0]
             raise ExportError(
                 f"ONNX conversion failed for signature {signature_name}: {type(error).__name__}: "
-                f"{first_line} (pass --no-onnx to skip ONNX)"
+                f"{first_line} ({_ONNX_HINT if not verbose else 'pass --no-onnx to skip ONNX'})"
             ) from error
 
-        if signature_name in parity_inputs:
-            given = parity_inputs[signature_name]
-            missing = sorted({spec.name for spec in input_specs} - set(given))
-            if missing:
-                raise ValueError(f"parity_inputs[{signature_name!r}] lacks inputs {missing}")
-            inputs = {
-                spec.name: np.asarray(given[spec.name], dtype=spec.dtype.as_numpy_dtype)
-                for spec in input_specs
-            }
-        else:
-            inputs = _random_inputs(input_specs)
-        tf_outputs = loaded.signatures[signature_name](
-            **{key: tf.constant(value) for key, value in inputs.items()}
-        )
-        tf_outputs = {key: value.numpy() for key, value in tf_outputs.items()}
+        expected = tf_outputs[signature_name]
         try:
-            onnx_outputs = onnx_export.run_onnx(onnx_path, inputs)
-            diff = onnx_export.max_abs_diff(onnx_outputs, tf_outputs)
-            scaled = onnx_export.max_scaled_diff(onnx_outputs, tf_outputs)
+            with onnx_export.third_party_output(verbose):
+                onnx_outputs = onnx_export.run_onnx(onnx_path, inputs[signature_name])
+            diff = onnx_export.max_abs_diff(onnx_outputs, expected)
+            scaled = onnx_export.max_scaled_diff(onnx_outputs, expected)
         except ExportError as error:
             raise ExportError(f"ONNX parity failed for signature {signature_name}: {error}") from error
         except Exception as error:  # onnxruntime cannot load/run the converted graph
@@ -334,6 +424,11 @@ def _export_onnx(staging, signatures, specs, *, opset, tolerance, parity_inputs)
                 f"ONNX model for signature {signature_name} does not run in onnxruntime: {first_line} "
                 "(pass --no-onnx to skip ONNX)"
             ) from error
+        bad = onnx_export.first_nonfinite(onnx_outputs)
+        if bad is not None:  # TensorFlow's outputs are finite (checked)
+            raise ExportError(
+                f"ONNX parity failed for signature {signature_name}: ONNX output {bad!r} is not "
+                "finite (NaN/Inf) where TensorFlow's is")
         if not scaled <= tolerance:
             # values up to 1 (images): the scaled difference is the absolute one
             relative = "" if scaled == diff else f" (relative to max(1, |value|): {scaled:.1e})"
@@ -376,13 +471,17 @@ def write_models_config(base_dir) -> pathlib.Path:
     written through ``runs.atomic_write`` so TF Serving never reads a partial config.
     """
     base_dir = pathlib.Path(base_dir)
-    names = sorted(
-        child.name
-        for child in (base_dir.iterdir() if base_dir.is_dir() else [])
-        if child.is_dir()
-        and not child.name.startswith(".")
-        and _version_dirs(child, require_saved_model=True)
-    )
+    path = base_dir / MODELS_CONFIG
+    try:
+        names = sorted(
+            child.name
+            for child in (base_dir.iterdir() if base_dir.is_dir() else [])
+            if child.is_dir()
+            and not child.name.startswith(".")  # staging directories
+            and _version_dirs(child, require_saved_model=True)
+        )
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
     lines = [
         "# TF Serving model config written by keras-genzoo (genzoo export); serve every model with:",
         f"#   {_docker_line(base_dir)}",
@@ -397,7 +496,6 @@ def write_models_config(base_dir) -> pathlib.Path:
             "  }",
         ]
     lines.append("}")
-    path = base_dir / MODELS_CONFIG
     try:
         runs.write_text(path, "\n".join(lines) + "\n")
     except OSError as error:

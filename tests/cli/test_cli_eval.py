@@ -188,3 +188,47 @@ def test_classifier_features_of_another_image_size_are_refused(runs, tmp_path, c
                             f"classifier:{runs / 'classifier'}", "--out", tmp_path / "never"],
                    "--image-size 8")
     assert not (tmp_path / "never").exists()
+
+
+def _eval_lock_conflict(directory):
+    """Another evaluation writing into ``directory`` (flock conflicts within one process too)."""
+    return run_files.directory_lock(directory, run_files.EVAL_LOCK, what="an evaluation")
+
+
+def test_eval_file_is_not_merged_while_another_evaluation_writes(tmp_path):
+    import os
+
+    from keras_genzoo.commands import eval as eval_command
+    from keras_genzoo.errors import GenzooError
+
+    out = tmp_path / "eval.json"
+    setting = {"features": "random", "num": 10, "dataset": "digits", "split": "test",
+               "image_size": 16, "channels": 1, "seed": 0}
+    eval_command.write_eval_file(out, [{"metric": "fid", "value": 3.0, **setting}])
+    before = out.read_text()
+    with _eval_lock_conflict(tmp_path):
+        with pytest.raises(GenzooError) as info:
+            eval_command.write_eval_file(out, [{"metric": "kid", "value": 1.0, **setting}])
+    message = str(info.value)
+    assert "\n" not in message and f"(pid {os.getpid()}, an evaluation)" in message
+    assert out.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [run_files.EVAL_LOCK, "eval.json"]
+    # released: the merge goes through and keeps the earlier row
+    eval_command.write_eval_file(out, [{"metric": "kid", "value": 1.0, **setting}])
+    assert set(_evaluations(out)) == {"fid", "kid"}
+
+
+def test_eval_while_another_evaluation_writes_is_one_line(runs, tmp_path, capsys):
+    import os
+
+    out = tmp_path / "scores" / "scores.json"
+    out.parent.mkdir()
+    out.write_text('{"evaluations": []}\n')
+    with _eval_lock_conflict(out.parent):
+        _fails_cleanly(capsys, ["eval", runs / "dcgan", "--features", "random", "--metrics", "fid",
+                                "--num", "40", "--split", "all", "--out", out,
+                                "--cache-dir", tmp_path / "cache"],
+                       "is in use by another genzoo process", f"pid {os.getpid()}",
+                       "an evaluation")
+    assert out.read_text() == '{"evaluations": []}\n'
+    assert sorted(p.name for p in out.parent.iterdir()) == [run_files.EVAL_LOCK, "scores.json"]

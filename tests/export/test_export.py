@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from keras_genzoo import runs
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import (
     ExportError,
@@ -141,7 +142,8 @@ def test_layout_and_models_config(exported):
     assert (base / "dcgan" / "1" / "saved_model.pb").is_file()
     assert (base / "dcgan" / "1" / "variables").is_dir()
     assert (base / "ae" / "1" / "saved_model.pb").is_file()
-    assert not [p for p in base.iterdir() if p.name.startswith(".")], "staging or temp leftovers"
+    hidden = [p.name for p in base.iterdir() if p.name.startswith(".")]
+    assert hidden == [runs.EXPORT_LOCK], "staging or temp leftovers"
     # Nothing but integer versions inside a model dir (TF Serving's scanner).
     assert sorted(p.name for p in (base / "ae").iterdir()) == ["1"]
 
@@ -375,7 +377,7 @@ def test_conversion_failure_leaves_nothing(tmp_path, monkeypatch):
         export_model(module, signatures, base_dir=base, name="gen")
     message = str(info.value)
     assert "\n" not in message and "serving_default" in message and "unsupported op Foo" in message
-    assert list(base.iterdir()) == []
+    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
 
 
 def test_explicit_parity_inputs_are_used(tmp_path, monkeypatch):
@@ -458,7 +460,8 @@ def test_disk_failure_at_rename_leaves_nothing(tmp_path, monkeypatch):
     module, signatures = generator_export()
     with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: No space left on device$"):
         export_model(module, signatures, base_dir=tmp_path, name="gen", onnx=False)
-    assert list(tmp_path.iterdir()) == []  # no staging dir, no empty gen/, no models.config
+    # no staging dir, no empty gen/, no models.config: only the (hidden, reusable) lock file
+    assert [p.name for p in tmp_path.iterdir()] == [runs.EXPORT_LOCK]
 
 
 def test_parity_is_absolute_up_to_one_and_relative_above():
@@ -470,3 +473,269 @@ def test_parity_is_absolute_up_to_one_and_relative_above():
     assert max_scaled_diff({"y": np.array([0.5002])}, {"y": np.array([0.5])}) == \
         pytest.approx(2e-4)
     assert max_scaled_diff({"y": np.array([np.nan])}, {"y": np.array([1.0])}) == np.inf
+
+
+# ----------------------------------------------------------------------------
+# One export at a time per root; leftovers; failures in one line
+# ----------------------------------------------------------------------------
+
+
+def test_a_locked_export_root_refuses_a_second_export(tmp_path):
+    import os
+
+    base = tmp_path / "exports"
+    module, signatures = generator_export()
+    export_model(module, signatures, base_dir=base, name="gen", onnx=False)
+    before, config_before = _listing(base), (base / "models.config").read_text()
+    # flock conflicts between two opens in one process too: this stands for another export
+    with runs.directory_lock(base, runs.EXPORT_LOCK, what="an export"):
+        with pytest.raises(runs.GenzooError) as info:
+            export_model(module, signatures, base_dir=base, name="gen", onnx=False)
+        with pytest.raises(runs.GenzooError, match="in use by another genzoo process"):
+            export_model(module, signatures, base_dir=base, name="other", onnx=False)
+    message = str(info.value)
+    assert "\n" not in message and f"(pid {os.getpid()}, an export)" in message
+    assert str(base) in message
+    assert _listing(base) == before and (base / "models.config").read_text() == config_before
+    # released: the next export goes through and takes the next version
+    assert export_model(module, signatures, base_dir=base, name="gen", onnx=False).version == 2
+
+
+@pytest.mark.parametrize("opset", [1, 13, 19])
+def test_unsupported_opset_fails_before_anything_and_quietly(tmp_path, capfd, opset):
+    base = tmp_path / "exports"
+    module, signatures = generator_export()
+    capfd.readouterr()
+    with pytest.raises(ExportError) as info:
+        export_model(module, signatures, base_dir=base, name="gen", opset=opset)
+    message = str(info.value)
+    assert message == (f"ONNX opset {opset} is not supported: tf2onnx converts opsets 14 to 18 "
+                       "(pass --opset in that range, or --no-onnx)")
+    assert not base.exists()  # no base dir, no lock file
+    err = capfd.readouterr().err
+    assert "tf2onnx" not in err and "Traceback" not in err
+
+
+def test_bad_requests_create_neither_base_dir_nor_lock(tmp_path, monkeypatch):
+    import sys
+
+    base = tmp_path / "exports"
+    module, signatures = generator_export()
+    export_model(module, signatures, base_dir=base, name="gen", version=3, onnx=False)
+    lock = base / runs.EXPORT_LOCK
+    lock.unlink()  # the lock file stays after an export: remove it to see whether one is made
+    before = _listing(base)
+    with pytest.raises(ExportError, match="gen/3 already exists"):
+        export_model(module, signatures, base_dir=base, name="gen", version=3, onnx=False)
+    monkeypatch.setitem(sys.modules, "tf2onnx", None)
+    with pytest.raises(ExportError, match="needs the 'onnx' extra"):
+        export_model(module, signatures, base_dir=tmp_path / "new", name="gen")
+    assert _listing(base) == before and not lock.exists() and not (tmp_path / "new").exists()
+
+
+def test_leftover_staging_dirs_are_removed_under_the_lock(tmp_path):
+    base = tmp_path / "exports"
+    (base / ".staging-dcgan-abc").mkdir(parents=True)
+    (base / ".staging-dcgan-abc" / "saved_model.pb").write_bytes(b"half")
+    (base / ".staging-other-x" / "variables").mkdir(parents=True)
+    (base / ".models.config.k2j3.tmp").write_text("half a config")
+    (base / ".not-ours").mkdir()
+    module, signatures = generator_export()
+    export_model(module, signatures, base_dir=base, name="dcgan", onnx=False)
+    assert sorted(p.name for p in base.iterdir()) == [
+        runs.EXPORT_LOCK, ".not-ours", "dcgan", "models.config"]
+
+
+def test_lock_files_are_not_versions_or_models(exported, tmp_path):
+    from keras_genzoo.export.exported import ExportedModel
+
+    base, (_, gen), _ = exported
+    assert (base / runs.EXPORT_LOCK).is_file()
+    assert resolve_version_dir(base / "dcgan") == gen.path
+    # an eval lock in the version dir, stray lock files in the model dir
+    (gen.path / runs.EVAL_LOCK).write_text("1\n")
+    (base / "dcgan" / runs.EXPORT_LOCK).write_text("1\n")
+    try:
+        assert resolve_version_dir(base / "dcgan") == gen.path
+        assert ExportedModel(base / "dcgan").version_dir == gen.path
+        assert "signature 'serving_default'" in format_signatures(base / "dcgan")
+        copy = tmp_path / "copy"
+        copy.mkdir()
+        (copy / runs.EXPORT_LOCK).write_text("1\n")
+        (copy / "m" / "1").mkdir(parents=True)
+        (copy / "m" / "1" / "saved_model.pb").write_bytes(b"")
+        write_models_config(copy)
+        assert _models_config_entries(copy) == [("m", "/models/m")]
+    finally:
+        (gen.path / runs.EVAL_LOCK).unlink()
+        (base / "dcgan" / runs.EXPORT_LOCK).unlink()
+
+
+def _nan_export(value=np.nan):
+    module = tf.Module()
+    module.scale = tf.Variable(value, dtype=tf.float32)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
+    def serving_default(x):
+        return {"y": x * module.scale}
+
+    return module, {"serving_default": serving_default}
+
+
+@pytest.mark.parametrize("onnx", [False, True])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_diverged_model_is_not_exported(tmp_path, onnx, value):
+    base = tmp_path / "exports"
+    module, signatures = _nan_export(value)
+    with pytest.raises(ExportError) as info:
+        export_model(module, signatures, base_dir=base, name="diverged", onnx=onnx)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("signature serving_default output 'y' is not finite (NaN/Inf)")
+    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
+    # the same with the model's own parity inputs
+    with pytest.raises(ExportError, match="is not finite"):
+        export_model(module, signatures, base_dir=base, name="diverged", onnx=onnx,
+                     parity_inputs={"serving_default": {"x": np.ones((2, 3))}})
+
+
+def test_onnx_nan_where_tensorflow_is_finite_fails_parity(tmp_path, monkeypatch):
+    base = tmp_path / "exports"
+    real_run = onnx_export.run_onnx
+
+    def one_nan(path, inputs):
+        outputs = real_run(path, inputs)
+        outputs["images"] = outputs["images"].copy()
+        outputs["images"].flat[3] = np.nan  # otherwise identical
+        return outputs
+
+    monkeypatch.setattr(onnx_export, "run_onnx", one_nan)
+    module, signatures = generator_export()
+    with pytest.raises(ExportError, match=r"^ONNX parity failed for signature serving_default: "
+                       r"ONNX output 'images' is not finite \(NaN/Inf\) where TensorFlow's is$"):
+        export_model(module, signatures, base_dir=base, name="gen")
+    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
+
+
+def test_parity_diffs_count_one_sided_nan_and_inf():
+    from keras_genzoo.export.onnx import first_nonfinite, max_scaled_diff
+
+    # a NaN reference must not scale the difference away (it used to give 0.0)
+    assert max_scaled_diff({"y": np.array([1.0])}, {"y": np.array([np.nan])}) == np.inf
+    assert max_scaled_diff({"y": np.array([np.inf])}, {"y": np.array([5.0])}) == np.inf
+    assert max_scaled_diff({"y": np.array([np.inf])}, {"y": np.array([-np.inf])}) == np.inf
+    assert max_scaled_diff({"y": np.array([np.inf, 2.0])}, {"y": np.array([np.inf, 2.0])}) == 0.0
+    assert onnx_export.max_abs_diff({"y": np.array([-np.inf])}, {"y": np.array([1.0])}) == np.inf
+    assert first_nonfinite({"a": np.ones(2), "b": np.array([1.0, np.inf])}) == "b"
+    assert first_nonfinite({"a": np.ones(2), "n": np.arange(3)}) is None
+
+
+def _noisy_from_function(monkeypatch):
+    """tf2onnx's conversion, preceded by noise on every channel tf2onnx and TF use."""
+    import logging
+    import os
+    import sys
+
+    import tf2onnx
+
+    real = tf2onnx.convert.from_function
+
+    def noisy(*args, **kwargs):
+        logging.getLogger("tf2onnx.tfonnx").error("NOISE-LOG Failed to convert node")
+        logging.getLogger("tf2onnx").warning("NOISE-WARN")
+        print("NOISE-PRINT", file=sys.stderr)
+        os.write(2, b"NOISE-FD E0000 cuda_platform.cc\n")
+        import warnings
+
+        warnings.warn("NOISE-WARNING")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tf2onnx.convert, "from_function", noisy)
+
+
+@pytest.mark.filterwarnings("ignore:NOISE-WARNING")
+@pytest.mark.parametrize("verbose", [False, True])
+def test_tf2onnx_output_stays_off_the_terminal_unless_verbose(tmp_path, capfd, caplog,
+                                                             monkeypatch, verbose):
+    import logging
+
+    _noisy_from_function(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    module, signatures = generator_export()
+    capfd.readouterr()
+    result = export_model(module, signatures, base_dir=tmp_path, name="gen", verbose=verbose)
+    assert result.onnx_max_abs_diff["serving_default"] <= 1e-4
+    err = capfd.readouterr().err + caplog.text
+    for noise in ("NOISE-LOG", "NOISE-PRINT", "NOISE-FD"):
+        assert (noise in err) == verbose, (noise, err)
+    # the loggers are as they were
+    assert not logging.getLogger("tf2onnx").disabled
+    assert not logging.getLogger("tf2onnx.tfonnx").disabled
+    assert logging.getLogger("tf2onnx").level != logging.CRITICAL + 1
+
+
+def test_a_real_conversion_failure_is_one_quiet_line(tmp_path, capfd):
+    """tf2onnx logs "Tensorflow op [Digamma] is not supported" (and converts anyway):
+    onnxruntime then refuses the graph; the user sees one line only."""
+    module = tf.Module()
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32, name="x")])
+    def serving_default(x):
+        return {"y": tf.math.digamma(x + 1.0)}
+
+    import logging
+    import sys
+
+    # the CLI's logging: a root handler on stderr (pytest's own handler would take the records)
+    handler = logging.StreamHandler(sys.stderr)
+    logging.getLogger().addHandler(handler)
+    capfd.readouterr()
+    try:
+        with pytest.raises(ExportError) as info:
+            export_model(module, {"serving_default": serving_default}, base_dir=tmp_path,
+                         name="dg")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert "\n" not in str(info.value) and "serving_default" in str(info.value)
+    err = capfd.readouterr().err
+    assert "Digamma" not in err and "not supported" not in err and "Traceback" not in err, err
+    assert [p.name for p in tmp_path.iterdir()] == [runs.EXPORT_LOCK]
+
+
+def _leftovers(base):
+    return [p.name for p in base.iterdir() if p.name != runs.EXPORT_LOCK]
+
+
+def test_write_errors_are_one_line_naming_the_path(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    module, signatures = generator_export()
+
+    def denied(*args, **kwargs):
+        raise tf.errors.PermissionDeniedError(
+            None, None, "/exports/.staging-gen-x/variables; Permission denied\nmore detail")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tf.saved_model, "save", denied)
+        with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: "
+                           r"/exports/\.staging-gen-x/variables; Permission denied$"):
+            export_model(module, signatures, base_dir=tmp_path, name="gen", onnx=False)
+    assert _leftovers(tmp_path) == []
+
+    import onnx
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(onnx, "save", full)
+        with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: No space left on device$"):
+            export_model(module, signatures, base_dir=tmp_path, name="gen")
+    assert _leftovers(tmp_path) == []
+
+    with monkeypatch.context() as patch:
+        patch.setattr(runs, "write_text", full)  # genzoo.json
+        with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: No space left on device$"):
+            export_model(module, signatures, base_dir=tmp_path, name="gen", onnx=False)
+    assert _leftovers(tmp_path) == []

@@ -123,3 +123,34 @@ def test_autoencoder_sample_seed_picks_other_holdout_images():
     other = holdout_examples("digits", 8, 16, 1, seed=4)[0]
     assert other.shape == first.shape and not np.array_equal(other, first)
     np.testing.assert_array_equal(other, holdout_examples("digits", 8, 16, 1, seed=4)[0])
+
+
+def test_cli_export_with_an_unsupported_opset_is_one_quiet_line(dcgan_run, tmp_path, capfd):
+    """Refused before the run's model is restored and before tf2onnx runs: no
+    tracebacks from tf2onnx, no export directory, no lock file."""
+    from zoo_cli.main import main
+
+    capfd.readouterr()
+    code = main(["export", str(dcgan_run), "--to", str(tmp_path / "exports"), "--opset", "1"])
+    captured = capfd.readouterr()
+    assert code == 2, captured
+    assert captured.err.strip() == (
+        "genzoo: error: ONNX opset 1 is not supported: tf2onnx converts opsets 14 to 18 "
+        "(pass --opset in that range, or --no-onnx)"), captured.err
+    assert not (tmp_path / "exports").exists()
+
+
+def test_export_run_passes_verbose_through(dcgan_run, tmp_path, monkeypatch):
+    from keras_genzoo.commands import export as export_command
+
+    seen = {}
+    real = export_command.export_model
+
+    def spy(*args, **kwargs):
+        seen["verbose"] = kwargs["verbose"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_command, "export_model", spy)
+    assert export_command.export_and_report(dcgan_run, tmp_path / "e", onnx=False,
+                                            verbose=True) == 0
+    assert seen == {"verbose": True}
