@@ -123,9 +123,9 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
     export"). Creates ``directory`` if needed (callers lock just before writing).
     """
     directory = pathlib.Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / lock_name
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as failure:
         raise GenzooError(f"cannot lock {directory}: {failure.strerror or failure}") from None
@@ -135,8 +135,11 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
             raise GenzooError(
                 f"{directory} is in use by another genzoo process (pid {holder}, {what}); "
                 "wait for it to finish or choose another directory")
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(handle, 0)
+            os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass  # the pid is a courtesy for the message; the lock itself is held
         yield path
     finally:
         os.close(handle)  # releases the lock
