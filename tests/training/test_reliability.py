@@ -3,7 +3,9 @@ past damaged checkpoints, leftovers of killed processes, epoch ends redone after
 SIGTERM and write errors (issue 17)."""
 
 import os
+import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +38,19 @@ def _plan(out, **settings):
 def _float32_policy():
     yield
     keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """A 12-step run (checkpoints 6 and 12), trained once; tests copy it."""
+    out = tmp_path_factory.mktemp("trained") / "run"
+    trainer.train(_plan(out, steps=12), verbose=0)
+    keras.mixed_precision.set_global_policy("float32")
+    return out
+
+
+def _copy(run, tmp_path):
+    return pathlib.Path(shutil.copytree(run, tmp_path / "run"))
 
 
 def _set_first_weight(model, value):
@@ -108,31 +123,29 @@ def test_divergence_bound_zero_turns_the_bound_off(tmp_path):
     assert runs.find_checkpoint(out).step == 8
 
 
-def test_a_model_whose_probe_output_is_not_finite_is_refused(tmp_path):
+def test_a_model_whose_probe_output_is_not_finite_is_refused(tmp_path, trained_run):
     """A checkpoint whose weights are finite but so large that the output overflows:
     sample and export refuse it in one line."""
-    out = tmp_path / "run"
-    trainer.train(_plan(out, steps=6), verbose=0)
+    out = _copy(trained_run, tmp_path)
     model, _ = runs.load_trained_model(out)
     for variable in model.generator.weights:
         variable.assign(tf.fill(variable.shape, 1e30))
     assert not model.outputs_are_finite()
     checkpoint = tf.train.Checkpoint(**model.networks())
-    checkpoint.write(str(out / "checkpoints" / "ckpt-6"))
+    checkpoint.write(str(out / "checkpoints" / "ckpt-12"))
     with pytest.raises(GenzooError, match="gives NaN or Inf on a fixed probe batch"):
         runs.load_trained_model(out)
 
 
 # ------------------------------------------------------------------ one process per run
-def test_a_second_trainer_on_a_locked_run_directory_is_refused(tmp_path):
-    out = tmp_path / "run"
-    trainer.train(_plan(out, steps=6), verbose=0)
+def test_a_second_trainer_on_a_locked_run_directory_is_refused(tmp_path, trained_run):
+    out = _copy(trained_run, tmp_path)
     with runs.directory_lock(out, runs.TRAIN_LOCK, what="training"):
         before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
         with pytest.raises(GenzooError, match=rf"in use by another genzoo process \(pid "
                                               rf"{os.getpid()}, training\)"):
-            trainer.train(_plan(out, steps=12), verbose=0)
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+            trainer.train(_plan(out, steps=18), verbose=0)
+        assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
 def test_the_lock_dies_with_its_process(tmp_path):
@@ -174,9 +187,9 @@ def _truncate(prefix):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "deleted", "garbage index"])
-def test_a_damaged_newest_checkpoint_falls_back_to_the_intact_one(tmp_path, capsys, damage):
-    out = tmp_path / "run"
-    trainer.train(_plan(out, steps=12), verbose=0)
+def test_a_damaged_newest_checkpoint_falls_back_to_the_intact_one(tmp_path, capsys, damage,
+                                                                  trained_run):
+    out = _copy(trained_run, tmp_path)
     newest = out / "checkpoints" / "ckpt-12"
     if damage == "truncated":
         _truncate(newest)
@@ -194,38 +207,37 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_intact_one(tmp_path, caps
     assert note.startswith("genzoo: warning: skipped damaged checkpoint(s): ckpt-12 ")
     assert note.endswith("using ckpt-6") and "\n" not in note
     assert model.checkpoint_path == str(out / "checkpoints" / "ckpt-6")
-
-    # train resumes from ckpt-6, writes step 12 again, and matches an undamaged run
+    if damage != "truncated":
+        return
+    # train resumes from ckpt-6, writes step 12 again, and matches the undamaged run
     seen = []
     trainer.train(_plan(out, steps=12), verbose=0, on_step=seen.append)
     assert seen[0] == 7 and runs.find_checkpoint(out).skipped == []
-    straight = tmp_path / "straight"
-    trainer.train(_plan(straight, steps=12), verbose=0)
-    a, _ = runs.load_trained_model(straight)
+    a, _ = runs.load_trained_model(trained_run)
     b, _ = runs.load_trained_model(out)
     for wa, wb in zip(weights_of(a.generator), weights_of(b.generator)):
         np.testing.assert_allclose(wa, wb, atol=1e-5)
 
 
-def test_no_intact_checkpoint_is_one_line(tmp_path):
-    out = tmp_path / "run"
-    trainer.train(_plan(out, steps=6), verbose=0)
-    _truncate(out / "checkpoints" / "ckpt-6")
+def test_no_intact_checkpoint_is_one_line(tmp_path, trained_run):
+    out = _copy(trained_run, tmp_path)
+    for step in (6, 12):
+        _truncate(out / "checkpoints" / f"ckpt-{step}")
     with pytest.raises(GenzooError, match="no intact checkpoint left"):
         runs.load_trained_model(out, report=lambda line: None)
     with pytest.raises(GenzooError, match="no intact checkpoint left to resume from"):
-        trainer.train(_plan(out, steps=12), verbose=0)
+        trainer.train(_plan(out, steps=18), verbose=0)
 
 
-def test_leftovers_of_a_killed_process_are_removed_by_the_next_run(tmp_path):
-    out = tmp_path / "run"
-    trainer.train(_plan(out, steps=6), verbose=0)
-    temp_checkpoint = out / "checkpoints" / "ckpt-9_temp"
+def test_leftovers_of_a_killed_process_are_removed_by_the_next_run(tmp_path, trained_run):
+    out = _copy(trained_run, tmp_path)
+    temp_checkpoint = out / "checkpoints" / "ckpt-15_temp"
     temp_checkpoint.mkdir()
     (temp_checkpoint / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"x" * 100)
     half_written = out / ".history.csv.abc123.tmp"
     half_written.write_text("epoch,st")
-    trainer.train(_plan(out, steps=12), verbose=0)
+    result = trainer.train(_plan(out, steps=12), verbose=0)  # nothing left to train
+    assert result.epochs_run == 0
     assert not temp_checkpoint.exists() and not half_written.exists()
 
 
