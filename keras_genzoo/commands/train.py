@@ -7,13 +7,15 @@ import sys
 from keras_genzoo import runs
 from keras_genzoo.commands.export import export_and_report
 from keras_genzoo.config import parse_set_arguments
-from keras_genzoo.errors import EXIT_INTERRUPTED
+from keras_genzoo.errors import EXIT_INTERRUPTED, GenzooError
 from keras_genzoo.export.onnx import require_onnx_extra
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
 
 def run(args) -> int:
+    if args.no_onnx and not args.export:
+        raise GenzooError("--no-onnx goes with --export (it skips the export's ONNX files)")
     plan = plan_lib.resolve_plan(
         args.model,
         preset=args.preset,
