@@ -596,9 +596,10 @@ def test_the_catalogue_is_large():
 
 # Rows that need behaviour being built on the main branch; move each into ROWS once it
 # is there:
-#  - config.json that is not a run's object (runs.read_run_config's shape checks): today
-#    info, train --out, manifold and encode fail with a KeyError/TypeError traceback, and
-#    info prints a run with an unknown model (exit 0);
+#  - config.json that is not a run's object or not UTF-8 (runs.read_run_config's checks):
+#    today info, train --out, manifold and encode fail with a KeyError, TypeError or
+#    UnicodeDecodeError traceback, info prints a run with an unknown model (exit 0) and
+#    radialgan augment calls {} "a None run";
 #  - a checkpoint index naming missing files, a truncated newest checkpoint, NaN
 #    weights (runs.find_checkpoint): today "no checkpoints yet" with TensorFlow's own
 #    ERROR log line, a DataLossError traceback, and samples drawn from NaN weights.
