@@ -116,25 +116,40 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
     """Hold an exclusive OS lock on ``directory/lock_name`` for the ``with`` block.
 
     ``flock`` locks belong to the open file: the kernel releases them when the
-    process ends, however it ends (kill -9 included), so a lock is never stale
-    and nothing needs cleaning up. A second holder (another process, or a second
-    open in this one) gets a one-line :class:`GenzooError` naming the holder's
-    pid, which the lock file holds. ``what`` names the work ("training", "an
-    export"). Creates ``directory`` if needed (callers lock just before writing).
+    process ends, however it ends (kill -9 included), so a lock is never stale.
+    A second holder (another process, or a second open in this one) gets a one-line
+    :class:`GenzooError` naming the holder's pid, which the lock file holds. ``what``
+    names the work ("training", "an export"). Creates ``directory`` if needed
+    (callers lock just before writing).
+
+    The lock file is removed on release, so a command leaves none behind (a killed
+    one does; the next holder reuses it). Removing it is safe because a holder checks,
+    once locked, that the path still names the file it locked, and starts over if a
+    releasing holder removed it in between.
     """
     directory = pathlib.Path(directory)
     path = directory / lock_name
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as failure:
-        raise GenzooError(f"cannot lock {directory}: {failure.strerror or failure}") from None
-    try:
+    while True:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as failure:
+            raise GenzooError(f"cannot lock {directory}: {failure.strerror or failure}") \
+                from None
         if not _try_lock(handle):
             holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(handle)
             raise GenzooError(
                 f"{directory} is in use by another genzoo process (pid {holder}, {what}); "
                 "wait for it to finish or choose another directory")
+        try:
+            same_file = os.path.samestat(os.fstat(handle), os.stat(path))
+        except FileNotFoundError:
+            same_file = False
+        if same_file:
+            break
+        os.close(handle)  # a releasing holder removed it after we opened it: again
+    try:
         try:
             os.ftruncate(handle, 0)
             os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
@@ -142,6 +157,8 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
             pass  # the pid is a courtesy for the message; the lock itself is held
         yield path
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         os.close(handle)  # releases the lock
 
 
@@ -254,15 +271,26 @@ class CheckpointChoice:
     def step(self) -> int | None:
         return checkpoint_number(self.path) if self.path else None
 
+    def damage(self) -> str:
+        """What is wrong with each skipped checkpoint, in one line."""
+        return "; ".join(f"{pathlib.Path(prefix).name} {reason}" for prefix, reason in self.skipped)
+
     def note(self) -> str | None:
-        """One line for the user when a damaged checkpoint was passed over (else None)."""
-        if not self.skipped:
+        """One line for the user when a damaged checkpoint was passed over for an intact
+        one (None when none was, or when none is intact: that is an error of its own)."""
+        if not self.skipped or not self.path:
             return None
-        damaged = "; ".join(f"{pathlib.Path(prefix).name} {reason}"
-                            for prefix, reason in self.skipped)
-        using = (f"using {pathlib.Path(self.path).name}" if self.path
-                 else "no intact checkpoint is left")
-        return f"genzoo: warning: skipped damaged checkpoint(s): {damaged}; {using}"
+        return (f"genzoo: warning: skipped damaged checkpoint(s): {self.damage()}; "
+                f"using {pathlib.Path(self.path).name}")
+
+    def require(self, run_dir, *, action: str = "train it first") -> str:
+        """The intact checkpoint's prefix, or a one-line :class:`GenzooError`."""
+        if self.path:
+            return self.path
+        if self.skipped:
+            raise GenzooError(f"run {run_dir} has no intact checkpoint ({self.damage()}); "
+                              "train again in a new directory")
+        raise GenzooError(f"run {run_dir} has no checkpoints yet; {action}")
 
 
 def checkpoint_number(prefix: str) -> int | None:
@@ -409,11 +437,7 @@ def load_trained_model(run_dir, *, report=None):
     note = choice.note()
     if note:
         (report or _warn)(note)
-    if choice.path is None:
-        if choice.skipped:
-            raise GenzooError(f"run {run_dir} has no intact checkpoint left (every one is "
-                              "damaged); train it again in a new directory")
-        raise GenzooError(f"run {run_dir} has no checkpoints yet; train it first")
+    choice.require(run_dir)
     keras.mixed_precision.set_global_policy("float32")
     model = build_model(saved["model"], saved["config"])
     model.seed = int(saved.get("train", {}).get("seed", 0))

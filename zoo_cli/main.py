@@ -17,6 +17,7 @@ import os
 import sys
 
 from keras_genzoo import __version__
+from keras_genzoo import config as limits
 from keras_genzoo.commands import VERBS
 from keras_genzoo.errors import EXIT_INTERRUPTED, EXIT_USAGE, GenzooError
 
@@ -28,24 +29,54 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"genzoo: error: {message} (see '{self.prog} --help')\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _count(maximum: int, minimum: int = 1):
+    """An argparse type: an integer in ``[minimum, maximum]`` (the bounds of
+    :mod:`keras_genzoo.config`, docs/cli.md "Ranges")."""
+    kind = {0: "a non-negative integer", 1: "a positive integer"}.get(
+        minimum, f"an integer >= {minimum}")
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind} up to {maximum}, got '{text}'") \
+                from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"expected {kind} up to {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _count(2**63 - 1)
+_seed = _count(limits.MAX_SEED, minimum=0)
 
 
 def _positive_minutes(text: str) -> float:
+    expected = f"expected a positive number of minutes up to {limits.MAX_MINUTES}"
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got '{text}'") \
-            from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text}")
+        raise argparse.ArgumentTypeError(f"{expected}, got '{text}'") from None
+    if not math.isfinite(value) or not 0 < value <= limits.MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"{expected}, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
     return value
 
 
@@ -69,22 +100,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("model", help="model name, e.g. dcgan, ae (see `genzoo list`)")
     train.add_argument("--dataset", help="dataset source (default: the preset's, usually digits)")
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--epochs", type=_positive_int, help="epochs to train (default: preset)")
-    length.add_argument("--steps", type=_positive_int, help="train steps instead of epochs")
+    length.add_argument("--epochs", type=_count(limits.MAX_EPOCHS),
+                        help="epochs to train (default: preset)")
+    length.add_argument("--steps", type=_count(limits.MAX_STEPS),
+                        help="train steps instead of epochs")
     train.add_argument("--minutes", type=_positive_minutes, metavar="M",
                        help="wall-clock budget: stop cleanly (checkpoint, samples) after M "
                        "minutes; with --epochs/--steps whichever comes first, alone the only "
                        "bound; a resumed run gets M more minutes")
-    train.add_argument("--batch-size", type=_positive_int, help="GLOBAL batch size (all replicas)")
+    train.add_argument("--batch-size", type=_count(limits.MAX_BATCH_SIZE),
+                       help="GLOBAL batch size (all replicas)")
     train.add_argument("--preset", help="named preset of the model (see `genzoo list`)")
     train.add_argument("--config", metavar="FILE", help="YAML or JSON file of config overrides")
     train.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                        help="override one config value (repeatable)")
-    train.add_argument("--image-size", type=_positive_int,
+    train.add_argument("--image-size", type=_count(limits.MAX_IMAGE_SIZE),
                        help="train at this image size (sets config image_size; dcgan: a power "
                        "of two >= 8, ae: a multiple of 4)")
     train.add_argument("--out", metavar="DIR", help="run directory (default: runs/<model>)")
-    train.add_argument("--seed", type=int, help="random seed (default 0)")
+    train.add_argument("--seed", type=_seed, help="random seed, 0 to 2**32-1 (default 0)")
     train.add_argument("--strategy", choices=["default", "mirrored", "multiworker", "auto", "tpu"],
                        help="tf.distribute strategy: default (one device), mirrored (all local "
                        "GPUs, else the logical CPUs), multiworker (TF_CONFIG), auto (mirrored "
@@ -95,33 +129,38 @@ def build_parser() -> argparse.ArgumentParser:
                        help="mixed_float16 on GPU, mixed_bfloat16 on CPU/TPU")
     train.add_argument("--data-dir", help="tensorflow-datasets data directory")
     train.add_argument("--manual-dir", help="tensorflow-datasets manual download directory")
-    train.add_argument("--checkpoint-every", type=_positive_int, metavar="STEPS",
+    train.add_argument("--checkpoint-every", type=_count(limits.MAX_STEPS), metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
-    train.add_argument("--sample-every", type=_positive_int, metavar="EPOCHS",
+    train.add_argument("--sample-every", type=_count(limits.MAX_EPOCHS), metavar="EPOCHS",
                        help="write the sample grid (2-D data: the scatter plot) every N epochs "
                        "and at the last one (default 1, every epoch; the toy2d presets: 3 or 21)")
     train.add_argument("--domain-column", metavar="COLUMN",
                        help="csv: datasets (radialgan): the column naming each row's domain")
     train.add_argument("--label-column", metavar="COLUMN",
                        help="csv: datasets (radialgan): the column holding each row's label")
-    train.add_argument("--eval-every", type=_positive_int, metavar="EPOCHS",
+    train.add_argument("--eval-every", type=_count(limits.MAX_EPOCHS), metavar="EPOCHS",
                        help="every N epochs, add genzoo eval's metrics to history.csv and "
                        "TensorBoard (as eval_<metric>)")
     train.add_argument("--eval-metrics", help="with --eval-every: metrics, as genzoo eval "
                        "--metrics (default fid,kid,prdc; autoencoders recon)")
     train.add_argument("--eval-features", help="with --eval-every: feature extractor, as "
                        "genzoo eval --features (default inception)")
-    train.add_argument("--eval-num", type=_positive_int,
+    train.add_argument("--eval-num", type=_count(limits.MAX_EVAL_NUM),
                        help="with --eval-every: samples and reference images (1000)")
     train.add_argument("--inception-weights", metavar="PATH",
                        help="with --eval-every and inception features: the weights file")
     train.add_argument("--export", metavar="DIR", help="export to DIR when training ends")
     train.add_argument("--no-onnx", action="store_true", help="with --export: skip the ONNX files")
+    train.add_argument("--divergence-bound", type=_non_negative_float, metavar="B",
+                       help="stop (without saving) when a loss or a network weight exceeds B "
+                       "in absolute value (default: the model's, 1e6; 0: only NaN/Inf stop)")
+    train.add_argument("--verbose", action="store_true",
+                       help="with --export: show tf2onnx's own log output")
 
     sample = commands.add_parser("sample", help="write a PNG grid from a run or an export")
     sample.add_argument("path", metavar="RUN_OR_EXPORT",
                         help="a run directory, or an export (model dir or version dir)")
-    sample.add_argument("--num", type=_positive_int, default=64,
+    sample.add_argument("--num", type=_count(limits.MAX_GRID_IMAGES),
                         help="number of images (64); autoencoders show NUM inputs, each row "
                         "above its reconstructions")
     sample.add_argument("--out", default="samples.png", help="PNG file to write (samples.png)")
@@ -130,10 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "instead of showing reconstructions")
     sample.add_argument("--label", type=int,
                         help="conditional models: draw every sample of this class")
-    sample.add_argument("--seed", type=int, default=0,
+    sample.add_argument("--seed", type=_seed, default=0,
                         help="GANs: latent seed; autoencoders: 0 takes the first held-out "
                         "images, other seeds a random choice (0)")
-    sample.add_argument("--truncation", type=float, metavar="PSI",
+    sample.add_argument("--truncation", type=_finite_float, metavar="PSI",
                         help="stylegan: the truncation trick, w = w_avg + PSI (w - w_avg), "
                         "PSI in [0, 1] (1: none; 0: the average image)")
     sample.add_argument("--force-truncation", action="store_true",
@@ -155,7 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--name", help="model name under DIR (default: the model's name)")
     export.add_argument("--version", type=_positive_int, help="version number (default: next)")
     export.add_argument("--no-onnx", action="store_true", help="skip the ONNX files")
-    export.add_argument("--opset", type=_positive_int, default=17, help="ONNX opset (17)")
+    export.add_argument("--verbose", action="store_true",
+                        help="show tf2onnx's and onnxruntime's own log output")
+    export.add_argument("--opset", type=_positive_int,
+                        help="ONNX opset, one that the installed tf2onnx writes (14 to 18 "
+                        "for tf2onnx 1.17; 17)")
 
     evaluate = commands.add_parser(
         "eval", help="FID, KID, IS, precision/recall, density/coverage of a run or an export")
@@ -166,13 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--features", default="inception",
                           help="feature extractor: inception (InceptionV3 pool3; the default), "
                           "classifier:RUN (a `genzoo train classifier` run), random")
-    evaluate.add_argument("--num", type=_positive_int,
+    evaluate.add_argument("--num", type=_count(limits.MAX_EVAL_NUM),
                           help="samples to generate, and reference images to compare with "
                           "(10000; fewer references when the split is smaller; 2-D models: "
                           "2500)")
     evaluate.add_argument("--dataset", help="reference dataset (default: the run's)")
     evaluate.add_argument("--split", help="reference split (default: test, else train)")
-    evaluate.add_argument("--seed", type=int, default=0, help="latent seed of the samples (0)")
+    evaluate.add_argument("--seed", type=_seed, default=0, help="latent seed of the samples (0)")
     evaluate.add_argument("--inception-weights", metavar="PATH",
                           help="InceptionV3 weights file (.h5), for machines without internet")
     evaluate.add_argument("--out", metavar="FILE",
@@ -187,10 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
         "manifold", help="tangent directions of an autoencoder's learned manifold, as a PNG")
     manifold.add_argument("run", metavar="RUN", help="an autoencoder run directory")
     manifold.add_argument("--out", default="manifold.png", help="PNG file to write (manifold.png)")
-    manifold.add_argument("--num", type=_positive_int, default=4, help="held-out inputs (4)")
-    manifold.add_argument("--directions", type=_positive_int, default=3,
+    manifold.add_argument("--num", type=_count(limits.MAX_MANIFOLD_ROWS), default=4,
+                          help="held-out inputs (4)")
+    manifold.add_argument("--directions", type=_count(limits.MAX_MANIFOLD_ROWS), default=3,
                           help="leading singular directions of the decoder Jacobian (3)")
-    manifold.add_argument("--seed", type=int, default=0,
+    manifold.add_argument("--seed", type=_seed, default=0,
                           help="0: the first held-out images; other seeds: a random choice")
 
     encode = commands.add_parser(
@@ -266,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # The file system said no (a full disk, permissions, an immutable file) where no
+        # command anticipated it: the user's environment, not a bug, so one line.
+        where = f": {error.filename}" if error.filename else ""
+        print(f"genzoo: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

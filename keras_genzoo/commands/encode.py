@@ -9,6 +9,7 @@ import numpy as np
 
 from keras_genzoo import registry, runs
 from keras_genzoo.data import open_source
+from keras_genzoo.data.catalog import check_data_dirs
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.metrics.codes import encode_source, plot_codes_2d
 
@@ -46,6 +47,7 @@ def encode_dataset(run_dir, dataset=None, *, split="test", out, limit=None, data
 
     train = saved.get("train", {})
     dataset = dataset or train.get("dataset") or "digits"
+    check_data_dirs(dataset, data_dir, manual_dir)
     model, _ = runs.load_trained_model(run_dir)
 
     source = open_source(dataset, image_size=model.config.image_size,

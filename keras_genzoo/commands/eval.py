@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from keras_genzoo import runs
+from keras_genzoo.config import check_seed
+from keras_genzoo.data.catalog import check_data_dirs
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export.exported import ExportedModel
 from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
@@ -49,6 +51,7 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
     and setting are replaced, others kept.
     """
     path = pathlib.Path(path)
+    check_seed(settings.seed)
     if not path.exists():
         raise GenzooError(f"no such run or export: {path}")
     started = time.perf_counter()
@@ -71,6 +74,8 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
                                          metadata.get("manual_dir"))
         image_size, channels = producer.image_size, producer.channels
         step, source = metadata.get("step"), {"export": str(producer.version_dir)}
+    check_data_dirs(settings.dataset or dataset or "digits", settings.data_dir,
+                    settings.manual_dir)
     settings = dataclasses.replace(
         settings, dataset=settings.dataset or dataset or "digits",
         data_dir=settings.data_dir or data_dir, manual_dir=settings.manual_dir or manual_dir)

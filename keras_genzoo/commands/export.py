@@ -10,14 +10,22 @@ from __future__ import annotations
 import pathlib
 
 from keras_genzoo import runs
+from keras_genzoo.errors import GenzooError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import ExportResult, export_model
 
 
+#: genzoo export --opset
+DEFAULT_OPSET = 17
+
+
 def run(args) -> int:
+    if args.no_onnx and args.opset is not None:
+        raise GenzooError("--opset sets the ONNX files' opset, and --no-onnx skips them: "
+                          "drop one")
+    opset = DEFAULT_OPSET if args.opset is None else args.opset
     return export_and_report(args.run, args.to, name=args.name, version=args.version,
-                             onnx=not args.no_onnx, opset=args.opset,
-                             verbose=getattr(args, "verbose", False))
+                             onnx=not args.no_onnx, opset=opset, verbose=args.verbose)
 
 
 def export_and_report(run_dir, to, *, name=None, version=None, onnx=True, opset=17,

@@ -19,6 +19,7 @@ import typing
 from keras_genzoo import registry, runs
 from keras_genzoo.config import field_types
 from keras_genzoo.data.catalog import DATASET_SOURCES
+from keras_genzoo.errors import GenzooError
 
 
 #: the markers around the generated catalogue in README.md and docs/index.md
@@ -26,6 +27,8 @@ CATALOGUE_START, CATALOGUE_END = "<!-- models:start -->", "<!-- models:end -->"
 
 
 def run(args) -> int:
+    if getattr(args, "markdown", False) and args.model:
+        raise GenzooError("--markdown prints the whole model catalogue; drop MODEL")
     if getattr(args, "markdown", False):
         print(catalogue_table(docs_prefix="docs/"))
         return 0

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pathlib
 
 from keras_genzoo import registry, runs
-from keras_genzoo.commands.sample import holdout_examples
+from keras_genzoo.config import check_seed
+from keras_genzoo.commands.sample import check_output_file, holdout_examples
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.metrics.manifold import (decoder_tangents, draw_tangent_figure,
                                            single_input_decoder, tangent_strips)
@@ -31,6 +32,7 @@ def write_tangent_figure(run_dir, out_png, *, num_inputs: int = 4, num_direction
     before anything is written.
     """
     run_path, out = pathlib.Path(run_dir), pathlib.Path(out_png)
+    check_seed(seed)
     saved = runs.read_run_config(run_path)
     spec = registry.get(saved["model"])
     if not spec.load_class().reconstructs:
@@ -41,7 +43,7 @@ def write_tangent_figure(run_dir, out_png, *, num_inputs: int = 4, num_direction
             raise GenzooError(f"{name} must be a positive integer, got {value}")
     if steps < 3 or steps % 2 == 0:
         raise GenzooError(f"steps must be an odd number >= 3, got {steps}")
-    runs.check_writable(out.parent)
+    check_output_file(out, "manifold.png")
     model, saved = runs.load_trained_model(run_path)
     single_input_decoder(model)
     train = saved.get("train", {})

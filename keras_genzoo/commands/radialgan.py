@@ -20,6 +20,7 @@ import numpy as np
 
 from keras_genzoo import config as config_lib
 from keras_genzoo import runs
+from keras_genzoo.commands.sample import check_output_file
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.training import plan as plan_lib
 
@@ -53,7 +54,7 @@ def augment_domain(run_dir, *, target: int, out, split: str = "train") -> Augmen
                           f"({', '.join(f'{i}: {n}' for i, n in enumerate(names))}), got {target}")
     if out.suffix.lower() != ".csv":
         raise GenzooError(f"--out must be a .csv file, got {out}")
-    runs.check_writable(out.parent)
+    check_output_file(out, "augmented.csv")
     model, _ = runs.load_trained_model(run_dir)
     train = plan_lib.TrainSettings(**{k: v for k, v in saved.get("train", {}).items()
                                       if k in config_lib.field_types(plan_lib.TrainSettings)})

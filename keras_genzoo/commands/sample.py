@@ -15,7 +15,8 @@ import pathlib
 
 import numpy as np
 
-from keras_genzoo import runs
+from keras_genzoo import registry, runs
+from keras_genzoo.config import MAX_GRID_IMAGES, check_count, check_seed
 from keras_genzoo.data import catalog, open_held_out
 from keras_genzoo.data.toy2d import MIXTURES
 from keras_genzoo.errors import GenzooError
@@ -26,6 +27,8 @@ from keras_genzoo.training import images as image_io
 
 #: autoencoder grids pick their inputs among this many held-out images
 HOLDOUT_POOL = 1024
+#: genzoo sample --num
+DEFAULT_NUM = 64
 #: row and column sources of the style-mixing grid
 STYLE_MIX_ROWS, STYLE_MIX_COLUMNS = 4, 6
 
@@ -34,7 +37,12 @@ def run(args) -> int:
     style = StyleOptions(truncation=args.truncation, force_truncation=args.force_truncation,
                          style_mix=args.style_mix, crossover=args.crossover,
                          interpolate=args.interpolate)
-    out = sample_grid(args.path, num=args.num, out=args.out, seed=args.seed, prior=args.prior,
+    if args.num is not None and (style.style_mix or style.interpolate is not None):
+        figure = "--style-mix draws a 4x6 grid" if style.style_mix else \
+            "--interpolate draws STEPS images"
+        raise GenzooError(f"--num does not apply: {figure}")
+    num = DEFAULT_NUM if args.num is None else args.num
+    out = sample_grid(args.path, num=num, out=args.out, seed=args.seed, prior=args.prior,
                       label=args.label, style=style)
     print(f"genzoo: wrote {out}")
     return 0
@@ -57,8 +65,11 @@ class StyleOptions:
     def check(self) -> None:
         if self.truncation is not None:
             check_truncation(self.truncation, self.force_truncation)
-        if self.interpolate is not None and self.interpolate < 2:
-            raise GenzooError(f"--interpolate needs at least 2 steps, got {self.interpolate}")
+        elif self.force_truncation:
+            raise GenzooError("--force-truncation goes with --truncation")
+        if self.interpolate is not None and not 2 <= self.interpolate <= MAX_GRID_IMAGES:
+            raise GenzooError(f"--interpolate needs at least 2 steps (at most "
+                              f"{MAX_GRID_IMAGES}), got {self.interpolate}")
         if self.crossover is not None and not self.style_mix:
             raise GenzooError("--crossover goes with --style-mix")
         if self.style_mix and self.interpolate is not None:
@@ -75,17 +86,22 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
     style-mixing grid and interpolation strip.
     """
     style = style or StyleOptions()
-    if num <= 0:
-        raise GenzooError(f"--num must be a positive integer, got {num}")
+    check_count(num, "--num", MAX_GRID_IMAGES)
+    check_seed(seed)
     style.check()
     path, out = pathlib.Path(path), pathlib.Path(out)
     if not path.exists():
         raise GenzooError(f"no such run or export: {path}")
-    runs.check_writable(out.parent)
+    check_output_file(out, "samples.png")
     if runs.is_run_dir(path):
+        if prior:
+            _check_prior(runs.read_run_config(path))
         model, saved = runs.load_trained_model(path)
         dataset = saved.get("train", {}).get("dataset")
         if style.any():
+            if label is not None:
+                raise GenzooError(f"--label needs a conditional model; this {saved['model']} "
+                                  "run is not conditional")
             samples, columns = _styles(model, saved, num, seed, style)
         else:
             samples, columns = _from_model(model, saved, num, seed, prior, label)
@@ -99,6 +115,23 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
     if model.points:
         return _save_points(samples, out, dataset)
     return image_io.save_grid(samples, out, columns)
+
+
+def check_output_file(out: pathlib.Path, example: str) -> None:
+    """``--out`` must name a file that can be written (a directory there would make the
+    final rename fail after all the work)."""
+    if out.is_dir():
+        raise GenzooError(f"--out {out} is a directory; give a file name such as {example}")
+    runs.check_writable(out.parent)
+
+
+def _check_prior(saved) -> None:
+    """``--prior`` is for autoencoders with a prior (the VAE); a GAN always samples its
+    prior and would ignore it."""
+    model_class = registry.get(saved.get("model")).load_class()
+    if not (model_class.generative and model_class.reconstructs):
+        raise GenzooError(f"--prior needs a generative autoencoder (e.g. vae); a "
+                          f"{saved.get('model')} run has no prior to switch to")
 
 
 def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,

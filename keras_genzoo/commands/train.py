@@ -7,13 +7,17 @@ import sys
 from keras_genzoo import runs
 from keras_genzoo.commands.export import export_and_report
 from keras_genzoo.config import parse_set_arguments
-from keras_genzoo.errors import EXIT_INTERRUPTED
+from keras_genzoo.errors import EXIT_INTERRUPTED, GenzooError
 from keras_genzoo.export.onnx import require_onnx_extra
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
 
 def run(args) -> int:
+    if args.no_onnx and not args.export:
+        raise GenzooError("--no-onnx goes with --export (it skips the export's ONNX files)")
+    if args.verbose and not args.export:
+        raise GenzooError("--verbose goes with --export (it shows tf2onnx's log output)")
     plan = plan_lib.resolve_plan(
         args.model,
         preset=args.preset,
@@ -41,6 +45,7 @@ def run(args) -> int:
         eval_features=args.eval_features,
         eval_num=args.eval_num,
         inception_weights=args.inception_weights,
+        divergence_bound=args.divergence_bound,
     )
     if args.export:  # fail now, not after training
         runs.check_writable(args.export)
@@ -64,7 +69,8 @@ def run(args) -> int:
         print(f"genzoo: samples: {samples[-1]}   loss curves: "
               f"{plan.out_dir / runs.LOSS_CURVES_FILE}")
     if args.export:
-        return export_and_report(plan.out_dir, args.export, onnx=not args.no_onnx)
+        return export_and_report(plan.out_dir, args.export, onnx=not args.no_onnx,
+                                 verbose=args.verbose)
     return 0
 
 

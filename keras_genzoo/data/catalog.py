@@ -155,6 +155,15 @@ def is_domain_dataset(spec):
     return parse_spec(spec)[0] in ("csv", "domains")
 
 
+def check_data_dirs(spec, data_dir=None, manual_dir=None):
+    """``--data-dir`` and ``--manual-dir`` are tensorflow-datasets' directories: given
+    with another kind of source they would be ignored, so they are refused (DataError)."""
+    if (data_dir or manual_dir) and parse_spec(spec)[0] != "tfds":
+        flag = "--data-dir" if data_dir else "--manual-dir"
+        raise DataError(f"{flag} applies to tensorflow-datasets sources (tfds:<name>, mnist, "
+                        f"...), not to {spec}")
+
+
 def check_spec(spec):
     """Raise DataError if ``spec`` names no known source or a missing path.
 

@@ -142,7 +142,18 @@ class Evaluator:
                               "images); this model generates samples")
         self._check_num(self.num, "--num")
         self.extractor = None
-        if any(m in FEATURE_METRICS or m == "is" for m in self.metrics):
+        if settings.inception_weights is not None and settings.features != "inception":
+            raise ConfigError(f"--inception-weights goes with --features inception, not "
+                              f"{settings.features}")
+        if not any(m in FEATURE_METRICS or m == "is" for m in self.metrics):
+            unused = [flag for flag, given in (
+                ("--features", settings.features != "inception"),
+                ("--inception-weights", settings.inception_weights is not None),
+                ("--cache-dir", settings.cache_dir is not None)) if given]
+            if unused:
+                raise ConfigError(f"{unused[0]} applies to fid, kid, is and prdc, and --metrics "
+                                  f"{','.join(self.metrics)} uses no image features")
+        else:
             self.extractor = make_extractor(settings.features,
                                             inception_weights=settings.inception_weights)
             self.extractor.check_images(self.image_size, self.channels)

@@ -64,6 +64,7 @@ AdversarialLossName = Literal["minimax", "non_saturating", "wasserstein", "hinge
 # Salts of the stateless noise streams (see GenzooModel.replica_noise); the
 # critic update index k is added, so d_steps may go up to 1000.
 _CRITIC_NOISE, _INTERPOLATION_NOISE, _GENERATOR_NOISE = 1000, 2000, 3000
+_MAX_D_STEPS = _INTERPOLATION_NOISE - _CRITIC_NOISE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,8 +113,13 @@ class AdversarialConfig:
     def validate(self):
         if self.d_steps < 1:
             raise ConfigError("d_steps (n_critic) must be at least 1")
+        if self.d_steps > _MAX_D_STEPS:
+            raise ConfigError(f"d_steps (n_critic) must be at most {_MAX_D_STEPS}, "
+                              f"got {self.d_steps}")
         config_lib.require_positive(self, "latent_dim", "minibatch_kernel_dim", "generator_lr",
                                     "discriminator_lr", "adam_epsilon")
+        config_lib.require_fraction(self, "beta_1")
+        config_lib.require_fraction(self, "beta_2")
         # 0 turns each of these off
         config_lib.require_non_negative(self, "gp_weight", "r1_gamma", "r2_gamma",
                                         "minibatch_discrimination", "minibatch_stddev",

@@ -66,27 +66,42 @@ class TrainSettings:
     divergence_bound: float | None = None
 
     def validate(self):
-        if self.epochs is not None and self.epochs <= 0:
-            raise ConfigError(f"--epochs must be a positive integer, got {self.epochs}")
-        if self.steps is not None and self.steps <= 0:
-            raise ConfigError(f"--steps must be a positive integer, got {self.steps}")
-        if self.minutes is not None and not (isinstance(self.minutes, (int, float))
-                                             and math.isfinite(self.minutes) and self.minutes > 0):
-            raise ConfigError(f"--minutes must be a positive number, got {self.minutes}")
-        if self.batch_size <= 0:
-            raise ConfigError(f"--batch-size must be a positive integer, got {self.batch_size}")
-        if self.checkpoint_every < 0:
-            raise ConfigError(f"checkpoint_every must be >= 0, got {self.checkpoint_every}")
-        if self.sample_every < 1:
-            raise ConfigError(f"--sample-every must be a positive integer, got {self.sample_every}")
-        if self.eval_every < 0:
-            raise ConfigError(f"--eval-every must be >= 0, got {self.eval_every}")
-        if self.eval_num is not None and self.eval_num <= 0:
-            raise ConfigError(f"--eval-num must be a positive integer, got {self.eval_num}")
+        """Every setting in its range (docs/cli.md, "Ranges"; the bounds are
+        :mod:`keras_genzoo.config`'s ``MAX_*``), and no evaluation setting without
+        ``eval_every`` to use it."""
+        count = config_lib.check_count
+        if self.epochs is not None:
+            count(self.epochs, "--epochs", config_lib.MAX_EPOCHS)
+        if self.steps is not None:
+            count(self.steps, "--steps", config_lib.MAX_STEPS)
+        if self.minutes is not None and not (
+                isinstance(self.minutes, (int, float)) and not isinstance(self.minutes, bool)
+                and math.isfinite(self.minutes) and 0 < self.minutes <= config_lib.MAX_MINUTES):
+            raise ConfigError(f"--minutes must be a positive number up to "
+                              f"{config_lib.MAX_MINUTES}, got {self.minutes!r}")
+        count(self.batch_size, "--batch-size", config_lib.MAX_BATCH_SIZE)
+        config_lib.check_seed(self.seed)
+        count(self.checkpoint_every, "--checkpoint-every", config_lib.MAX_STEPS, minimum=0)
+        count(self.sample_every, "--sample-every", config_lib.MAX_EPOCHS)
+        count(self.eval_every, "--eval-every", config_lib.MAX_EPOCHS, minimum=0)
+        if self.eval_num is not None:
+            count(self.eval_num, "--eval-num", config_lib.MAX_EVAL_NUM)
         if self.divergence_bound is not None and not (
                 math.isfinite(self.divergence_bound) and self.divergence_bound >= 0):
             raise ConfigError("--divergence-bound must be a finite number >= 0 (0: off), got "
                               f"{self.divergence_bound}")
+        if not self.eval_every:
+            unused = [flag for flag, key in _EVAL_FLAGS.items()
+                      if getattr(self, key) != _DEFAULT_SETTINGS[key]]
+            if unused:
+                raise ConfigError(f"{unused[0]} goes with --eval-every (the evaluation it "
+                                  "configures runs every N epochs)")
+
+
+_DEFAULT_SETTINGS = {field.name: field.default for field in dataclasses.fields(TrainSettings)}
+#: the settings of --eval-every's evaluation, by flag
+_EVAL_FLAGS = {"--eval-metrics": "eval_metrics", "--eval-features": "eval_features",
+               "--eval-num": "eval_num", "--inception-weights": "inception_weights"}
 
 
 @dataclasses.dataclass
@@ -172,6 +187,7 @@ def resolve_plan(
         train.epochs = 1
     train.validate()
     catalog.check_spec(train.dataset)
+    _check_flags_apply(spec, config_class, train, settings, image_size)
     layers.append(_data_shape_layer(spec, config_class, train.dataset))
     layers.append(_domain_shape_layer(spec, config_class, train, layers))
     model_config = config_lib.build_config(config_class, *layers)
@@ -184,6 +200,36 @@ def resolve_plan(
         chief = strategy_lib.is_chief_task(strategy_lib.read_tf_config())
     _check_existing_run(plan, explicit=given, chief=chief)
     return plan
+
+
+def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str, Any],
+                       image_size: int | None) -> None:
+    """Refuse a flag that this model or dataset would silently ignore (``flags``: the
+    command line's, None where not given)."""
+    if not train.eval_every:
+        for flag, key in _EVAL_FLAGS.items():
+            if flags.get(key) is not None:
+                raise ConfigError(f"{flag} goes with --eval-every (the evaluation it "
+                                  "configures runs every N epochs)")
+    catalog.check_data_dirs(train.dataset, train.data_dir, train.manual_dir)
+    if image_size is not None:
+        if "image_size" not in config_lib.field_types(config_class):
+            raise ConfigError(f"--image-size applies to image models; {spec.name} has no "
+                              "image size")
+        if catalog.is_point_dataset(train.dataset):
+            raise ConfigError(f"--image-size applies to image datasets; {train.dataset} holds "
+                              "2-D points")
+    model_class = spec.load_class()
+    if flags.get("sample_every") is not None and not draws_pictures(model_class):
+        raise ConfigError(f"--sample-every sets how often the sample grid is drawn, and "
+                          f"{spec.name} draws none")
+
+
+def draws_pictures(model_class) -> bool:
+    """Whether a model's runs get a sample grid (or a 2-D model's scatter plot) at
+    epoch ends: the models that override ``GenzooModel.preview`` (GANs, autoencoders;
+    not the classifier or radialgan)."""
+    return model_class.preview.__qualname__ != "GenzooModel.preview"
 
 
 def open_training_source(plan: "RunPlan"):

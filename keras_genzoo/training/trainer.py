@@ -380,9 +380,8 @@ class _Loop:
         choice = runs.find_checkpoint(plan.out_dir)
         if choice.note():
             print(choice.note(), file=sys.stderr, flush=True)
-        if choice.path is None and choice.skipped:
-            raise GenzooError(f"{plan.out_dir} has no intact checkpoint left to resume from; "
-                              "train again in a new directory")
+        if choice.skipped and not choice.path:
+            choice.require(plan.out_dir)  # none intact: one line, nothing touched
         latest = choice.path
         if choice.skipped and chief:
             # training continues from the intact one and would write these numbers again

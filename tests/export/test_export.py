@@ -143,7 +143,7 @@ def test_layout_and_models_config(exported):
     assert (base / "dcgan" / "1" / "variables").is_dir()
     assert (base / "ae" / "1" / "saved_model.pb").is_file()
     hidden = [p.name for p in base.iterdir() if p.name.startswith(".")]
-    assert hidden == [runs.EXPORT_LOCK], "staging or temp leftovers"
+    assert hidden == [], "staging, temp or lock leftovers"
     # Nothing but integer versions inside a model dir (TF Serving's scanner).
     assert sorted(p.name for p in (base / "ae").iterdir()) == ["1"]
 
@@ -377,7 +377,7 @@ def test_conversion_failure_leaves_nothing(tmp_path, monkeypatch):
         export_model(module, signatures, base_dir=base, name="gen")
     message = str(info.value)
     assert "\n" not in message and "serving_default" in message and "unsupported op Foo" in message
-    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
+    assert [p.name for p in base.iterdir()] == []
 
 
 def test_explicit_parity_inputs_are_used(tmp_path, monkeypatch):
@@ -460,8 +460,8 @@ def test_disk_failure_at_rename_leaves_nothing(tmp_path, monkeypatch):
     module, signatures = generator_export()
     with pytest.raises(ExportError, match=r"^export to .*gen/1 failed: No space left on device$"):
         export_model(module, signatures, base_dir=tmp_path, name="gen", onnx=False)
-    # no staging dir, no empty gen/, no models.config: only the (hidden, reusable) lock file
-    assert [p.name for p in tmp_path.iterdir()] == [runs.EXPORT_LOCK]
+    # no staging dir, no empty gen/, no models.config, no lock file
+    assert [p.name for p in tmp_path.iterdir()] == []
 
 
 def test_parity_is_absolute_up_to_one_and_relative_above():
@@ -523,7 +523,7 @@ def test_bad_requests_create_neither_base_dir_nor_lock(tmp_path, monkeypatch):
     module, signatures = generator_export()
     export_model(module, signatures, base_dir=base, name="gen", version=3, onnx=False)
     lock = base / runs.EXPORT_LOCK
-    lock.unlink()  # the lock file stays after an export: remove it to see whether one is made
+    assert not lock.exists()  # released and removed
     before = _listing(base)
     with pytest.raises(ExportError, match="gen/3 already exists"):
         export_model(module, signatures, base_dir=base, name="gen", version=3, onnx=False)
@@ -542,17 +542,17 @@ def test_leftover_staging_dirs_are_removed_under_the_lock(tmp_path):
     (base / ".not-ours").mkdir()
     module, signatures = generator_export()
     export_model(module, signatures, base_dir=base, name="dcgan", onnx=False)
-    assert sorted(p.name for p in base.iterdir()) == [
-        runs.EXPORT_LOCK, ".not-ours", "dcgan", "models.config"]
+    assert sorted(p.name for p in base.iterdir()) == [".not-ours", "dcgan", "models.config"]
 
 
 def test_lock_files_are_not_versions_or_models(exported, tmp_path):
     from keras_genzoo.export.exported import ExportedModel
 
     base, (_, gen), _ = exported
-    assert (base / runs.EXPORT_LOCK).is_file()
     assert resolve_version_dir(base / "dcgan") == gen.path
-    # an eval lock in the version dir, stray lock files in the model dir
+    # what killed processes leave: an export lock in the root, an eval lock in the
+    # version dir, a stray lock file in the model dir
+    (base / runs.EXPORT_LOCK).write_text("1\n")
     (gen.path / runs.EVAL_LOCK).write_text("1\n")
     (base / "dcgan" / runs.EXPORT_LOCK).write_text("1\n")
     try:
@@ -567,6 +567,7 @@ def test_lock_files_are_not_versions_or_models(exported, tmp_path):
         write_models_config(copy)
         assert _models_config_entries(copy) == [("m", "/models/m")]
     finally:
+        (base / runs.EXPORT_LOCK).unlink()
         (gen.path / runs.EVAL_LOCK).unlink()
         (base / "dcgan" / runs.EXPORT_LOCK).unlink()
 
@@ -592,7 +593,7 @@ def test_a_diverged_model_is_not_exported(tmp_path, onnx, value):
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith("signature serving_default output 'y' is not finite (NaN/Inf)")
-    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
+    assert [p.name for p in base.iterdir()] == []
     # the same with the model's own parity inputs
     with pytest.raises(ExportError, match="is not finite"):
         export_model(module, signatures, base_dir=base, name="diverged", onnx=onnx,
@@ -614,7 +615,7 @@ def test_onnx_nan_where_tensorflow_is_finite_fails_parity(tmp_path, monkeypatch)
     with pytest.raises(ExportError, match=r"^ONNX parity failed for signature serving_default: "
                        r"ONNX output 'images' is not finite \(NaN/Inf\) where TensorFlow's is$"):
         export_model(module, signatures, base_dir=base, name="gen")
-    assert [p.name for p in base.iterdir()] == [runs.EXPORT_LOCK]
+    assert [p.name for p in base.iterdir()] == []
 
 
 def test_parity_diffs_count_one_sided_nan_and_inf():

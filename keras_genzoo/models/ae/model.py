@@ -44,7 +44,7 @@ class AutoencoderConfig:
 
     def validate(self):
         config_lib.require_image_shape(self)
-        config_lib.require_positive(self, "code_dim", "hidden_units")
+        config_lib.require_positive(self, "code_dim", "hidden_units", "filters", "learning_rate")
         for key in ("activation", "code_activation", "output_activation"):
             name = getattr(self, key)
             try:

@@ -78,6 +78,8 @@ class RadialGANConfig:
             raise ConfigError(f"every domain needs a feature, got {list(self.feature_counts)}")
         config_lib.require_at_least(self, "num_classes", 2)
         config_lib.require_positive(self, "latent_dim", "learning_rate", "hidden_units")
+        config_lib.require_fraction(self, "beta_1")
+        config_lib.require_fraction(self, "beta_2")
         config_lib.require_non_negative(self, "gp_weight", "latent_cycle_weight",
                                         "data_cycle_weight", "label_weight")
         config_lib.require_at_least(self, "num_domains", 2)
