@@ -53,9 +53,20 @@ def _copy(run, tmp_path):
     return pathlib.Path(shutil.copytree(run, tmp_path / "run"))
 
 
-def _set_first_weight(model, value):
-    variable = model.generator.weights[0]
-    variable.assign(tf.fill(variable.shape, value))
+class _Poisoner(hooks_lib.EpochEndHook):
+    """Sets the generator's first weight to ``value`` after step ``at_step`` (the model
+    comes from the first epoch end, so ``at_step`` is in the second epoch or later)."""
+
+    def __init__(self, at_step, value):
+        self.at_step, self.value, self.model = at_step, value, None
+
+    def on_epoch_end(self, end):
+        self.model = end.model
+
+    def on_step(self, step):
+        if step == self.at_step:
+            variable = self.model.generator.weights[0]
+            variable.assign(tf.fill(variable.shape, self.value))
 
 
 # ------------------------------------------------------------------ the divergence guard
@@ -81,21 +92,11 @@ def test_the_bound_catches_a_run_whose_values_are_still_finite(tmp_path):
                                              (3e7, r"a network weight reached \d")])
 def test_the_named_last_good_checkpoint_is_good(tmp_path, poison, problem):
     out = tmp_path / "run"
-    holder = {}
-
-    class Capture(hooks_lib.EpochEndHook):
-        def on_epoch_end(self, end):
-            holder["model"] = end.model
-
-    def poison_at_step_3(step):
-        if step == 3:
-            _set_first_weight(holder["model"], poison)
-
-    # the first epoch (6 steps) is clean; poison during the second
-    plan = _plan(out, steps=12, checkpoint_every=2)
+    # the first epoch (6 steps) is clean; the weight is poisoned after step 9
+    poisoner = _Poisoner(at_step=9, value=poison)
     with pytest.raises(trainer.TrainingDiverged) as caught:
-        trainer.train(plan, verbose=0, hooks=[Capture()],
-                      on_step=lambda s: poison_at_step_3(s - 6))
+        trainer.train(_plan(out, steps=12, checkpoint_every=2), verbose=0, hooks=[poisoner],
+                      on_step=poisoner.on_step)
     message = str(caught.value)
     assert re.search(problem, message), message
     assert message.endswith("try a lower learning rate with --set")
@@ -108,18 +109,9 @@ def test_the_named_last_good_checkpoint_is_good(tmp_path, poison, problem):
 
 def test_divergence_bound_zero_turns_the_bound_off(tmp_path):
     out = tmp_path / "run"
-    holder = {}
-
-    class Capture(hooks_lib.EpochEndHook):
-        def on_epoch_end(self, end):
-            holder["model"] = end.model
-
-    def big_weight(step):
-        if step == 7:
-            _set_first_weight(holder["model"], 3e7)
-
+    poisoner = _Poisoner(at_step=7, value=3e7)
     trainer.train(_plan(out, steps=8, checkpoint_every=2, divergence_bound=0.0), verbose=0,
-                  hooks=[Capture()], on_step=big_weight)
+                  hooks=[poisoner], on_step=poisoner.on_step)
     assert runs.find_checkpoint(out).step == 8
 
 
