@@ -200,7 +200,8 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
         try:
             loop = _Loop(plan, model, strategy, source, write_dir, clock, chief=chief)
             if chief:
-                _start_run_directory(plan, model, source)
+                with _writing(write_dir):
+                    _start_run_directory(plan, model, source)
             if verbose:
                 print(loop.start_line(policy), flush=True)
             history = runs.read_history(write_dir)
@@ -218,19 +219,15 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
         except KeyboardInterrupt:
             if loop is None:
                 raise
-            raise Interrupted(loop.save_on_interrupt()) from None
-        except _WRITE_ERRORS as failure:
-            raise GenzooError(f"cannot write to {write_dir}: {_first_line(failure)}; "
-                              f"{_last_checkpoint_words(write_dir)}") from None
+            with _writing(write_dir):
+                step = loop.save_on_interrupt()
+            raise Interrupted(step) from None
         finally:
             if not chief:
                 shutil.rmtree(write_dir, ignore_errors=True)
-        try:
+        with _writing(write_dir):
             for hook in epoch_hooks:
                 hook.on_train_end(write_dir)
-        except _WRITE_ERRORS as failure:
-            raise GenzooError(f"cannot write to {write_dir}: {_first_line(failure)}; "
-                              f"{_last_checkpoint_words(write_dir)}") from None
     return TrainResult(plan.out_dir, loop.step, loop.epochs_run, history,
                        strategy_lib.describe(strategy), loop.examples_per_second(), chief,
                        out_of_time=loop.out_of_time, unit=source.unit)
@@ -240,9 +237,22 @@ def _end_epoch(row, history, model, write_dir, hooks, *, final) -> list[dict]:
     """Hand a checkpointed epoch to the hooks; the history with its row."""
     history = [r for r in history if int(r["epoch"]) != row["epoch"]] + [row]
     end = EpochEnd(model, row, history, write_dir, final=final)
-    for hook in hooks:
-        hook.on_epoch_end(end)
+    with _writing(write_dir):
+        for hook in hooks:
+            hook.on_epoch_end(end)
     return history
+
+
+@contextlib.contextmanager
+def _writing(run_dir):
+    """Around the loop's writes (checkpoints, config, the epoch-end files): a failed
+    write is one line naming the directory and the last checkpoint, which is intact
+    (TensorFlow writes a checkpoint beside its final name and renames it)."""
+    try:
+        yield
+    except _WRITE_ERRORS as failure:
+        raise GenzooError(f"cannot write to {run_dir}: {_first_line(failure)}; "
+                          f"{_last_checkpoint_words(run_dir)}") from None
 
 
 def _last_checkpoint_words(run_dir) -> str:
@@ -507,7 +517,8 @@ class _Loop:
     def save(self, logs: dict[str, float]) -> None:
         """Checkpoint the current step, once the guard has found the state good."""
         self.guard.check(logs, self.step, self.manager)
-        self.manager.save(checkpoint_number=self.step)
+        with _writing(self.write_dir):
+            self.manager.save(checkpoint_number=self.step)
 
     def close_epoch(self, logs: dict[str, float]) -> dict:
         """Checkpoint the epoch (unless it diverged); its history row."""
