@@ -137,7 +137,7 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
             raise GenzooError(f"cannot lock {directory}: {failure.strerror or failure}") \
                 from None
         if not _try_lock(handle):
-            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = _read_pid(handle)
             os.close(handle)
             raise GenzooError(
                 f"{directory} is in use by another genzoo process (pid {holder}, {what}); "
@@ -151,8 +151,8 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
         os.close(handle)  # a releasing holder removed it after we opened it: again
     try:
         try:
-            os.ftruncate(handle, 0)
-            os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+            os.lseek(handle, _PID_OFFSET, os.SEEK_SET)
+            os.write(handle, f"{os.getpid():<20d}\n".encode())
         except OSError:
             pass  # the pid is a courtesy for the message; the lock itself is held
         yield path
@@ -162,6 +162,18 @@ def directory_lock(directory, lock_name: str, *, what: str) -> Iterator[pathlib.
         os.close(handle)  # releases the lock
 
 
+#: where the holder's pid is written: past byte 0, which Windows locks (mandatory there)
+_PID_OFFSET = 16
+
+
+def _read_pid(handle: int) -> str:
+    try:
+        os.lseek(handle, _PID_OFFSET, os.SEEK_SET)
+        return os.read(handle, 32).decode(errors="replace").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
 def _try_lock(handle: int) -> bool:
     try:
         import fcntl
@@ -169,6 +181,7 @@ def _try_lock(handle: int) -> bool:
         import msvcrt
 
         try:
+            os.lseek(handle, 0, os.SEEK_SET)
             msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
             return True
         except OSError:
@@ -316,9 +329,7 @@ def find_checkpoint(run_dir) -> CheckpointChoice:
             match = _CHECKPOINT_NAME.match(entry.name)
             if match:
                 numbers.add(int(match.group(1)))
-        state = tf.train.get_checkpoint_state(str(directory)) if (
-            directory / "checkpoint").is_file() else None
-        for prefix in (state.all_model_checkpoint_paths if state else []):
+        for prefix in _indexed_checkpoints(directory):
             number = checkpoint_number(prefix)
             if number is not None:
                 numbers.add(number)
@@ -330,6 +341,37 @@ def find_checkpoint(run_dir) -> CheckpointChoice:
             return CheckpointChoice(prefix, skipped)
         skipped.append((prefix, problem))
     return CheckpointChoice(None, skipped)
+
+
+_INDEX_ENTRY = re.compile(r'^all_model_checkpoint_paths:\s*"(.*)"\s*$', re.MULTILINE)
+
+
+def _indexed_checkpoints(directory: pathlib.Path) -> list[str]:
+    """The checkpoints TensorFlow's ``checkpoint`` index file lists, read leniently: an
+    empty or garbled index (a power cut, a truncated copy) lists none, where
+    ``tf.train.get_checkpoint_state`` would raise or log warnings."""
+    try:
+        text = (directory / "checkpoint").read_text(errors="replace")
+    except OSError:
+        return []
+    return _INDEX_ENTRY.findall(text)
+
+
+_INDEX_LINE = re.compile(r"^(model_checkpoint_path|all_model_checkpoint_paths|"
+                         r"all_model_checkpoint_timestamps|last_preserved_timestamp):\s*\S")
+
+
+def indexed_checkpoints_readable(run_dir) -> bool:
+    """False when the ``checkpoint`` index file is empty or garbled (TensorFlow's
+    ``CheckpointManager`` would raise or log on it)."""
+    try:
+        lines = (pathlib.Path(run_dir) / CHECKPOINT_DIR / "checkpoint").read_text(
+            errors="replace").splitlines()
+    except OSError:
+        return False
+    lines = [line for line in lines if line.strip()]
+    return bool(lines) and lines[0].startswith("model_checkpoint_path:") and all(
+        _INDEX_LINE.match(line) for line in lines)
 
 
 def checkpoint_problem(prefix: str) -> str | None:
@@ -344,7 +386,9 @@ def checkpoint_problem(prefix: str) -> str | None:
         dtypes = reader.get_variable_to_dtype_map()
         for name, dtype in dtypes.items():
             value = reader.get_tensor(name)
-            if dtype.is_floating and not np.all(np.isfinite(value)):
+            # the epoch's running means are bookkeeping, not the model
+            if (dtype.is_floating and not name.startswith("epoch_state/")
+                    and not np.all(np.isfinite(value))):
                 return f"holds non-finite values ({name})"
     except Exception as failure:  # noqa: BLE001 - the reader raises IndexError, OpError ...
         reason = (str(getattr(failure, "message", "") or failure).strip().splitlines()
@@ -363,30 +407,31 @@ def checkpoint_step(run_dir) -> int | None:
     return find_checkpoint(run_dir).step
 
 
-def discard_checkpoints(run_dir, prefixes) -> None:
-    """Delete the files of the checkpoints at ``prefixes`` (damaged ones) and drop them
-    from the ``checkpoint`` index, so that TensorFlow never hands them back as the
-    latest. Call it only while holding the run's lock."""
+def set_aside_checkpoints(run_dir, prefixes) -> pathlib.Path | None:
+    """Move the files of the (damaged) checkpoints at ``prefixes`` into
+    ``checkpoints/damaged/`` and rewrite the ``checkpoint`` index from the intact ones
+    that remain, so that TensorFlow never hands a damaged one back as the latest (and a
+    garbled index does not stop ``CheckpointManager``). Moved, not deleted: a read can
+    fail for a passing reason (a network file system), and the user decides. Call it
+    only while holding the run's lock. Returns the folder they went to."""
     import tensorflow as tf
 
     directory = pathlib.Path(run_dir) / CHECKPOINT_DIR
+    aside = directory / "damaged"
     doomed = {pathlib.Path(prefix).name for prefix in prefixes}
     for name in doomed:
         for path in directory.glob(f"{name}.*"):
-            with contextlib.suppress(OSError):
-                path.unlink()
-    state = tf.train.get_checkpoint_state(str(directory)) if (
-        directory / "checkpoint").is_file() else None
-    if state is None:
-        return
+            aside.mkdir(exist_ok=True)
+            os.replace(path, aside / path.name)
     # names relative to the directory, as TensorFlow writes them: the run stays movable
-    kept = [pathlib.Path(p).name for p in state.all_model_checkpoint_paths
-            if pathlib.Path(p).name not in doomed]
+    kept = sorted((entry.name[:-len(".index")] for entry in directory.glob("ckpt-*.index")
+                   if _CHECKPOINT_NAME.match(entry.name)), key=checkpoint_number)
     if kept:
         tf.compat.v1.train.update_checkpoint_state(str(directory), kept[-1], kept)
     else:
         with contextlib.suppress(OSError):
             (directory / "checkpoint").unlink()
+    return aside if doomed else None
 
 
 def foreign_entries(directory) -> list[pathlib.Path]:
@@ -398,12 +443,17 @@ def foreign_entries(directory) -> list[pathlib.Path]:
 
 
 def remove_leftovers(run_dir) -> list[pathlib.Path]:
-    """Remove what a killed process left half-written in ``run_dir``: TensorFlow's
-    ``checkpoints/ckpt-N_temp/`` directories and :func:`atomic_write`'s ``.*.tmp``
-    files. Call it only while holding the run's lock (no writer is running)."""
+    """Remove what a killed training process left half-written in ``run_dir``:
+    TensorFlow's ``checkpoints/ckpt-N_temp/`` directories and the ``.NAME.*.tmp`` files
+    of :func:`atomic_write` for the files training writes. Call it only while holding
+    the run's train lock (no other training process is writing)."""
     run_dir = pathlib.Path(run_dir)
     removed = []
-    for pattern in (f"{CHECKPOINT_DIR}/*_temp", "**/.*.tmp"):
+    # only what training itself writes: other commands (eval's eval.json, a sample or
+    # an export written into the run directory) run under other locks
+    for pattern in (f"{CHECKPOINT_DIR}/*_temp", f".{CONFIG_FILE}.*.tmp",
+                    f".{HISTORY_FILE}.*.tmp", f".{DATA_STATISTICS_FILE}.*.tmp",
+                    f".{LOSS_CURVES_FILE}.*.tmp", f"{SAMPLES_DIR}/.*.tmp"):
         for path in run_dir.glob(pattern):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
@@ -434,9 +484,6 @@ def load_trained_model(run_dir, *, report=None):
     run_dir = pathlib.Path(run_dir)
     saved = read_run_config(run_dir)
     choice = find_checkpoint(run_dir)
-    note = choice.note()
-    if note:
-        (report or _warn)(note)
     choice.require(run_dir)
     keras.mixed_precision.set_global_policy("float32")
     model = build_model(saved["model"], saved["config"])
@@ -454,6 +501,8 @@ def load_trained_model(run_dir, *, report=None):
         raise GenzooError(
             f"the model of {choice.path} gives NaN or Inf on a fixed probe batch: the run "
             "diverged before this checkpoint; train again with a lower learning rate")
+    if choice.note():  # after the checks, so that a failure stays one line
+        (report or _warn)(choice.note())
     return model, saved
 
 

@@ -65,7 +65,7 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
         dataset, data_dir, manual_dir = (train.get("dataset"), train.get("data_dir"),
                                          train.get("manual_dir"))
         image_size, channels = producer.config.image_size, producer.config.channels
-        step, source = runs.checkpoint_step(path), {"run": str(path)}
+        step, source = runs.checkpoint_number(producer.checkpoint_path), {"run": str(path)}
     else:
         producer = ExportedModel(path)
         metadata = producer.metadata
@@ -105,7 +105,7 @@ def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
     """Merge ``rows`` into ``path`` (``{"evaluations": [...]}``), atomically.
 
     The read-merge-write holds ``runs.directory_lock(path.parent, runs.EVAL_LOCK)``
-    (a hidden lock file, created only now, that stays), so that two evaluations
+    (a hidden lock file, created only now and removed after), so that two evaluations
     finishing together cannot each drop the other's rows: the second one fails
     with a one-line error naming the first one's pid and leaves the file as it was.
     """

@@ -68,7 +68,7 @@ def export_run(
         "dataset": train.get("dataset"),
         "data_dir": train.get("data_dir"),
         "manual_dir": train.get("manual_dir"),
-        "step": int(runs.checkpoint_step(run_dir) or 0),
+        "step": int(runs.checkpoint_number(model.checkpoint_path) or 0),
         "run": str(run_dir.resolve()),
         "versions": saved.get("versions", {}),
     }

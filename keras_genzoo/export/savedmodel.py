@@ -20,8 +20,9 @@ sees a half-written version, and a failed export leaves nothing behind.
 One export at a time writes into a ``base_dir``: it holds the hidden
 ``runs.EXPORT_LOCK`` file's lock (an ``flock``, released by the kernel when
 the process dies) and, under it, removes staging directories that killed
-exports left behind. The lock file stays; nothing lists it (it is hidden and
-not an integer directory).
+exports left behind. The lock file is removed when the export ends; one that a
+killed export left is reused, and nothing lists it (it is hidden and not an integer
+directory).
 
 TensorFlow is imported inside the functions so that importing this module stays
 cheap for the CLI.
@@ -200,7 +201,7 @@ def export_model(
 
     The version appears atomically or not at all. One export at a time writes
     into ``base_dir``: the export holds ``runs.directory_lock(base_dir,
-    runs.EXPORT_LOCK)`` (a hidden lock file that stays) from just before it
+    runs.EXPORT_LOCK)`` (a hidden lock file, removed after) from just before it
     creates anything until ``models.config`` is written; under it, staging
     directories that a killed export left behind are removed. Bad requests
     (name, version taken, opset, missing ONNX extra, unwritable directory) fail

@@ -211,10 +211,9 @@ class ClassifierFeatures(FeatureExtractor):
             raise ConfigError(
                 f"--features classifier:{run_dir} needs a classifier run (genzoo train "
                 f"classifier --dataset ...); {run_dir} is a {saved.get('model')} run")
-        latest = runs.latest_checkpoint(path)
-        if latest is None:
-            raise ConfigError(f"--features classifier:{run_dir}: the run has no checkpoint yet")
+        runs.find_checkpoint(path).require(path, action="train the classifier first")
         self.model, _ = runs.load_trained_model(path)
+        latest = self.model.checkpoint_path  # the one restored, not a newer one since
         self.spec = f"classifier:{run_dir}"
         # the index file's hash changes whenever the classifier is retrained
         self.identity = (f"classifier:{path.resolve()}:{os.path.basename(latest)}:"

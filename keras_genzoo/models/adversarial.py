@@ -430,6 +430,10 @@ class GANEngine(GenzooModel):
         optimizer = self.network_optimizers["generator"]
         if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
             norm = norm / tf.cast(optimizer.dynamic_scale, tf.float32)
+            # An overflowing loss scale is expected now and then (the optimizer skips
+            # that step and halves the scale): its infinite norm is not a divergence,
+            # so it counts as 0 rather than poisoning the epoch's mean and the guard.
+            norm = tf.where(tf.math.is_finite(norm), norm, tf.zeros_like(norm))
         # Each replica's gradient is its share of the global-batch mean, so N
         # times the replicas' mean norm is the exact norm on one device and,
         # by the triangle inequality, an upper bound of the full norm on N.

@@ -95,6 +95,9 @@ class GenzooModel(keras.Model):
     #: weights stay below ~100 and losses below ~1e4); None turns the guard off for a
     #: model whose values legitimately grow without bound. ``--divergence-bound`` overrides.
     divergence_bound: ClassVar[float | None] = 1e6
+    #: whether the bound also applies to the logged losses (False for a model whose
+    #: losses are sums whose scale grows with the data, e.g. a VAE's nats per image)
+    bounded_logs: ClassVar[bool] = True
 
     #: True for models whose networks change during training (progressive growing):
     #: the trainer then calls :meth:`advance_schedule` before every step

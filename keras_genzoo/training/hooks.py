@@ -64,6 +64,10 @@ class EpochEnd:
 class EpochEndHook:
     """Called after every epoch's checkpoint; ``on_train_end`` once training is over."""
 
+    #: True for hooks that write files: the trainer turns their file-system errors
+    #: into one line naming the run directory (a full disk, permissions)
+    writes_files = False
+
     def on_epoch_end(self, end: EpochEnd) -> None:
         pass
 
@@ -171,6 +175,8 @@ class ModeCoverage(EpochEndHook):
 class HistoryFile(EpochEndHook):
     """``history.csv``: one row per epoch, rewritten atomically."""
 
+    writes_files = True
+
     def on_epoch_end(self, end):
         runs.write_history(end.run_dir, end.history)
 
@@ -182,6 +188,8 @@ class EpochPictures(EpochEndHook):
     A scatter plot costs ~0.2 s: with tiny epochs (toy2d at a large batch) the pictures
     would take longer than the training, hence ``every`` (``--sample-every``).
     """
+
+    writes_files = True
 
     def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None):
         self.held_out = held_out.preview_examples() if held_out is not None else None
@@ -225,6 +233,8 @@ class EpochPictures(EpochEndHook):
 
 class LossCurves(EpochEndHook):
     """``loss_curves.png`` from ``history.csv`` once training is over."""
+
+    writes_files = True
 
     def on_train_end(self, run_dir):
         if (run_dir / runs.HISTORY_FILE).is_file():

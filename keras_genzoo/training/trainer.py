@@ -98,8 +98,9 @@ class _Guard:
         return weights, slots
 
     def check(self, logs: dict[str, float], step: int, manager) -> None:
+        log_bound = self.bound if self.model.bounded_logs else None
         problems = [f"{name}={value:g}" for name, value in logs.items()
-                    if not np.isfinite(value) or (self.bound and abs(value) > self.bound)]
+                    if not np.isfinite(value) or (log_bound and abs(value) > log_bound)]
         if self._measure is None:  # rebuilt when a progressive model grows (new variables)
             self._measure = tf.function(_largest_and_finite)
         weights, slots = self._weights_and_slots()
@@ -217,16 +218,16 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
                 history = _end_epoch(row, history, model, write_dir, epoch_hooks,
                                      final=loop.finished())
         except KeyboardInterrupt:
-            if loop is None:
-                raise
+            if loop is None or (chief and not runs.is_run_dir(write_dir)):
+                raise  # nothing started yet: nothing to resume
             with _writing(write_dir):
                 step = loop.save_on_interrupt()
             raise Interrupted(step) from None
         finally:
             if not chief:
                 shutil.rmtree(write_dir, ignore_errors=True)
-        with _writing(write_dir):
-            for hook in epoch_hooks:
+        for hook in epoch_hooks:
+            with _writing(write_dir) if hook.writes_files else contextlib.nullcontext():
                 hook.on_train_end(write_dir)
     return TrainResult(plan.out_dir, loop.step, loop.epochs_run, history,
                        strategy_lib.describe(strategy), loop.examples_per_second(), chief,
@@ -237,8 +238,9 @@ def _end_epoch(row, history, model, write_dir, hooks, *, final) -> list[dict]:
     """Hand a checkpointed epoch to the hooks; the history with its row."""
     history = [r for r in history if int(r["epoch"]) != row["epoch"]] + [row]
     end = EpochEnd(model, row, history, write_dir, final=final)
-    with _writing(write_dir):
-        for hook in hooks:
+    for hook in hooks:
+        # only the hooks that write files: a scoring hook's errors keep their meaning
+        with _writing(write_dir) if hook.writes_files else contextlib.nullcontext():
             hook.on_epoch_end(end)
     return history
 
@@ -291,8 +293,8 @@ class _RunDirectory:
 
     def __exit__(self, kind, value, traceback):
         try:
-            if kind is not None and not self.plan.resume and not isinstance(
-                    value, (KeyboardInterrupt, Interrupted)):
+            if kind is not None and not self.plan.resume:
+                # no checkpoint: nothing to resume (an interrupt saves one first)
                 if runs.find_checkpoint(self.out).path is None:
                     self._remove_new_run()
         finally:
@@ -371,6 +373,7 @@ class _Loop:
 
     def __init__(self, plan, model, strategy, source, write_dir, clock, *, chief=True):
         self.plan, self.model, self.strategy, self.source = plan, model, strategy, source
+        self.chief = chief
         self.settings, self.write_dir, self.clock = plan.settings, write_dir, clock
         # A GAN with d_steps = k takes k real batches per step (one per critic update).
         self.step_batch = self.settings.batch_size * model.real_batches_per_step()
@@ -384,7 +387,8 @@ class _Loop:
         # cut short by a kill can be redone. A separate root: runs from before it existed
         # restore without them.
         self.epoch_state = tf.train.Checkpoint(
-            epoch_means=[v for tracker in model.metrics for v in tracker.variables],
+            epoch_means={name: list(tracker.variables)
+                         for name, tracker in model.trackers.items()},
             epoch_end=tf.Variable([-1, 0], dtype=tf.int64, trainable=False),
             epoch_seconds=tf.Variable(0.0, dtype=tf.float64, trainable=False))
         choice = runs.find_checkpoint(plan.out_dir)
@@ -395,7 +399,13 @@ class _Loop:
         latest = choice.path
         if choice.skipped and chief:
             # training continues from the intact one and would write these numbers again
-            runs.discard_checkpoints(plan.out_dir, [prefix for prefix, _ in choice.skipped])
+            aside = runs.set_aside_checkpoints(plan.out_dir,
+                                               [prefix for prefix, _ in choice.skipped])
+            print(f"genzoo: the damaged checkpoint files were moved to {aside}",
+                  file=sys.stderr, flush=True)
+        elif chief and (plan.out_dir / runs.CHECKPOINT_DIR / "checkpoint").is_file() and not (
+                runs.indexed_checkpoints_readable(plan.out_dir)):
+            runs.set_aside_checkpoints(plan.out_dir, [])  # rewrites a garbled index
         if latest:
             with strategy.scope():
                 model.before_restore(latest)  # a progressive model grows to the saved phase
@@ -461,6 +471,9 @@ class _Loop:
         epoch_start = self.epoch * self.steps_per_epoch
         steps_this_epoch = (self.steps_per_epoch if self.target_steps is None else
                             min(self.steps_per_epoch, self.target_steps - epoch_start))
+        #: the step that ends this epoch: a checkpoint there (--checkpoint-every, Ctrl-C)
+        #: records the epoch end too, so that a resume does not skip its epoch-end work
+        self.epoch_last_step = epoch_start + steps_this_epoch
         dataset = self.source.batches(self.step_batch, epoch=self.epoch, seed=settings.seed)
         if self.skip:
             dataset = dataset.skip(self.skip)
@@ -517,6 +530,8 @@ class _Loop:
     def save(self, logs: dict[str, float]) -> None:
         """Checkpoint the current step, once the guard has found the state good."""
         self.guard.check(logs, self.step, self.manager)
+        if self.step == getattr(self, "epoch_last_step", None):
+            self._mark_epoch_end()
         with _writing(self.write_dir):
             self.manager.save(checkpoint_number=self.step)
 
@@ -525,10 +540,16 @@ class _Loop:
         self.epochs_run += 1
         row = {"epoch": self.epoch + 1, "step": self.step,
                "seconds": round(self.ended - self.started, 3), **logs}
-        self.epoch_state.epoch_end.assign([row["step"], row["epoch"]])
-        self.epoch_state.epoch_seconds.assign(row["seconds"])
+        self._mark_epoch_end(seconds=row["seconds"])
         self.save(logs)
         return row
+
+    def _mark_epoch_end(self, seconds: float | None = None) -> None:
+        """Record in the next checkpoint that it closes the current epoch."""
+        if seconds is None:
+            seconds = round(time.perf_counter() - self.started, 3)
+        self.epoch_state.epoch_end.assign([self.step, self.epoch + 1])
+        self.epoch_state.epoch_seconds.assign(seconds)
 
     def unfinished_epoch_end(self, history: list[dict]) -> dict | None:
         """The history row of the epoch the restored checkpoint closed, when its epoch
@@ -537,9 +558,13 @@ class _Loop:
         step, epoch = (int(x) for x in self.epoch_state.epoch_end.numpy())
         if step < 0 or step != self.start_step:
             return None  # no epoch end, or a later mid-epoch checkpoint
-        if any(int(r["epoch"]) == epoch and int(r["step"]) == step for r in history):
-            return None
+        # Read on every worker (under MultiWorkerMirroredStrategy a metric's value is
+        # a collective that all of them must join), decided by the history, which
+        # only the chief writes.
         logs = {name: float(tracker.result()) for name, tracker in self.model.trackers.items()}
+        if not self.chief or any(int(r["epoch"]) == epoch and int(r["step"]) == step
+                                 for r in history):
+            return None
         return {"epoch": epoch, "step": step,
                 "seconds": round(float(self.epoch_state.epoch_seconds.numpy()), 3), **logs}
 
@@ -548,6 +573,9 @@ class _Loop:
         # the optimizers' counter is the truth.
         step = self.step = self.model.steps_taken()
         self.guard.check({}, step, self.manager)  # a diverged state is not saved either
+        if step == getattr(self, "epoch_last_step", None) and (
+                int(self.epoch_state.epoch_end[0]) != step):
+            self._mark_epoch_end()  # stopped after the epoch's last step, before its end
         self.manager.save(checkpoint_number=step)
         return step
 

@@ -205,10 +205,28 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_intact_one(tmp_path, caps
     seen = []
     trainer.train(_plan(out, steps=12), verbose=0, on_step=seen.append)
     assert seen[0] == 7 and runs.find_checkpoint(out).skipped == []
+    # the damaged files are kept aside, not deleted
+    assert sorted(p.name for p in (out / "checkpoints" / "damaged").iterdir())[0].startswith(
+        "ckpt-12.data-")
     a, _ = runs.load_trained_model(trained_run)
     b, _ = runs.load_trained_model(out)
     for wa, wb in zip(weights_of(a.generator), weights_of(b.generator)):
         np.testing.assert_allclose(wa, wb, atol=1e-5)
+
+
+@pytest.mark.parametrize("index", ["", "garbage {{\n"])
+def test_an_empty_or_garbled_checkpoint_index_is_read_around(tmp_path, capsys, trained_run,
+                                                             index):
+    """A power cut can leave ``checkpoints/checkpoint`` empty: TensorFlow's own reader
+    raises on it (or logs warnings); the checkpoints themselves are fine."""
+    out = _copy(trained_run, tmp_path)
+    (out / "checkpoints" / "checkpoint").write_text(index)
+    capsys.readouterr()
+    model, _ = runs.load_trained_model(out)
+    assert model.checkpoint_path.endswith("ckpt-12") and capsys.readouterr().err == ""
+    result = trainer.train(_plan(out, steps=18), verbose=0)
+    assert result.steps == 18 and runs.indexed_checkpoints_readable(out)
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-18")
 
 
 def test_no_intact_checkpoint_is_one_line(tmp_path, trained_run):
@@ -228,9 +246,13 @@ def test_leftovers_of_a_killed_process_are_removed_by_the_next_run(tmp_path, tra
     (temp_checkpoint / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"x" * 100)
     half_written = out / ".history.csv.abc123.tmp"
     half_written.write_text("epoch,st")
+    # another command's file in flight (genzoo eval, under its own lock) is not ours
+    evaluating = out / ".eval.json.x1y2.tmp"
+    evaluating.write_text("{")
     result = trainer.train(_plan(out, steps=12), verbose=0)  # nothing left to train
     assert result.epochs_run == 0
     assert not temp_checkpoint.exists() and not half_written.exists()
+    assert evaluating.exists()
 
 
 # ------------------------------------------------------------------ exact artifacts
@@ -273,6 +295,29 @@ def test_an_epoch_end_cut_short_is_redone_on_resume(tmp_path, monkeypatch):
             if any(value.tag == "d_loss" for value in event.summary.value):
                 scalar_steps.add(event.step)
     assert scalar_steps == {6, 12, 18}
+
+
+def test_stopped_after_an_epochs_last_step_the_resume_still_ends_that_epoch(tmp_path,
+                                                                              trained_run):
+    """Ctrl-C right after step 6 (the first epoch's last), before its epoch end: the
+    checkpoint of step 6 records the epoch end, and the resumed run writes its row."""
+    out = tmp_path / "run"
+
+    def interrupt(step):
+        if step == 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(trainer.Interrupted):
+        trainer.train(_plan(out, steps=12), verbose=0, on_step=interrupt)
+    assert runs.read_history(out) == []
+    trainer.train(_plan(out, steps=12), verbose=0)
+    rows, expected = runs.read_history(out), runs.read_history(trained_run)
+    assert [r["step"] for r in rows] == ["6", "12"]
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_allclose([float(r[name]) for r in rows],
+                                   [float(r[name]) for r in expected], rtol=1e-5)
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [
+        "epoch_0001.png", "epoch_0002.png"]
 
 
 def test_sigterm_saves_a_checkpoint_like_ctrl_c(tmp_path):

@@ -175,6 +175,10 @@ def build_vae_networks(c: VAEConfig) -> tuple[keras.Model, keras.Model]:
 class VAE(AutoencoderBase):
     """Gaussian-encoder VAE with a Bernoulli or Gaussian decoder, beta and CVAE mode."""
 
+    #: nats per image are summed over pixels: 1024x1024 RGB images start near 2e6, and a
+    #: small ``gaussian_std`` scales them by 1/std^2; the weights stay bounded
+    bounded_logs = False
+
     config_class = VAEConfig
     registry_name = "vae"
     generative = True  # decodes draws from its prior N(0, I)
