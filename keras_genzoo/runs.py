@@ -397,11 +397,6 @@ def checkpoint_problem(prefix: str) -> str | None:
     return None
 
 
-def latest_checkpoint(run_dir) -> str | None:
-    """The newest intact checkpoint's prefix (None without one); see :func:`find_checkpoint`."""
-    return find_checkpoint(run_dir).path
-
-
 def checkpoint_step(run_dir) -> int | None:
     """The step of a run's newest intact checkpoint (None without one)."""
     return find_checkpoint(run_dir).step

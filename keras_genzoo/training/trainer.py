@@ -420,6 +420,8 @@ class _Loop:
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step
         self.train_step = make_train_function(model, strategy, xla=self.settings.xla)
         self.epochs_run = 0
+        #: the step that ends the current epoch (set by run_epoch)
+        self.epoch_last_step = None
         self.out_of_time = False
         self._measured_examples, self._measured_seconds = 0, 0.0
 
@@ -471,8 +473,8 @@ class _Loop:
         epoch_start = self.epoch * self.steps_per_epoch
         steps_this_epoch = (self.steps_per_epoch if self.target_steps is None else
                             min(self.steps_per_epoch, self.target_steps - epoch_start))
-        #: the step that ends this epoch: a checkpoint there (--checkpoint-every, Ctrl-C)
-        #: records the epoch end too, so that a resume does not skip its epoch-end work
+        # a checkpoint at this step (--checkpoint-every, Ctrl-C) records the epoch end
+        # too, so that a resume does not skip its epoch-end work
         self.epoch_last_step = epoch_start + steps_this_epoch
         dataset = self.source.batches(self.step_batch, epoch=self.epoch, seed=settings.seed)
         if self.skip:
@@ -530,7 +532,7 @@ class _Loop:
     def save(self, logs: dict[str, float]) -> None:
         """Checkpoint the current step, once the guard has found the state good."""
         self.guard.check(logs, self.step, self.manager)
-        if self.step == getattr(self, "epoch_last_step", None):
+        if self.step == self.epoch_last_step:
             self._mark_epoch_end()
         with _writing(self.write_dir):
             self.manager.save(checkpoint_number=self.step)
@@ -573,7 +575,7 @@ class _Loop:
         # the optimizers' counter is the truth.
         step = self.step = self.model.steps_taken()
         self.guard.check({}, step, self.manager)  # a diverged state is not saved either
-        if step == getattr(self, "epoch_last_step", None) and (
+        if step == self.epoch_last_step and (
                 int(self.epoch_state.epoch_end[0]) != step):
             self._mark_epoch_end()  # stopped after the epoch's last step, before its end
         self.manager.save(checkpoint_number=step)
