@@ -59,8 +59,8 @@ def _domains(run, split="train"):
     saved = run_files.read_run_config(run)
     fields = plan_lib.config_lib.field_types(plan_lib.TrainSettings)
     settings = plan_lib.TrainSettings(**{k: v for k, v in saved["train"].items() if k in fields})
-    return plan_lib.open_training_domains(settings.dataset, settings,
-                                         saved["config"]["num_domains"], split=split)
+    return plan_lib.open_training_domains(settings.dataset, settings, saved["config"],
+                                         split=split)
 
 
 @pytest.fixture(scope="module")
