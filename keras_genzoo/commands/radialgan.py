@@ -58,8 +58,7 @@ def augment_domain(run_dir, *, target: int, out, split: str = "train") -> Augmen
     model, _ = runs.load_trained_model(run_dir)
     train = plan_lib.TrainSettings(**{k: v for k, v in saved.get("train", {}).items()
                                       if k in config_lib.field_types(plan_lib.TrainSettings)})
-    source = plan_lib.open_training_domains(train.dataset, train, saved["config"]["num_domains"],
-                                           split=split)
+    source = plan_lib.open_training_domains(train.dataset, train, saved["config"], split=split)
     target_domain = source.domains[target]
     label_values = statistics["label_classes"]
     label_name = train.label_column or "label"

@@ -10,8 +10,9 @@ A dataset *spec* is the string given to ``--dataset``:
 - ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
   images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`;
 - ``csv:<path>``: the user's table of several domains (``--domain-column``,
-  ``--label-column``), and ``domains:breast_cancer``: an embedded table cut
-  into synthetic domains; multi-domain tabular data for RadialGAN, see
+  ``--label-column``), ``domains:breast_cancer``: an embedded table cut
+  into synthetic domains, and ``domains:synthetic``: generated domains;
+  multi-domain tabular data for RadialGAN, see
   :mod:`keras_genzoo.data.tabular`.
 
 This module is imported by ``genzoo list`` and by the CLI before it decides to
@@ -32,6 +33,11 @@ DOMAIN_DATASETS = {
         "scikit-learn's embedded breast cancer data (569 rows, 30 features, "
         "binary label) as M domains with shifted, overlapping feature windows "
         "(--set num_domains=M, 2..10, default 3)"
+    ),
+    "synthetic": (
+        "generated from a fixed seed: a shared latent factor model seen through each "
+        "domain's own overlapping features, maps and label rate (--set num_domains=M, "
+        "default 4; source_rows, overlap, target_rows)"
     ),
 }
 

@@ -9,7 +9,10 @@ all domains. A :class:`DomainSource` holds one split of every domain:
   (:func:`open_domains` documents the parsing rules);
 - ``domains:breast_cancer``: scikit-learn's embedded Wisconsin breast cancer
   data cut into M synthetic domains, offline and deterministic (the recipe is
-  in :func:`breast_cancer_domains`).
+  in :func:`breast_cancer_domains`);
+- ``domains:synthetic``: a controllable generator (a shared latent factor
+  model seen through each domain's own features), offline, from a fixed seed
+  (the recipe is in :func:`synthetic_domains`).
 
 Every domain's rows are split train / validation / test = 60 / 20 / 20,
 stratified by label, with a permutation drawn from NumPy
@@ -18,12 +21,21 @@ seed, 0 by default): the paper's experiment (section 5) selects on a
 validation split and reports on held-out rows. Features are standardized per
 domain with the TRAIN rows' mean and (population) standard deviation, also for
 the validation and test rows, so that no held-out statistic leaks into
-training; :meth:`DomainSource.statistics` records them for the run.
+training; :meth:`DomainSource.statistics` records them for the run. Gaps (a
+CSV's empty cells) are ignored by those statistics and filled with the train
+rows' mean (numeric) or most frequent value (categorical), see
+:func:`_build_source`.
+
+The paper's setting is a small target domain helped by larger sources:
+``target_rows`` keeps a stratified subset of the target's train rows
+(:func:`subsample_stratified`) and ``source_domains`` keeps only the first K
+other domains (:func:`open_domains`).
 
 Only NumPy is needed to parse and split; TensorFlow is imported by
 :meth:`DomainSource.batches`, scikit-learn by the breast cancer loader.
 """
 
+import collections
 import csv
 import dataclasses
 import math
@@ -36,8 +48,10 @@ from keras_genzoo.errors import DataError
 SPLITS = ("train", "validation", "test", "all")
 SPLIT_FRACTIONS = {"train": 0.6, "validation": 0.2, "test": 0.2}
 
-DEFAULT_NUM_DOMAINS = 3
+DEFAULT_NUM_DOMAINS = {"breast_cancer": 3, "synthetic": 4}
 MAX_NUM_DOMAINS = 10
+#: csv: a column empty in more than this fraction of a domain's rows is not its feature
+DEFAULT_MISSING_THRESHOLD = 0.5
 BREAST_CANCER_WINDOW = 20  # features kept per domain, of 30
 BREAST_CANCER_SCALE_STEP = 0.1  # domain i's features are multiplied by 1 + 0.1 i
 BREAST_CANCER_SHIFT_STEP = 0.25  # ... then shifted by 0.25 i standard deviations
@@ -54,7 +68,9 @@ class Domain:
     ``feature_names`` names the ``d`` columns (``column=value`` for a one-hot
     column). ``rows`` (int64 ``[n]``, ascending) are the rows' indices in the
     source table: 0-based data rows of the CSV, sample indices of
-    scikit-learn's breast cancer data.
+    scikit-learn's breast cancer data, generated rows of ``domains:synthetic``.
+    ``fill`` (float64 ``[d]``, original units; the mean when not given) is
+    what a gap in each column is replaced by: ``x`` never holds NaN.
     """
 
     name: str
@@ -64,18 +80,21 @@ class Domain:
     mean: np.ndarray
     std: np.ndarray
     rows: np.ndarray = None
+    fill: np.ndarray = None
 
     def __post_init__(self):
         self.name = str(self.name)
         self.feature_names = [str(name) for name in self.feature_names]
         self.mean = np.asarray(self.mean, np.float64).reshape(-1)
         self.std = np.asarray(self.std, np.float64).reshape(-1)
+        self.fill = (self.mean.copy() if self.fill is None
+                     else np.asarray(self.fill, np.float64).reshape(-1))
         width = len(self.feature_names)
         self.x = np.asarray(self.x, np.float32).reshape(-1, width)
         self.y = np.asarray(self.y, np.int32).reshape(-1)
         self.rows = (np.arange(len(self.y), dtype=np.int64) if self.rows is None
                      else np.asarray(self.rows, np.int64).reshape(-1))
-        if not (len(self.mean) == len(self.std) == width) \
+        if not (len(self.mean) == len(self.std) == len(self.fill) == width) \
                 or not (len(self.x) == len(self.y) == len(self.rows)):
             raise ValueError(
                 f"domain {self.name}: inconsistent shapes x {self.x.shape}, y {self.y.shape}, "
@@ -88,8 +107,10 @@ class Domain:
         return len(self.feature_names)
 
     def standardize(self, x_original):
-        """``(x - mean) / std`` as float32, for rows in original units."""
+        """``(x - mean) / std`` as float32, for rows in original units; a NaN
+        (a gap) is replaced by the column's ``fill`` first."""
         x = self._checked(x_original)
+        x = np.where(np.isnan(x), self.fill, x)
         return ((x - self.mean) / self.std).astype(np.float32)
 
     def to_original(self, x_standardized):
@@ -113,7 +134,10 @@ class DomainSource:
     Attributes: ``kind`` (``"domains"``), ``spec``, ``name``, ``split``,
     ``domains`` (list of :class:`Domain`), ``num_classes``,
     ``label_classes`` (the original label of each class index, as strings),
-    ``num_examples`` (rows summed over domains), ``split_seed``.
+    ``num_examples`` (rows summed over domains), ``split_seed``,
+    ``target`` (the target domain's position in ``domains``) and
+    ``table_domains`` (the domains of the table before ``source_domains``
+    kept some of them).
     """
 
     kind = "domains"
@@ -121,7 +145,7 @@ class DomainSource:
     unit = "rows"
 
     def __init__(self, *, spec, name, split, domains, label_classes, train_counts,
-                 split_seed, details):
+                 split_seed, details, target=0, table_domains=None, domain_notes=None):
         self.spec = spec
         self.name = name
         self.split = split
@@ -130,8 +154,11 @@ class DomainSource:
         self.num_classes = len(self.label_classes)
         self.num_examples = sum(len(domain.y) for domain in self.domains)
         self.split_seed = int(split_seed)
+        self.target = int(target)
+        self.table_domains = len(self.domains) if table_domains is None else int(table_domains)
         self._train_counts = [int(count) for count in train_counts]
         self._details = dict(details)
+        self._domain_notes = list(domain_notes or [{} for _ in self.domains])
 
     def __repr__(self):
         return (
@@ -146,29 +173,24 @@ class DomainSource:
         return [domain.num_features for domain in self.domains]
 
     def check_batch_size(self, batch_size):
-        """``batch_size`` as an int; DataError naming the first domain whose
-        TRAIN rows are fewer (a batch would repeat rows within itself)."""
-        batch_size = _positive_batch_size(batch_size)
-        self._check_rows(batch_size, self._train_counts, "train")
-        return batch_size
+        """``batch_size`` as a positive int (DataError otherwise). Any size
+        fits every domain: a domain with fewer rows repeats them
+        (:meth:`epoch_indices`)."""
+        return _positive_batch_size(batch_size)
 
     def _check_split_batch_size(self, batch_size):
         batch_size = self.check_batch_size(batch_size)
-        self._check_rows(batch_size, [len(domain.y) for domain in self.domains], self.split)
+        for domain in self.domains:
+            if not len(domain.y):
+                raise DataError(f"domain {domain.name} of {self.name} has no rows in the "
+                                f"{self.split} split")
         return batch_size
 
-    def _check_rows(self, batch_size, counts, split):
-        for domain, count in zip(self.domains, counts):
-            if batch_size > count:
-                raise DataError(
-                    f"batch size {batch_size} is larger than domain {domain.name} of "
-                    f"{self.name} ({split} split: {count} rows)"
-                )
-
     def steps_per_epoch(self, batch_size):
-        """Full batches per epoch: the largest domain's rows // batch_size."""
+        """Full batches per epoch: the largest domain's rows // batch_size, and at
+        least 1 (every domain smaller than a batch: one step of repeated rows)."""
         batch_size = self._check_split_batch_size(batch_size)
-        return max(len(domain.y) for domain in self.domains) // batch_size
+        return max(1, max(len(domain.y) for domain in self.domains) // batch_size)
 
     def epoch_indices(self, batch_size, *, epoch=0, seed=0, shuffle=True, drop_remainder=True):
         """Row positions each domain contributes to one epoch, as a list of
@@ -180,10 +202,18 @@ class DomainSource:
         ``shuffle`` is False), cut to the epoch's length: the largest domain
         uses each row at most once, a smaller one is repeated, re-shuffled,
         to keep pace. It depends only on ``(seed, epoch, i)``.
+
+        The weighting this implies: every domain contributes ``batch_size``
+        rows to every step whatever its size, so the domains weigh equally in
+        RadialGAN's losses (the paper's sums over domains, eqs. 4-7) and a
+        small domain's rows are seen more often than a large one's. A domain
+        smaller than the batch repeats rows within a batch (without replacement
+        inside each permutation, so at most ``ceil(batch / rows)`` times).
         """
         batch_size = self._check_split_batch_size(batch_size)
         largest = max(len(domain.y) for domain in self.domains)
-        length = (largest // batch_size) * batch_size if drop_remainder else largest
+        steps = self.steps_per_epoch(batch_size)
+        length = steps * batch_size if drop_remainder else largest
         indices = []
         for index, domain in enumerate(self.domains):
             count = len(domain.y)
@@ -210,10 +240,28 @@ class DomainSource:
         dataset = dataset.batch(int(batch_size), drop_remainder=drop_remainder)
         return dataset.prefetch(tf.data.AUTOTUNE)
 
+    def start_notes(self):
+        """Lines for ``genzoo train`` to print before training: one per domain
+        that leaves columns out for their gaps (csv:), with each column's
+        empty fraction."""
+        lines = []
+        threshold = self._details.get("missing_threshold")
+        for domain, notes in zip(self.domains, self._domain_notes):
+            left_out = notes.get("left_out_columns") or {}
+            if left_out:
+                listed = ", ".join(f"{column} ({100 * fraction:.0f}% empty)"
+                                   for column, fraction in left_out.items())
+                lines.append(f"genzoo: domain {domain.name} leaves out {listed} "
+                             f"(missing_threshold {threshold:g})")
+        return lines
+
     def statistics(self):
         """JSON-able description of the source, enough to rebuild every
-        domain's standardization (:func:`domains_from_statistics`) and to
-        read labels back: ``label_classes[k]`` is class k's original value."""
+        domain's standardization and gap fills (:func:`domains_from_statistics`)
+        and to read labels back: ``label_classes[k]`` is class k's original
+        value. Each domain's entry has ``name``, ``feature_names``, ``mean``,
+        ``std``, ``fill`` (original units), ``train_rows`` and, for csv:,
+        ``left_out_columns`` / ``filled_columns`` (column -> empty fraction)."""
         return {
             "spec": self.spec,
             "name": self.name,
@@ -221,15 +269,20 @@ class DomainSource:
             "split_fractions": dict(SPLIT_FRACTIONS),
             "num_classes": self.num_classes,
             "label_classes": list(self.label_classes),
+            "target": self.target,
+            "table_domains": self.table_domains,
             "domains": [
                 {
                     "name": domain.name,
                     "feature_names": list(domain.feature_names),
                     "mean": [float(value) for value in domain.mean],
                     "std": [float(value) for value in domain.std],
+                    "fill": [float(value) for value in domain.fill],
                     "train_rows": count,
+                    **notes,
                 }
-                for domain, count in zip(self.domains, self._train_counts)
+                for domain, count, notes in zip(self.domains, self._train_counts,
+                                                self._domain_notes)
             ],
             **self._details,
         }
@@ -237,16 +290,18 @@ class DomainSource:
 
 def domains_from_statistics(statistics):
     """The domains of a saved :meth:`DomainSource.statistics` with their
-    standardization and no rows (``x`` of shape ``[0, d_i]``), for turning
+    standardization, gap fills (the mean for runs saved before fills were
+    recorded) and no rows (``x`` of shape ``[0, d_i]``), for turning
     generated rows back into original units."""
     try:
         return [
             Domain(name=entry["name"], feature_names=entry["feature_names"],
                    x=np.zeros((0, len(entry["feature_names"])), np.float32),
-                   y=np.zeros((0,), np.int32), mean=entry["mean"], std=entry["std"])
+                   y=np.zeros((0,), np.int32), mean=entry["mean"], std=entry["std"],
+                   fill=entry.get("fill"))
             for entry in statistics["domains"]
         ]
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DataError(f"malformed domain statistics: {type(error).__name__}: {error}") from None
 
 
@@ -286,35 +341,132 @@ def split_positions(labels, split, *, seed, domain_index):
     return np.sort(np.concatenate(chosen)).astype(np.int64)
 
 
+#: one domain's table before splitting: x float64 ``[n, d]`` in original units
+#: (NaN for a gap), y int ``[n]``, rows int ``[n]``; ``groups`` lists the column
+#: positions of each one-hot categorical column (filled as a whole); ``notes`` go
+#: into the domain's statistics entry
+RawDomain = collections.namedtuple("RawDomain", "name feature_names x y rows groups notes",
+                                   defaults=((), None))
+
+
+def subsample_stratified(labels, positions, count, *, seed, domain_index):
+    """``count`` of ``positions`` (ascending), stratified by ``labels[positions]``.
+
+    Each class present gets one row, and the other ``count - K`` rows are
+    shared out in proportion to each class's rows beyond its first (largest
+    remainders first; so no class is asked for more rows than it has);
+    scikit-learn's ``train_test_split(stratify=...)`` rounds a rare class
+    down to zero rows, which a scarce target cannot afford. Within a class the
+    rows are the first of a permutation from
+    ``default_rng([seed, domain_index, 1])`` (the split's own generator is
+    ``[seed, domain_index]``). DataError when ``count`` is below the number
+    of classes or above the number of positions.
+    """
+    positions = np.asarray(positions, np.int64)
+    classes, sizes = np.unique(np.asarray(labels)[positions], return_counts=True)
+    if count < len(classes):
+        raise DataError(f"target_rows={count} is fewer than the target's {len(classes)} classes "
+                        "(every class keeps a train row)")
+    if count > len(positions):
+        raise DataError(f"target_rows={count} is more than the target's {len(positions)} train "
+                        "rows")
+    quota = 1 + (count - len(classes)) * (sizes - 1) / max(1, len(positions) - len(classes))
+    whole = np.floor(quota).astype(np.int64)
+    order = np.argsort(-(quota - whole), kind="stable")
+    whole[order[:count - whole.sum()]] += 1
+    rng = np.random.default_rng([int(seed) % 2**63, int(domain_index), 1])
+    chosen = [rng.permutation(positions[np.asarray(labels)[positions] == label])[:take]
+              for label, take in zip(classes, whole)]
+    return np.sort(np.concatenate(chosen)).astype(np.int64)
+
+
 def _train_statistics(x_train):
-    """Population mean and std per column; a constant column gets std 1 so
-    that standardizing it gives zeros rather than a division by zero."""
-    mean = x_train.mean(axis=0)
-    std = x_train.std(axis=0)
-    constant = np.ptp(x_train, axis=0) == 0
+    """Population mean and std per column over the rows that have a value
+    (NaN, a gap, is ignored); a constant column gets std 1 so that
+    standardizing it gives zeros rather than a division by zero."""
+    mean = np.nanmean(x_train, axis=0)
+    std = np.nanstd(x_train, axis=0)
+    constant = (np.nanmax(x_train, axis=0) - np.nanmin(x_train, axis=0)) == 0
     std[constant] = 1.0
     return mean, std
 
 
-def _build_source(*, spec, name, split, seed, raw_domains, label_classes, details):
-    """raw_domains: ``(name, feature_names, x float64 [n, d] in original
-    units, y int [n], rows int [n])`` per domain -> DomainSource of ``split``."""
+def _fill_values(x_train, mean, groups):
+    """What replaces a gap, per column, from the TRAIN rows only: a numeric
+    column's mean (0 once standardized, so a filled cell moves no statistic the
+    model sees); for a one-hot group, the one-hot of the train rows' most
+    frequent value (a mean of one-hot columns would be a mixture no real row
+    has; ties go to the value sorted first). Single imputation, deliberately
+    simple; the iterative alternative (scikit-learn's IterativeImputer) is
+    compared in benchmarks/radialgan_augmentation.py."""
+    fill = mean.copy()
+    for group in groups:
+        group = list(group)
+        fill[group] = 0.0
+        fill[group[int(np.argmax(np.nansum(x_train[:, group], axis=0)))]] = 1.0
+    return fill
+
+
+def _class_counts(label_classes, y):
+    counts = np.bincount(y, minlength=len(label_classes))
+    return ", ".join(f"{label}: {count}" for label, count in zip(label_classes, counts))
+
+
+def _build_source(*, spec, name, split, seed, raw_domains, label_classes, details,
+                  domain_indices=None, target=0, target_rows=None, table_domains=None):
+    """raw_domains: :class:`RawDomain` (or its first five fields) per domain ->
+    DomainSource of ``split``.
+
+    ``domain_indices`` (default 0..M-1) are the domains' positions in the
+    whole table, which seed their splits (so keeping fewer domains does not
+    change a kept domain's split). With ``target_rows``, domain ``target``'s
+    train split is cut to that many rows (:func:`subsample_stratified`); its
+    validation and test rows stay as they are. Per domain, the mean, std and
+    gap fills come from the (kept) train rows; every split is filled, then
+    standardized.
+    """
     if split not in SPLITS:
         raise DataError(f"{name} has splits {', '.join(SPLITS)}; got {split!r}")
-    domains, train_counts = [], []
-    for index, (domain_name, feature_names, x, y, rows) in enumerate(raw_domains):
+    raw_domains = [RawDomain(*raw) for raw in raw_domains]
+    if domain_indices is None:
+        domain_indices = list(range(len(raw_domains)))
+    domains, train_counts, notes = [], [], []
+    for position, (index, raw) in enumerate(zip(domain_indices, raw_domains)):
+        y = np.asarray(raw.y)
+        if len(np.unique(y)) < 2:
+            raise DataError(
+                f"domain {raw.name} of {name} has rows of a single class (rows per class: "
+                f"{_class_counts(label_classes, y)}); RadialGAN needs at least 2 classes in "
+                "every domain")
         train = split_positions(y, "train", seed=seed, domain_index=index)
-        mean, std = _train_statistics(x[train])
-        keep = split_positions(y, split, seed=seed, domain_index=index)
+        if position == target and target_rows is not None:
+            train = subsample_stratified(y, train, int(target_rows), seed=seed,
+                                         domain_index=index)
+        x = np.asarray(raw.x, np.float64)
+        x_train = x[train]
+        unseen = np.isnan(x_train).all(axis=0)
+        if unseen.any():
+            column = raw.feature_names[int(np.flatnonzero(unseen)[0])]
+            raise DataError(f"column {column} of domain {raw.name} has no value in the domain's "
+                            f"{len(train)} train rows")
+        mean, std = _train_statistics(x_train)
+        fill = _fill_values(x_train, mean, raw.groups)
+        if split == "train":
+            keep = train
+        else:
+            keep = split_positions(y, split, seed=seed, domain_index=index)
+        filled = np.where(np.isnan(x[keep]), fill, x[keep])
         domains.append(Domain(
-            name=domain_name, feature_names=feature_names,
-            x=((x[keep] - mean) / std).astype(np.float32), y=y[keep],
-            mean=mean, std=std, rows=rows[keep],
+            name=raw.name, feature_names=raw.feature_names,
+            x=((filled - mean) / std).astype(np.float32), y=y[keep],
+            mean=mean, std=std, rows=np.asarray(raw.rows)[keep], fill=fill,
         ))
         train_counts.append(len(train))
+        notes.append(dict(raw.notes or {}))
     return DomainSource(spec=spec, name=name, split=split, domains=domains,
                         label_classes=label_classes, train_counts=train_counts,
-                        split_seed=seed, details=details)
+                        split_seed=seed, details=details, target=target,
+                        table_domains=table_domains, domain_notes=notes)
 
 
 # ---------------------------------------------------------------------------
@@ -377,6 +529,117 @@ def breast_cancer_domains(num_domains):
         },
     }
     return raw_domains, [str(name) for name in data.target_names], details
+
+
+# ---------------------------------------------------------------------------
+# domains:synthetic
+
+SYNTHETIC_SEED = 2018  # the generator's fixed seed: every run sees the same table
+SYNTHETIC_LATENT = 6  # k, latent factors
+SYNTHETIC_FEATURES = 32  # D, canonical features
+SYNTHETIC_WINDOW = 16  # features per domain
+SYNTHETIC_FEATURE_NOISE = 0.5
+SYNTHETIC_LABEL_NOISE = 0.5
+SYNTHETIC_RATES = (0.5, 0.3)  # positive rate of the first and of the last domain
+DEFAULT_SOURCE_ROWS = 400
+DEFAULT_OVERLAP = 0.5
+
+
+def synthetic_label_rates(num_domains):
+    """Domain i's positive-class rate: evenly spaced from 0.5 (domain 0) to 0.3
+    (domain M-1)."""
+    return [float(rate) for rate in np.linspace(*SYNTHETIC_RATES, num_domains)]
+
+
+def synthetic_windows(num_domains, overlap):
+    """Domain i's canonical feature indices (ascending): the 16 of 32 with
+    indices ``(i * step + k) mod 32``, k = 0..15, ``step = max(1, round(16 (1 -
+    overlap)))``: neighbouring domains share ``16 - step`` features (8 at the
+    default overlap 0.5); with more than 32 / step domains the windows wrap
+    round and repeat (such domains still differ by their maps)."""
+    step = max(1, round(SYNTHETIC_WINDOW * (1.0 - overlap)))
+    return [np.sort((i * step + np.arange(SYNTHETIC_WINDOW)) % SYNTHETIC_FEATURES)
+            for i in range(num_domains)]
+
+
+def synthetic_domains(num_domains, *, source_rows=DEFAULT_SOURCE_ROWS, overlap=DEFAULT_OVERLAP):
+    """A controllable multi-domain table with RadialGAN's premise built in (Yoon,
+    Jordon & van der Schaar 2018, section 3: one label, domain-specific
+    overlapping feature sets), generated offline from the fixed seed
+    ``SYNTHETIC_SEED`` = 2018: the table depends only on the arguments, and a
+    run's ``--seed`` only draws the splits.
+
+    The recipe (k = 6 latent factors, D = 32 canonical features):
+
+    1. Shared model, from ``default_rng([2018, 0])``: loadings ``W`` (k x D)
+       with entries N(0, 1/k), and a label direction ``beta`` ~ N(0, I_k)
+       scaled to unit length.
+    2. Rows: each domain has ``n = ceil(source_rows / 0.6)`` rows (so about
+       ``source_rows`` fall in its 60 % train split), drawn from
+       ``default_rng([2018, 2, i])``: ``u ~ N(0, I_k)``; canonical features
+       ``c = u W + 0.5 e`` (e ~ N(0, I_D)); a score ``s = beta . u + 0.5 e'``
+       (e' ~ N(0, 1)); the label is 1 for the ``round(r_i n)`` rows of highest
+       score, so domain i's positive rate is exactly ``r_i``
+       (:func:`synthetic_label_rates`: 0.5 for domain 0 down to 0.3).
+    3. Features: domain i sees the window of canonical features of
+       :func:`synthetic_windows` (``overlap`` sets how many neighbours share),
+       named ``c00`` .. ``c31`` after their canonical index.
+    4. Map, from ``default_rng([2018, 1, i])``: ``x = a * h_i(c) + b`` per kept
+       feature, scale ``a ~ U(0.5, 2)`` and shift ``b ~ N(0, 2^2)`` (the
+       domain's own feature shift), ``h_i`` the identity for even i and the
+       monotone ``exp(c / 2)`` for odd i (a skewed, lab-value-like scale).
+
+    The label is learnable from every domain's own features (16 noisy views of
+    6 factors; logistic regression on a domain's 400 train rows reaches a
+    test AUROC of about 0.89), but a target of 10 to 40 train rows is too few
+    to fit a 16-feature classifier well (about 0.72 at 10 rows, 0.82 at 40,
+    averaged over 4 split seeds), while a source of 400 rows is plenty. The
+    target is generated like any source, so its validation and test splits
+    stay large; ``target_rows`` only cuts its train split. Returns
+    ``(raw_domains, label_classes, details)`` for :func:`_build_source`.
+    """
+    shared = np.random.default_rng([SYNTHETIC_SEED, 0])
+    loadings = shared.normal(0.0, 1.0 / math.sqrt(SYNTHETIC_LATENT),
+                             (SYNTHETIC_LATENT, SYNTHETIC_FEATURES))
+    beta = shared.normal(size=SYNTHETIC_LATENT)
+    beta /= np.linalg.norm(beta)
+    rows_per_domain = math.ceil(source_rows / SPLIT_FRACTIONS["train"])
+    rates = synthetic_label_rates(num_domains)
+    windows = synthetic_windows(num_domains, overlap)
+    raw_domains, maps = [], []
+    for i in range(num_domains):
+        rng = np.random.default_rng([SYNTHETIC_SEED, 2, i])
+        u = rng.normal(size=(rows_per_domain, SYNTHETIC_LATENT))
+        canonical = u @ loadings + SYNTHETIC_FEATURE_NOISE * rng.normal(
+            size=(rows_per_domain, SYNTHETIC_FEATURES))
+        score = u @ beta + SYNTHETIC_LABEL_NOISE * rng.normal(size=rows_per_domain)
+        labels = np.zeros(rows_per_domain, np.int32)
+        labels[np.argsort(-score, kind="stable")[:round(rates[i] * rows_per_domain)]] = 1
+        mapping = np.random.default_rng([SYNTHETIC_SEED, 1, i])
+        scale = mapping.uniform(0.5, 2.0, SYNTHETIC_WINDOW)
+        shift = mapping.normal(0.0, 2.0, SYNTHETIC_WINDOW)
+        kept = canonical[:, windows[i]]
+        nonlinear = i % 2 == 1
+        x = scale * (np.exp(kept / 2.0) if nonlinear else kept) + shift
+        raw_domains.append(RawDomain(f"D{i}", [f"c{j:02d}" for j in windows[i]], x, labels,
+                                     np.arange(rows_per_domain, dtype=np.int64)))
+        maps.append("exp(c/2)" if nonlinear else "identity")
+    details = {
+        "dataset": "synthetic",
+        "num_domains": num_domains,
+        "recipe": {
+            "seed": SYNTHETIC_SEED,
+            "latent_factors": SYNTHETIC_LATENT,
+            "canonical_features": SYNTHETIC_FEATURES,
+            "source_rows": source_rows,
+            "rows_per_domain": rows_per_domain,
+            "overlap": overlap,
+            "windows": [[int(j) for j in window] for window in windows],
+            "label_rates": rates,
+            "nonlinearity": maps,
+        },
+    }
+    return raw_domains, ["0", "1"], details
 
 
 # ---------------------------------------------------------------------------
@@ -488,8 +751,14 @@ def _is_float_literal(text):
     return "_" not in text
 
 
-def csv_domains(path, domain_column, label_column):
+def csv_domains(path, domain_column, label_column, missing_threshold=DEFAULT_MISSING_THRESHOLD):
     """Parse a CSV into raw domains (see :func:`open_domains` for the rules).
+
+    Gaps: a column empty in more than ``missing_threshold`` of a domain's rows
+    (or in all of them) is not one of that domain's features; its other empty
+    cells become NaN (a categorical column's whole one-hot group), which
+    :func:`_build_source` fills from the train rows. Each domain's notes record
+    ``left_out_columns`` and ``filled_columns`` (column -> empty fraction).
 
     Returns ``(raw_domains, label_classes, details)`` for :func:`_build_source`.
     """
@@ -525,35 +794,41 @@ def csv_domains(path, domain_column, label_column):
                 f"domain {domain_name} (column {header[domain_at]}) has {len(members)} row; "
                 f"every domain needs at least 2"
             )
-        names, blocks = [], []
+        names, blocks, groups = [], [], []
+        left_out, filled = {}, {}
         for position in feature_positions:
             empty = np.array([not columns[position][row] for row in members])
-            if empty.all():
-                continue  # not one of this domain's features
+            fraction = float(empty.mean())
+            # a column mostly empty in this domain is not a feature it measures; a few
+            # gaps are filled (real tables have them)
+            if empty.all() or fraction > missing_threshold:
+                left_out[header[position]] = round(fraction, 6)
+                continue
             if empty.any():
-                line = lines[members[np.flatnonzero(empty)[0]]]
-                raise DataError(
-                    f"missing values in column {header[position]} of domain {domain_name} "
-                    f"(line {line})"
-                )
+                filled[header[position]] = round(fraction, 6)
             kind, content = parsed[position]
             if kind == "numeric":
                 names.append(header[position])
                 blocks.append(content[members][:, None])
             else:
                 cells = np.array([columns[position][row] for row in members], dtype=object)
+                groups.append(list(range(len(names), len(names) + len(content))))
                 names.extend(f"{header[position]}={value}" for value in content)
-                blocks.append(np.stack([cells == value for value in content], axis=1)
-                              .astype(np.float64))
+                block = np.stack([cells == value for value in content], axis=1).astype(np.float64)
+                block[empty] = np.nan
+                blocks.append(block)
         if not names:
             raise DataError(f"domain {domain_name} has no feature columns in {path}")
-        raw_domains.append((domain_name, names, np.concatenate(blocks, axis=1),
-                            labels[members], members.astype(np.int64)))
+        raw_domains.append(RawDomain(
+            domain_name, names, np.concatenate(blocks, axis=1), labels[members],
+            members.astype(np.int64), groups,
+            {"left_out_columns": left_out, "filled_columns": filled}))
     details = {
         "dataset": "csv",
         "path": str(path),
         "domain_column": header[domain_at],
         "label_column": header[label_at],
+        "missing_threshold": float(missing_threshold),
         "numeric_columns": [header[p] for p in feature_positions if parsed[p][0] == "numeric"],
         "categorical_columns": {header[p]: list(parsed[p][1])
                                 for p in feature_positions if parsed[p][0] == "categorical"},
@@ -565,15 +840,35 @@ def csv_domains(path, domain_column, label_column):
 # open_domains
 
 
+def _check_integer(value, what, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise DataError(f"{what} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_fraction(value, what, *, below_one=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+            or not (0.0 <= value < 1.0 if below_one else 0.0 <= value <= 1.0):
+        upper = "< 1" if below_one else "<= 1"
+        raise DataError(f"{what} must be a number >= 0 and {upper}, got {value!r}")
+    return float(value)
+
+
 def open_domains(spec, *, split="train", domain_column=None, label_column=None,
-                 num_domains=None, seed=0):
+                 num_domains=None, seed=0, target_rows=None, source_rows=None, overlap=None,
+                 target_domain=0, source_domains=None, missing_threshold=None):
     """Open a ``csv:<path>`` or ``domains:<name>`` spec as a :class:`DomainSource`.
 
     ``split`` is ``train``, ``validation``, ``test`` or ``all``; ``seed``
-    chooses the split permutation (:func:`split_positions`).
+    chooses the split permutation (:func:`split_positions`) and the target's
+    subsample.
 
     ``domains:breast_cancer`` uses ``num_domains`` (2..10, default 3) and no
-    columns (see :func:`breast_cancer_domains`).
+    columns (see :func:`breast_cancer_domains`). ``domains:synthetic`` uses
+    ``num_domains`` (2..10, default 4), ``source_rows`` (train rows per
+    domain, about; default 400) and ``overlap`` (0 <= overlap < 1, default
+    0.5), see :func:`synthetic_domains`; ``source_rows`` and ``overlap`` are
+    refused elsewhere.
 
     ``csv:<path>`` (UTF-8, first line the header) needs ``domain_column`` and
     ``label_column``; ``num_domains``, when given, must equal the number of
@@ -583,10 +878,19 @@ def open_domains(spec, *, split="train", domain_column=None, label_column=None,
     value is a finite number, otherwise categorical, one-hot encoded as
     ``column=value`` columns over the column's sorted values in the whole
     file; a column mostly of numbers with a stray non-number is an error.
-    A domain's features are the columns filled in all its rows (a column
-    empty in all of them is not one of its features; empty in some is an
-    error), in header order. Errors are one-line DataErrors naming the
-    column, domain or line.
+    A domain's features are the columns it leaves empty in at most
+    ``missing_threshold`` of its rows (0..1, default 0.5; a column empty in
+    all of them is never one), in header order; their gaps are filled from
+    the train rows (:func:`_fill_values`). The domain and label columns must
+    be complete. Errors are one-line DataErrors naming the column, domain or
+    line.
+
+    Every kind: ``target_domain`` (default 0) is the target's index in the
+    table; ``source_domains=K`` keeps the target and the first K other
+    domains, in table order (default: all); ``target_rows=N`` cuts the
+    target's train split to N rows, stratified
+    (:func:`subsample_stratified`), leaving its validation and test rows as
+    they are. A domain of a single class is an error.
     """
     kind, argument = catalog.parse_spec(spec)
     if kind not in ("csv", "domains"):
@@ -600,26 +904,62 @@ def open_domains(spec, *, split="train", domain_column=None, label_column=None,
     if num_domains is not None and (isinstance(num_domains, bool)
                                     or not isinstance(num_domains, (int, np.integer))):
         raise DataError(f"num_domains must be an integer, got {num_domains!r}")
+    target_domain = _check_integer(target_domain, "target_domain", 0)
+    if target_rows is not None:
+        target_rows = _check_integer(target_rows, "target_rows", 1)
+    if source_domains is not None:
+        source_domains = _check_integer(source_domains, "source_domains", 1)
+    synthetic = kind == "domains" and argument == "synthetic"
+    for option, value in (("source_rows", source_rows), ("overlap", overlap)):
+        if value is not None and not synthetic:
+            raise DataError(f"{option} applies to domains:synthetic, not to {spec}")
+    if missing_threshold is not None and kind != "csv":
+        raise DataError(f"missing_threshold applies to csv: tables (their empty cells), not to "
+                        f"{spec}")
     if kind == "domains":
         if domain_column is not None or label_column is not None:
             raise DataError(
                 f"domain and label columns apply to csv: sources only, not domains:{argument}"
             )
-        count = DEFAULT_NUM_DOMAINS if num_domains is None else int(num_domains)
+        count = DEFAULT_NUM_DOMAINS[argument] if num_domains is None else int(num_domains)
         if not 2 <= count <= MAX_NUM_DOMAINS:
             raise DataError(
                 f"num_domains must be between 2 and {MAX_NUM_DOMAINS} for domains:{argument}, "
                 f"got {count}"
             )
-        raw_domains, label_classes, details = breast_cancer_domains(count)
+        if synthetic:
+            rows = DEFAULT_SOURCE_ROWS if source_rows is None else _check_integer(
+                source_rows, "source_rows", 10)
+            share = DEFAULT_OVERLAP if overlap is None else _check_fraction(
+                overlap, "overlap", below_one=True)
+            raw_domains, label_classes, details = synthetic_domains(count, source_rows=rows,
+                                                                    overlap=share)
+        else:
+            raw_domains, label_classes, details = breast_cancer_domains(count)
         name = f"domains:{argument}"
     else:
-        raw_domains, label_classes, details = csv_domains(argument, domain_column, label_column)
+        threshold = DEFAULT_MISSING_THRESHOLD if missing_threshold is None else _check_fraction(
+            missing_threshold, "missing_threshold")
+        raw_domains, label_classes, details = csv_domains(argument, domain_column, label_column,
+                                                          threshold)
         if num_domains is not None and int(num_domains) != len(raw_domains):
             raise DataError(
                 f"{argument} has {len(raw_domains)} domains in column {details['domain_column']}, "
                 f"but num_domains={int(num_domains)}"
             )
         name = f"csv:{argument}"
+    total = len(raw_domains)
+    if target_domain >= total:
+        raise DataError(f"target_domain must be a domain index in [0, {total - 1}] of {name}, "
+                        f"got {target_domain}")
+    others = [i for i in range(total) if i != target_domain]
+    if source_domains is not None and source_domains > len(others):
+        raise DataError(f"source_domains={source_domains} but {name} has {len(others)} domains "
+                        "besides the target")
+    kept = sorted([target_domain, *others[:source_domains]])
+    details = {**details, "target_rows": target_rows, "source_domains": source_domains}
     return _build_source(spec=spec, name=name, split=split, seed=int(seed),
-                         raw_domains=raw_domains, label_classes=label_classes, details=details)
+                         raw_domains=[raw_domains[i] for i in kept], label_classes=label_classes,
+                         details=details, domain_indices=kept,
+                         target=kept.index(target_domain), target_rows=target_rows,
+                         table_domains=total)

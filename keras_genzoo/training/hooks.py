@@ -105,7 +105,7 @@ class HeldOutMetrics(EpochEndHook):
         settings = plan.settings
         if source.kind == "domains":  # the validation rows of every domain
             validation = plan_lib.open_training_domains(
-                settings.dataset, settings, plan.config["num_domains"], split="validation")
+                settings.dataset, settings, plan.config, split="validation")
             return cls([(domain.x, domain.y) for domain in validation.domains])
         held_out = open_held_out(settings.dataset, image_size=plan.config["image_size"],
                                  channels=plan.config["channels"], data_dir=settings.data_dir,

@@ -238,18 +238,28 @@ def open_training_source(plan: "RunPlan"):
     benchmarks, so both feed the same data)."""
     settings = plan.settings
     if plan.spec.load_class().data_kind == "domains":  # a multi-domain model (RadialGAN)
-        return open_training_domains(settings.dataset, settings, plan.config["num_domains"])
+        return open_training_domains(settings.dataset, settings, plan.config)
     return open_source(settings.dataset, image_size=plan.config["image_size"],
                        channels=plan.config["channels"], split="train",
                        data_dir=settings.data_dir, manual_dir=settings.manual_dir)
 
 
-def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
-    """A tabular multi-domain source (csv: or domains:) with the run's column choices;
-    the run's ``--seed`` also draws the 60/20/20 split of every domain."""
+#: the model-config keys that choose a tabular source's domains and rows, with the
+#: value a run saved before the key existed (None: the dataset's default)
+DOMAIN_OPTIONS = {"num_domains": None, "target_rows": None, "source_rows": None,
+                  "overlap": None, "target_domain": 0, "source_domains": None,
+                  "missing_threshold": None}
+
+
+def open_training_domains(dataset: str, settings: "TrainSettings", config: dict[str, Any],
+                          split="train"):
+    """A tabular multi-domain source (csv: or domains:) with the run's column choices
+    and the domain options of its model config (``plan.config``; a missing key takes
+    its default, so runs saved before it existed still open); the run's ``--seed``
+    also draws the 60/20/20 split of every domain and the target's subsample."""
+    options = {key: config.get(key, default) for key, default in DOMAIN_OPTIONS.items()}
     return open_domains(dataset, split=split, domain_column=settings.domain_column,
-                        label_column=settings.label_column, num_domains=num_domains,
-                        seed=settings.seed)
+                        label_column=settings.label_column, seed=settings.seed, **options)
 
 
 def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
@@ -265,19 +275,20 @@ def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
         return {}
     if not tabular:
         raise ConfigError(f"{spec.name} trains on tabular domains: --dataset "
-                          "domains:breast_cancer or csv:PATH with --domain-column and "
-                          f"--label-column (got {settings.dataset})")
+                          "domains:breast_cancer, domains:synthetic or csv:PATH with "
+                          f"--domain-column and --label-column (got {settings.dataset})")
+    config_lib.build_config(config_class, *layers)  # the options' bounds, before opening
     merged: dict[str, Any] = {}
     for layer in layers:
         merged.update(layer or {})
-    num_domains = merged.get("num_domains")
-    csv = catalog.parse_spec(settings.dataset)[0] == "csv"
-    if num_domains is None and not csv:  # a csv: table has its own domains
-        num_domains = config_class().num_domains
-    source = open_training_domains(settings.dataset, settings,
-                                   None if num_domains is None else int(num_domains))
+    # coerced like the config (``--set`` values are strings until build_config)
+    types = config_lib.field_types(config_class)
+    options = {key: config_lib.coerce(key, merged[key], types[key])
+               for key in DOMAIN_OPTIONS if merged.get(key) is not None}
+    # num_domains left unset: the dataset's own default (a csv: table has its own domains)
+    source = open_training_domains(settings.dataset, settings, options)
     return {"feature_counts": list(source.feature_counts), "num_classes": source.num_classes,
-            "num_domains": len(source.domains)}
+            "num_domains": source.table_domains}
 
 
 def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:

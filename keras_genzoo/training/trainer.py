@@ -205,6 +205,9 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
                     _start_run_directory(plan, model, source)
             if verbose:
                 print(loop.start_line(policy), flush=True)
+                # e.g. the columns a tabular source left out for their gaps
+                for note in getattr(source, "start_notes", lambda: [])():
+                    print(note, flush=True)
             history = runs.read_history(write_dir)
             # A kill between an epoch's checkpoint and its history row, pictures and
             # TensorBoard scalars: do that epoch end now, as the first run would have.

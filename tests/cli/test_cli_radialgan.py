@@ -59,8 +59,8 @@ def _domains(run, split="train"):
     saved = run_files.read_run_config(run)
     fields = plan_lib.config_lib.field_types(plan_lib.TrainSettings)
     settings = plan_lib.TrainSettings(**{k: v for k, v in saved["train"].items() if k in fields})
-    return plan_lib.open_training_domains(settings.dataset, settings,
-                                         saved["config"]["num_domains"], split=split)
+    return plan_lib.open_training_domains(settings.dataset, settings, saved["config"],
+                                         split=split)
 
 
 @pytest.fixture(scope="module")
@@ -169,12 +169,14 @@ def test_csv_domains_with_different_features_train_and_augment(runs, tmp_path, c
     (["--domain-column", "region", "--label-column", "outcome"], ["domain column 'region'"]),
     (["--domain-column", "site", "--label-column", "target"], ["label column 'target'"]),
     (["--label-column", "outcome"], ["--domain-column"]),
-    (["--domain-column", "site", "--label-column", "outcome", "--batch-size", "16"],
-     ["batch size 16", "domain south"]),
+    # (a batch larger than a domain's train rows is no longer an error: it repeats rows)
+    (["--domain-column", "site", "--label-column", "outcome", "--set", "target_rows=1"],
+     ["target_rows=1", "2 classes"]),
+    (["--domain-column", "site", "--label-column", "outcome", "--set", "source_rows=50"],
+     ["source_rows applies to domains:synthetic"]),
 ])
 def test_bad_csv_training_input(tmp_path, monkeypatch, capsys, flags, fragments):
     monkeypatch.chdir(tmp_path)
-    # south has 20 rows: 12 in its train split, fewer than a batch of 16
     table = _write_table(tmp_path / "table.csv", {"north": 40, "south": 20, "west": 40})
     _fails_cleanly(capsys, ["train", "radialgan", "--dataset", f"csv:{table}", *flags,
                             "--steps", "1", "--out", tmp_path / "run"], *fragments)

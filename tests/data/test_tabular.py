@@ -219,20 +219,30 @@ def test_largest_domain_once_per_epoch_smaller_ones_repeated(three_domains):
         np.testing.assert_array_equal(x, domain.x[:16])
 
 
-def test_batch_size_checks_name_the_domain():
+def test_a_domain_smaller_than_the_batch_repeats_its_rows_deterministically():
     source = open_domains("domains:breast_cancer", num_domains=4)  # train rows 86, 85, 86, 85
-    assert source.check_batch_size(85) == 85
-    for call in (source.check_batch_size, source.steps_per_epoch, source.batches):
-        with pytest.raises(DataError, match=r"batch size 86 is larger than domain B .*85 rows"):
-            call(86)
+    assert source.check_batch_size(200) == 200
+    assert source.steps_per_epoch(200) == 1  # every domain smaller: one step of repeats
     for bad in (0, -1, 2.5, True):
         with pytest.raises(DataError, match="positive integer"):
             source.check_batch_size(bad)
-    # a held-out split is checked against its own rows as well
-    test_split = open_domains("domains:breast_cancer", num_domains=4, split="test")
-    smallest = min(len(d.y) for d in test_split.domains)
-    with pytest.raises(DataError, match="test split"):
-        test_split.batches(smallest + 1)
+    first = source.epoch_indices(200, epoch=3, seed=5)
+    again = source.epoch_indices(200, epoch=3, seed=5)
+    for domain, order, replay in zip(source.domains, first, again):
+        np.testing.assert_array_equal(order, replay)  # per (seed, epoch, domain)
+        counts = np.bincount(order, minlength=len(domain.y))
+        assert len(order) == 200 and counts.min() >= 2 and counts.max() <= 3
+    other_epoch = source.epoch_indices(200, epoch=4, seed=5)
+    assert not np.array_equal(first[0], other_epoch[0])
+
+
+def test_a_held_out_split_with_an_empty_domain_is_named():
+    source = DomainSource(spec="x", name="x", split="test", label_classes=["0", "1"],
+                          train_counts=[2, 2], split_seed=0, details={}, domains=[
+                              Domain("A", ["f"], np.zeros((2, 1)), [0, 1], [0.0], [1.0]),
+                              Domain("B", ["f"], np.zeros((0, 1)), [], [0.0], [1.0])])
+    with pytest.raises(DataError, match="domain B of x has no rows in the test split"):
+        source.batches(4)
 
 
 # ---------------------------------------------------------------------------
@@ -350,8 +360,10 @@ def _bad_rows(kind):
         rows[3]["bp"] = "abc"  # line 5 of the file
     elif kind == "non_finite":
         rows[3]["bp"] = "nan"
-    elif kind == "partly_missing":
-        rows[2]["bp"] = ""
+    elif kind == "single_class":
+        for row in rows:
+            if row["site"] == "south":
+                row["outcome"] = "mid"
     elif kind == "one_row_domain":
         rows.append(dict(rows[0], site="east"))
     elif kind == "one_domain":
@@ -365,7 +377,8 @@ def _bad_rows(kind):
 @pytest.mark.parametrize("kind, kwargs, message", [
     ("non_numeric", {}, r"^non-numeric value 'abc' in numeric column bp \(line 5\)$"),
     ("non_finite", {}, r"non-finite value 'nan' in numeric column bp \(line 5\)"),
-    ("partly_missing", {}, r"missing values in column bp of domain north \(line 4\)"),
+    ("single_class", {}, r"domain south .* single class \(rows per class: high: 0, low: 0, "
+                         r"mid: 6\)"),
     ("one_row_domain", {}, r"domain east .* has 1 row"),
     ("one_domain", {}, r"1 domain in column site; RadialGAN needs at least 2"),
     ("missing_label", {}, r"missing label value in column outcome \(line 6\)"),
@@ -472,3 +485,172 @@ def test_catalog_needs_neither_tensorflow_nor_sklearn(sites_csv):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------
+# missing values (csv:)
+
+
+def _gappy_rows():
+    """north: bp empty in 4 of 30 rows (filled), smoker empty in 20 of 30 (left out
+    at the default threshold 0.5); south: smoker empty in 3 of 20 rows (filled with
+    the train split's most frequent value)."""
+    rows = _rows({"west": 20, "north": 30, "south": 20})
+    north = [row for row in rows if row["site"] == "north"]
+    south = [row for row in rows if row["site"] == "south"]
+    for k, row in enumerate(north):
+        row["smoker"] = "yes" if k < 10 else ""
+    for k in (2, 9, 17, 25):
+        north[k]["bp"] = ""
+    for k in (1, 4, 11):
+        south[k]["smoker"] = ""
+    return rows
+
+
+def test_a_mostly_empty_column_is_left_out_and_recorded(tmp_path):
+    path = _write(tmp_path / "gaps.csv", _gappy_rows())
+    source = _open_csv(path)
+    north = source.domains[0]
+    assert north.name == "north" and north.feature_names == ["age", "bp"]
+    statistics = json.loads(json.dumps(source.statistics()))
+    assert statistics["missing_threshold"] == 0.5
+    entry = statistics["domains"][0]
+    assert entry["left_out_columns"] == {"smoker": pytest.approx(20 / 30, abs=1e-6),
+                                         "chol": 1.0}
+    assert entry["filled_columns"] == {"bp": pytest.approx(4 / 30, abs=1e-6)}
+    assert any("domain north leaves out smoker (67% empty), chol (100% empty)" in line
+               for line in source.start_notes())
+    # a higher threshold keeps the column (and fills its gaps); 0 drops any gappy column
+    assert "smoker=yes" in _open_csv(path, missing_threshold=0.7).domains[0].feature_names
+    assert _open_csv(path, missing_threshold=0.0).domains[0].feature_names == ["age"]
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_gaps_are_filled_with_the_train_mean_and_mode(tmp_path, split):
+    path = _write(tmp_path / "gaps.csv", _gappy_rows())
+    train, opened = _open_csv(path, split="train"), _open_csv(path, split=split)
+    table = list(csv.DictReader(open(path)))
+    for name, column, categorical in (("north", "bp", False), ("south", "smoker", True)):
+        index = [d.name for d in train.domains].index(name)
+        domain, kept = train.domains[index], opened.domains[index]
+        assert not np.isnan(kept.x).any()
+        raw = [table[row][column] for row in domain.rows]  # the train rows' cells
+        if categorical:
+            values, counts = np.unique([v for v in raw if v], return_counts=True)
+            mode = values[np.argmax(counts)]
+            at = [domain.feature_names.index(f"smoker={v}") for v in ("no", "yes")]
+            np.testing.assert_allclose(domain.fill[at], [mode == "no", mode == "yes"])
+            present = np.array([[v == "no", v == "yes"] for v in raw if v], float)
+            np.testing.assert_allclose(domain.mean[at], present.mean(axis=0), atol=1e-12)
+        else:
+            numbers = np.array([float(v) if v else np.nan for v in raw])
+            at = domain.feature_names.index(column)
+            assert domain.fill[at] == pytest.approx(np.nanmean(numbers), rel=1e-12)
+            assert domain.mean[at] == pytest.approx(np.nanmean(numbers), rel=1e-12)
+            assert domain.std[at] == pytest.approx(np.nanstd(numbers), rel=1e-12)
+        gaps = [k for k, row in enumerate(kept.rows) if not table[row][column]]
+        assert gaps or split != "train", "the train rows have gaps"
+        expected = (kept.fill - kept.mean) / kept.std
+        np.testing.assert_allclose(kept.x[gaps][:, at], np.broadcast_to(
+            expected[at], (len(gaps), np.size(at))).reshape(kept.x[gaps][:, at].shape),
+            atol=1e-6)
+    rebuilt = domains_from_statistics(json.loads(json.dumps(train.statistics())))
+    for domain, restored in zip(train.domains, rebuilt):
+        np.testing.assert_allclose(restored.fill, domain.fill)
+        row = domain.to_original(domain.x[:1])
+        row[0, 0] = np.nan
+        np.testing.assert_allclose(restored.standardize(row)[0, 0],
+                                   (domain.fill[0] - domain.mean[0]) / domain.std[0], atol=1e-6)
+
+
+# ---------------------------------------------------------------------------
+# scarce targets and the choice of domains
+
+
+@pytest.mark.parametrize("spec", ["domains:breast_cancer", "domains:synthetic"])
+def test_target_rows_cut_only_the_targets_train_split(spec):
+    full = {split: open_domains(spec, split=split, seed=3) for split in SPLITS}
+    cut = {split: open_domains(spec, split=split, seed=3, target_rows=12, target_domain=1)
+           for split in SPLITS}
+    for split in ("validation", "test"):
+        for a, b in zip(full[split].domains, cut[split].domains):
+            np.testing.assert_array_equal(a.rows, b.rows)
+            np.testing.assert_array_equal(a.y, b.y)
+    target, whole = cut["train"].domains[1], full["train"].domains[1]
+    assert len(target.y) == 12 and set(target.rows) <= set(whole.rows)
+    share = np.bincount(whole.y) / len(whole.y)
+    assert np.all(np.abs(np.bincount(target.y) - 12 * share) <= 1)  # stratified
+    x = target.to_original(target.x)
+    np.testing.assert_allclose(target.mean, x.mean(axis=0), rtol=1e-6, atol=1e-9)
+    for i in (0, 2):  # the sources keep every train row
+        np.testing.assert_array_equal(cut["train"].domains[i].rows, full["train"].domains[i].rows)
+    assert cut["train"].statistics()["domains"][1]["train_rows"] == 12
+    again = open_domains(spec, seed=3, target_rows=12, target_domain=1)
+    np.testing.assert_array_equal(again.domains[1].rows, target.rows)
+    other_seed = open_domains(spec, seed=4, target_rows=12, target_domain=1)
+    assert not np.array_equal(other_seed.domains[1].rows, target.rows)
+
+
+def test_source_domains_keeps_the_target_and_the_first_others():
+    full = open_domains("domains:breast_cancer", num_domains=4)
+    kept = open_domains("domains:breast_cancer", num_domains=4, target_domain=2,
+                        source_domains=1)
+    assert [d.name for d in kept.domains] == ["A", "C"] and kept.target == 1
+    assert kept.table_domains == 4
+    for name in "AC":  # a kept domain's split does not depend on the others kept
+        np.testing.assert_array_equal(kept.domains["AC".index(name)].rows,
+                                      full.domains["ABCD".index(name)].rows)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"target_rows": 1}, "target_rows=1 is fewer than the target's 2 classes"),
+    ({"target_rows": 10_000}, "is more than the target's"),
+    ({"target_rows": 0}, "target_rows must be an integer >= 1"),
+    ({"target_domain": 3}, r"target_domain must be a domain index in \[0, 2\]"),
+    ({"source_domains": 3}, "source_domains=3 but domains:breast_cancer has 2 domains besides"),
+    ({"source_rows": 100}, "source_rows applies to domains:synthetic"),
+    ({"overlap": 0.5}, "overlap applies to domains:synthetic"),
+    ({"missing_threshold": 0.5}, "missing_threshold applies to csv:"),
+])
+def test_domain_options_that_do_not_fit_are_refused(kwargs, message):
+    with pytest.raises(DataError, match=message) as error:
+        open_domains("domains:breast_cancer", **kwargs)
+    assert "\n" not in str(error.value)
+
+
+# ---------------------------------------------------------------------------
+# domains:synthetic
+
+
+def test_synthetic_is_fixed_overlapping_and_labels_at_the_documented_rates():
+    source = open_domains("domains:synthetic", split="all")
+    assert [d.name for d in source.domains] == ["D0", "D1", "D2", "D3"]
+    assert source.feature_counts == [16] * 4
+    # the table does not depend on the run's seed: only the split does
+    other = open_domains("domains:synthetic", split="all", seed=9)
+    for a, b in zip(source.domains, other.domains):
+        np.testing.assert_allclose(a.to_original(a.x), b.to_original(b.x), rtol=1e-5, atol=1e-5)
+    sets = [set(d.feature_names) for d in source.domains]
+    for i in range(3):
+        assert len(sets[i] & sets[i + 1]) == 8 and sets[i] != sets[i + 1]
+    wide = open_domains("domains:synthetic", split="all", overlap=0.75)
+    assert len(set(wide.domains[0].feature_names) & set(wide.domains[1].feature_names)) == 12
+    for domain, rate in zip(source.domains, np.linspace(0.5, 0.3, 4)):
+        assert len(domain.y) == 667 and domain.y.mean() == pytest.approx(rate, abs=1e-3)
+    train = open_domains("domains:synthetic", num_domains=3, source_rows=100)
+    assert [abs(len(d.y) - 100) <= 1 for d in train.domains] == [True] * 3
+    assert train.statistics()["recipe"]["label_rates"] == [0.5, 0.4, 0.3]
+
+
+def test_synthetic_label_is_learnable_from_each_domain_and_scarce_targets_lose():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    train = open_domains("domains:synthetic")
+    test = open_domains("domains:synthetic", split="test")
+    for a, b in zip(train.domains, test.domains):
+        fitted = LogisticRegression(max_iter=1000).fit(a.x, a.y)
+        assert roc_auc_score(b.y, fitted.predict_proba(b.x)[:, 1]) > 0.85
+    scarce = open_domains("domains:synthetic", target_rows=10).domains[0]
+    fitted = LogisticRegression(max_iter=1000).fit(scarce.x, scarce.y)
+    assert roc_auc_score(test.domains[0].y, fitted.predict_proba(test.domains[0].x)[:, 1]) < 0.85

@@ -249,6 +249,76 @@ def test_export_signatures_onnx_parity_and_original_units(tmp_path):
     np.testing.assert_allclose(onnx_out["label_probabilities"], probabilities, atol=1e-4)
 
 
+def test_export_fills_gaps_with_the_training_fill(tmp_path):
+    counts = (3, 4)
+    keras.utils.set_random_seed(5)
+    model = RadialGAN({**TINY, "feature_counts": counts, "num_classes": 2}).prepare()
+    rng = np.random.default_rng(6)
+    means = [rng.uniform(-5, 5, d) for d in counts]
+    stds = [rng.uniform(0.5, 3, d) for d in counts]
+    fills = [m + s * rng.normal(size=len(m)) for m, s in zip(means, stds)]  # not the mean
+    model.set_standardization(means, stds, fills)
+    for variable, fill in zip(model.feature_fills, fills):
+        np.testing.assert_allclose(variable.numpy(), fill, rtol=1e-6)
+    assert {"feature_fill_0", "feature_fill_1"} <= set(model.state_variables())
+    module, signatures = model.export_signatures()
+    result = export_model(module, signatures, base_dir=tmp_path, name="radialgan")
+    # the parity inputs have gaps, so the ONNX graphs fill them like TensorFlow
+    assert any(np.isnan(v["x"]).any() for v in model.export_parity_inputs().values())
+    assert max(result.onnx_max_abs_diff.values()) <= 1e-4
+    x = (means[0] + stds[0] * rng.standard_normal((5, 3))).astype(np.float32)
+    x[1, 0] = x[3, 2] = x[4, :] = np.nan
+    by_hand = np.where(np.isnan(x), fills[0].astype(np.float32), x)
+    label = np.array([0, 1, 0, 1, 1], np.int32)
+    loaded, _, _ = load_export(result.path)
+    served = loaded.signatures["translate_0_to_1"](x=tf.constant(x), label=tf.constant(label))
+    filled = loaded.signatures["translate_0_to_1"](x=tf.constant(by_hand),
+                                                   label=tf.constant(label))
+    assert np.isfinite(served["features"].numpy()).all()
+    np.testing.assert_allclose(served["features"], filled["features"], rtol=1e-6, atol=1e-6)
+    onnx_out = onnx_export.run_onnx(result.onnx_files["encode_0"], {"x": x, "label": label})
+    np.testing.assert_allclose(
+        onnx_out["z"], loaded.signatures["encode_0"](x=tf.constant(by_hand),
+                                                     label=tf.constant(label))["z"],
+        rtol=1e-5, atol=1e-5)
+
+
+def test_cli_trains_on_a_csv_with_gaps_and_a_domain_smaller_than_the_batch(tmp_path, capsys):
+    import csv
+    import json
+
+    from zoo_cli.main import main
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for site, count in (("big", 80), ("small", 47)):  # small: 28 train rows
+        for k in range(count):
+            age, bp = rng.normal(50, 10), rng.normal(120, 15)
+            rows.append([site, f"{age:.2f}", "" if k % 7 == 3 else f"{bp:.2f}",
+                         "" if k % 9 == 4 else rng.choice(["a", "b"]),
+                         "" if site == "small" or k % 2 else "1.5",
+                         "yes" if age + bp / 3 > 90 else "no"])
+    path = tmp_path / "gaps.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["site", "age", "bp", "kind", "rare", "outcome"])
+        writer.writerows(rows)
+    out = tmp_path / "run"
+    code = main(["train", "radialgan", "--dataset", f"csv:{path}", "--domain-column", "site",
+                 "--label-column", "outcome", "--preset", "csv", "--set", "latent_dim=6",
+                 "--set", "hidden_units=16,16", "--steps", "4", "--batch-size", "32",
+                 "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "domain big leaves out rare (50% empty)" not in printed  # 0.5 is not > 0.5
+    assert "domain small leaves out rare (100% empty)" in printed
+    statistics = json.loads((out / "data_statistics.json").read_text())
+    small = statistics["domains"][1]
+    assert small["name"] == "small" and small["train_rows"] == 28
+    assert small["feature_names"] == ["age", "bp", "kind=a", "kind=b"]
+    assert set(small["filled_columns"]) == {"bp", "kind"} and len(small["fill"]) == 4
+
+
 # ---------------------------------------------------------------------------
 # config
 
@@ -262,6 +332,12 @@ def test_export_signatures_onnx_parity_and_original_units(tmp_path):
     ({"num_domains": 1}, "num_domains"),
     ({"hidden_units": (16, 0)}, "hidden_units"),
     ({"adversarial_loss": "hinge"}, "adversarial_loss"),
+    ({"overlap": 1.0}, "overlap"),
+    ({"target_rows": 0}, "target_rows must be at least 1"),
+    ({"source_domains": 0}, "source_domains"),
+    ({"source_rows": 5}, "source_rows must be at least 10"),
+    ({"target_domain": -1}, "target_domain"),
+    ({"missing_threshold": 1.5}, "missing_threshold"),
 ])
 def test_bad_config_is_a_config_error(overrides, fragment):
     with pytest.raises(ConfigError, match=fragment):

@@ -65,8 +65,23 @@ class RadialGANConfig:
     #: cross-entropy of a translated sample's label head against the source label:
     #: without it a decoder may relabel consistently (the cycle undoes the swap)
     label_weight: float = 1.0
-    #: domains a domains:<name> source is split into (csv: sources have their own)
+    #: domains a domains:<name> source is split into (csv: sources have their own;
+    #: unset: breast_cancer 3, synthetic 4)
     num_domains: int = 3
+    #: the target domain's index in the table (docs/data.md, "Scarce targets")
+    target_domain: int = 0
+    #: keep only N of the target's train rows, stratified by class (None: all)
+    target_rows: int | None = None
+    #: keep the target and only the first K other domains (None: all)
+    source_domains: int | None = None
+    #: domains:synthetic: about this many train rows per domain (None: 400)
+    source_rows: int | None = None
+    #: domains:synthetic: how much neighbouring domains' features overlap, 0 <= f < 1
+    #: (None: 0.5)
+    overlap: float | None = None
+    #: csv: a column empty in more than this fraction of a domain's rows is not one of
+    #: its features (None: 0.5)
+    missing_threshold: float | None = None
     learning_rate: float = 1e-4
     beta_1: float = 0.5
     beta_2: float = 0.9
@@ -83,6 +98,14 @@ class RadialGANConfig:
         config_lib.require_non_negative(self, "gp_weight", "latent_cycle_weight",
                                         "data_cycle_weight", "label_weight")
         config_lib.require_at_least(self, "num_domains", 2)
+        config_lib.require_non_negative(self, "target_domain")
+        for key, minimum in (("target_rows", 1), ("source_domains", 1), ("source_rows", 10)):
+            if getattr(self, key) is not None:
+                config_lib.require_at_least(self, key, minimum)
+        if self.overlap is not None:
+            config_lib.require_fraction(self, "overlap")  # 1 would make neighbours identical
+        if self.missing_threshold is not None:
+            config_lib.require_probability(self, "missing_threshold")
 
 
 def _mlp(inputs, units, name):
@@ -104,9 +127,11 @@ class RadialGAN(GenzooModel):
     evaluates_held_out = True
 
     def adapt_to_source(self, source) -> None:
-        """Exports translate in original units: keep each domain's standardization."""
+        """Exports translate in original units: keep each domain's standardization and
+        gap fills."""
         self.set_standardization([d.mean for d in source.domains],
-                                 [d.std for d in source.domains])
+                                 [d.std for d in source.domains],
+                                 [d.fill for d in source.domains])
 
     def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
         raise GenzooError("a radialgan run translates table rows, it draws no images; use "
@@ -121,6 +146,10 @@ class RadialGAN(GenzooModel):
                               for i, d in enumerate(c.feature_counts)]
         self.feature_stds = [tf.Variable(tf.ones([d]), trainable=False, name=f"std_{i}")
                              for i, d in enumerate(c.feature_counts)]
+        # what replaces a gap (NaN) in an exported signature's x, original units: the
+        # data source's fill from the training split (docs/data.md, "Missing values")
+        self.feature_fills = [tf.Variable(tf.zeros([d]), trainable=False, name=f"fill_{i}")
+                              for i, d in enumerate(c.feature_counts)]
         self.encoders, self.decoders, self.discriminators = [], [], []
         for i, features in enumerate(c.feature_counts):
             width = features + c.num_classes
@@ -143,11 +172,15 @@ class RadialGAN(GenzooModel):
         for i in range(self.num_domains):
             items[f"feature_mean_{i}"] = self.feature_means[i]
             items[f"feature_std_{i}"] = self.feature_stds[i]
+            items[f"feature_fill_{i}"] = self.feature_fills[i]
         return items
 
-    def set_standardization(self, means, stds) -> None:
-        """Each domain's training-split mean and std (original units)."""
-        for variable, value in zip(self.feature_means + self.feature_stds, list(means) + list(stds)):
+    def set_standardization(self, means, stds, fills=None) -> None:
+        """Each domain's training-split mean, std and gap fill (original units; the
+        fill defaults to the mean)."""
+        fills = means if fills is None else fills
+        for variable, value in zip(self.feature_means + self.feature_stds + self.feature_fills,
+                                   list(means) + list(stds) + list(fills)):
             variable.assign(np.asarray(value, np.float32))
 
     @property
@@ -323,13 +356,15 @@ class RadialGAN(GenzooModel):
     def export_parity_inputs(self):
         """Rows in each domain's original units (mean + std * N(0, 1)): uniform [0, 1)
         values are hundreds of standard deviations out for features such as an area,
-        where float32 round-off alone exceeds the 1e-4 parity tolerance."""
+        where float32 round-off alone exceeds the 1e-4 parity tolerance. Every third
+        row has a gap (NaN) in its first feature."""
         rng = np.random.default_rng(0)
         labels = (np.arange(8) % self.config.num_classes).astype(np.int32)
         inputs = {}
         for i in range(self.num_domains):
             mean, std = self.feature_means[i].numpy(), self.feature_stds[i].numpy()
             x = (mean + std * rng.normal(size=(8, len(mean)))).astype(np.float32)
+            x[::3, 0] = np.nan  # gaps: the graph fills them (checks the fill converts too)
             inputs[f"encode_{i}"] = {"x": x, "label": labels}
             for j in range(self.num_domains):
                 if j != i:
@@ -342,6 +377,9 @@ class RadialGAN(GenzooModel):
         label_probabilities``, and per ordered pair ``translate_<i>_to_<j>(x, label) ->
         features, label_probabilities``;
         features in each domain's ORIGINAL units (the standardization is in the graph).
+        A NaN in ``x`` is a gap: it is replaced by the domain's training fill (the
+        train mean, or a categorical column's most frequent one-hot value) before
+        standardizing, as the data source filled the training rows.
         ``serving_default`` is ``translate_0_to_1``. One signature per pair: a graph
         that dispatches on domain indices would need every domain's shapes at once."""
         c = self.config
@@ -349,10 +387,12 @@ class RadialGAN(GenzooModel):
         module.encoders, module.decoders = list(self.encoders), list(self.decoders)
         module.means = [tf.Variable(v.numpy(), trainable=False) for v in self.feature_means]
         module.stds = [tf.Variable(v.numpy(), trainable=False) for v in self.feature_stds]
+        module.fills = [tf.Variable(v.numpy(), trainable=False) for v in self.feature_fills]
         classes = c.num_classes
         signatures = {}
 
         def sample_of(i, x, label):
+            x = tf.where(tf.math.is_nan(x), module.fills[i], x)  # a client's gaps
             standardized = (x - module.means[i]) / module.stds[i]
             return tf.concat([standardized, tf.one_hot(label, classes)], axis=-1)
 

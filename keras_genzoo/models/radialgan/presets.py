@@ -12,6 +12,11 @@ PRESETS = {
         "feature subsets (domains:breast_cancer; --set num_domains=M)",
         train={"dataset": "domains:breast_cancer", "epochs": 300, "batch_size": 32},
     ),
+    "synthetic": Preset(
+        "generated domains from a fixed seed: a target and 3 sources sharing a latent "
+        "factor model (domains:synthetic; --set target_rows=N source_rows=N overlap=F)",
+        train={"dataset": "domains:synthetic", "epochs": 300, "batch_size": 32},
+    ),
     "csv": Preset(
         "your own table: --dataset csv:PATH --domain-column C --label-column L",
         train={"epochs": 300, "batch_size": 32},
