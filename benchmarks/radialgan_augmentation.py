@@ -68,8 +68,8 @@ def run_seed(job: dict) -> dict:
     started = time.perf_counter()
     result = trainer.train(plan, verbose=0)
     seconds = time.perf_counter() - started
-    splits = {split: plan_lib.open_training_domains(DATASET, plan.settings,
-                                                   plan.config["num_domains"], split=split)
+    splits = {split: plan_lib.open_training_domains(DATASET, plan.settings, plan.config,
+                                                   split=split)
               for split in ("train", "validation", "test")}
     positive = splits["train"].label_classes.index(POSITIVE_LABEL)
 

@@ -48,7 +48,8 @@ class TrainSettings:
     #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
     checkpoint_every: int = 0
     #: write the sample grid (2-D models: the scatter plot) every N epochs and at the last
-    #: one; history and TensorBoard scalars are still written at every epoch end
+    #: one; history and TensorBoard scalars are still written at every epoch end (models
+    #: with ``thins_epoch_ends``, RadialGAN: the epoch's checkpoint and held-out scores)
     sample_every: int = 1
     #: every N epochs, score the model with genzoo eval's metrics (0: never)
     eval_every: int = 0
@@ -220,7 +221,8 @@ def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str
             raise ConfigError(f"--image-size applies to image datasets; {train.dataset} holds "
                               "2-D points")
     model_class = spec.load_class()
-    if flags.get("sample_every") is not None and not draws_pictures(model_class):
+    if flags.get("sample_every") is not None and not (draws_pictures(model_class)
+                                                      or model_class.thins_epoch_ends):
         raise ConfigError(f"--sample-every sets how often the sample grid is drawn, and "
                           f"{spec.name} draws none")
 
@@ -238,15 +240,16 @@ def open_training_source(plan: "RunPlan"):
     benchmarks, so both feed the same data)."""
     settings = plan.settings
     if plan.spec.load_class().data_kind == "domains":  # a multi-domain model (RadialGAN)
-        return open_training_domains(settings.dataset, settings, plan.config["num_domains"])
+        return open_training_domains(settings.dataset, settings, plan.config)
     return open_source(settings.dataset, image_size=plan.config["image_size"],
                        channels=plan.config["channels"], split="train",
                        data_dir=settings.data_dir, manual_dir=settings.manual_dir)
 
 
-def open_training_domains(dataset: str, settings: "TrainSettings", num_domains, split="train"):
+def open_training_domains(dataset: str, settings: "TrainSettings", config, split="train"):
     """A tabular multi-domain source (csv: or domains:) with the run's column choices;
     the run's ``--seed`` also draws the 60/20/20 split of every domain."""
+    num_domains = config["num_domains"] if isinstance(config, dict) else config
     return open_domains(dataset, split=split, domain_column=settings.domain_column,
                         label_column=settings.label_column, num_domains=num_domains,
                         seed=settings.seed)
