@@ -1,5 +1,10 @@
 """``genzoo eval PATH``: score a run directory or an export; merge the scores into
-``eval.json``."""
+``eval.json``.
+
+A ``radialgan`` run is scored on its translations instead
+(:mod:`keras_genzoo.metrics.translation`): per ordered pair of domains, on the
+validation rows (``--split``), the shared-feature RMSE, the label agreement and
+per-feature Kolmogorov-Smirnov tests against the target domain's real rows."""
 
 from __future__ import annotations
 
@@ -13,15 +18,21 @@ from typing import Any
 import numpy as np
 
 from keras_genzoo import runs
+from keras_genzoo.commands.radialgan import open_run_domains
 from keras_genzoo.config import check_seed
 from keras_genzoo.data.catalog import check_data_dirs
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export.exported import ExportedModel
 from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
+from keras_genzoo.metrics.translation import DomainRows, translation_quality
 
 EVAL_FILE = "eval.json"
 #: the columns that identify an evaluation setting: a new row replaces the old one
-_ROW_KEY = ("metric", "features", "num", "dataset", "split", "image_size", "channels", "seed")
+_ROW_KEY = ("metric", "features", "num", "dataset", "split", "image_size", "channels", "seed",
+            "source", "target")
+#: genzoo eval's default split for a radialgan run's translations (the test rows stay
+#: untouched for a final report, as in the paper's section 5)
+TRANSLATION_SPLIT = "validation"
 
 
 def run(args) -> int:
@@ -55,6 +66,8 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
     if not path.exists():
         raise GenzooError(f"no such run or export: {path}")
     started = time.perf_counter()
+    if runs.is_run_dir(path) and runs.read_run_config(path).get("model") == "radialgan":
+        return evaluate_translation(path, settings, out=out, started=started)
     if runs.is_run_dir(path):
         producer, saved = runs.load_trained_model(path)
         if not (producer.generative or producer.reconstructs):
@@ -93,6 +106,57 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
     return EvalReport(rows, out, time.perf_counter() - started, setting)
 
 
+def evaluate_translation(path: pathlib.Path, settings: EvalSettings, *, out=None,
+                         started: float | None = None) -> EvalReport:
+    """A radialgan run's translation quality on one split of its domains (validation
+    unless ``settings.split``): three rows per ordered pair (source -> target) in
+    ``eval.json``, ``translation_rmse_shared``, ``translation_label_agreement`` and
+    ``translation_ks_rejected`` (with every feature's KS statistic and p-value)."""
+    started = time.perf_counter() if started is None else started
+    image_flags = [flag for flag, given in (
+        ("--metrics", settings.metrics not in (None, "translation")),
+        ("--features", settings.features != "inception"),
+        ("--num", settings.num is not None), ("--dataset", settings.dataset is not None),
+        ("--seed", settings.seed != 0),
+        ("--inception-weights", settings.inception_weights is not None),
+        ("--cache-dir", settings.cache_dir is not None),
+        ("--data-dir", settings.data_dir is not None),
+        ("--manual-dir", settings.manual_dir is not None)) if given]
+    if image_flags:
+        raise ConfigError(f"{image_flags[0]} does not apply to a radialgan run: genzoo eval "
+                          "scores its translations on every domain's rows of --split "
+                          f"(default {TRANSLATION_SPLIT})")
+    saved = runs.read_run_config(path)
+    statistics = runs.read_data_statistics(path)
+    split = settings.split or TRANSLATION_SPLIT
+    out = pathlib.Path(out) if out else path / EVAL_FILE
+    runs.check_writable(out.parent)
+    source = open_run_domains(path, saved, statistics, split=split)
+    model, _ = runs.load_trained_model(path)
+    pairs = translation_quality(model.translate,
+                                [DomainRows.of(domain) for domain in source.domains])
+    setting = {"features": None, "dataset": saved.get("train", {}).get("dataset"),
+               "split": split, "image_size": None, "channels": None, "seed": None,
+               "run": str(path), "step": runs.checkpoint_number(model.checkpoint_path)}
+    stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    rows = []
+    for pair in pairs:
+        common = {"source": pair.source_name, "target": pair.target_name,
+                  "source_index": pair.source, "target_index": pair.target,
+                  "num": pair.rows, "reference_num": pair.reference_rows, **setting,
+                  "time": stamp}
+        rows += [
+            {"metric": "translation_rmse_shared", "value": pair.rmse_shared,
+             "shared_features": pair.shared_features, **common},
+            {"metric": "translation_label_agreement", "value": pair.label_agreement, **common},
+            {"metric": "translation_ks_rejected", "value": pair.ks_rejected,
+             "alpha": pair.alpha, "ks_features": len(pair.ks), "ks": pair.ks, **common},
+        ]
+    write_eval_file(out, rows)
+    return EvalReport(rows, out, time.perf_counter() - started,
+                      {**setting, "evaluation": "translation"})
+
+
 def _json_value(value) -> dict[str, Any]:
     """``{"value": v}``; strict JSON has no infinity (a perfect reconstruction's
     PSNR), so a non-finite value is null with its spelling beside it."""
@@ -129,6 +193,8 @@ def write_eval_file(path: pathlib.Path, rows: list[dict[str, Any]]) -> None:
 def format_report(report: EvalReport) -> str:
     """The table ``genzoo eval`` prints."""
     s = report.setting
+    if s.get("evaluation") == "translation":
+        return _format_translation(report)
     if s.get("features") and s.get("reference_num"):
         what = (f"{s['num']} samples vs {s['reference_num']} reference images "
                 f"({s['dataset']} {s['split']}, {s['image_size']}x{s['image_size']}x"
@@ -142,4 +208,29 @@ def format_report(report: EvalReport) -> str:
         value = row["value"] if row["value"] is not None else float(row["value_text"])
         text = f"{value:d}" if isinstance(value, int) else f"{value:.6g}"
         lines.append(f"{row['metric']:<14} {text}")
+    return "\n".join(lines)
+
+
+def _format_translation(report: EvalReport) -> str:
+    """One line per ordered pair of a radialgan run's domains."""
+    s = report.setting
+    lines = [f"translations of {s['dataset']} ({s['split']} rows, step {s['step']}): "
+             "rmse_shared on the features both domains record, in the target's standardized "
+             "units; ks: target features whose KS test rejects at p < 0.05",
+             f"{'pair':<16} {'rows':>5} {'shared':>6} {'rmse_shared':>11} "
+             f"{'label_agreement':>15} {'ks p<0.05':>9}"]
+    by_pair: dict[tuple, dict[str, dict]] = {}
+    for row in report.rows:
+        by_pair.setdefault((row["source"], row["target"]), {})[row["metric"]] = row
+
+    def number(value):
+        return "-" if value is None else f"{value:.4f}"
+
+    for (source, target), metrics in by_pair.items():
+        rmse = metrics["translation_rmse_shared"]
+        ks = metrics["translation_ks_rejected"]
+        lines.append(f"{f'{source} -> {target}':<16} {rmse['num']:>5} "
+                     f"{len(rmse['shared_features']):>6} {number(rmse['value']):>11} "
+                     f"{number(metrics['translation_label_agreement']['value']):>15} "
+                     f"{ks['value']:>4}/{ks['ks_features']}")
     return "\n".join(lines)

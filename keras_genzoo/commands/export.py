@@ -72,6 +72,8 @@ def export_run(
         "run": str(run_dir.resolve()),
         "versions": saved.get("versions", {}),
     }
+    if model.data_kind == "domains":
+        metadata.update(domain_metadata(runs.read_data_statistics(run_dir)))
     return export_model(
         module,
         signatures,
@@ -84,3 +86,20 @@ def export_run(
         parity_inputs=model.export_parity_inputs(),
         verbose=verbose,
     )
+
+
+def domain_metadata(statistics) -> dict:
+    """What a serving client of a multi-domain (RadialGAN) export needs from the run's
+    ``data_statistics.json``: the domains in signature order with their feature names
+    (the columns of ``x`` and ``features``), the original label value of each class
+    index, and a ``csv:`` table's label and categorical columns. The standardization is
+    in the graph already."""
+    entry = {
+        "domains": [{"name": domain["name"], "feature_names": list(domain["feature_names"])}
+                    for domain in statistics["domains"]],
+        "label_classes": list(statistics["label_classes"]),
+    }
+    for key in ("label_column", "domain_column", "categorical_columns"):
+        if key in statistics:
+            entry[key] = statistics[key]
+    return entry

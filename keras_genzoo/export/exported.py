@@ -22,6 +22,12 @@ class ExportedModel:
         self.loaded, self.signatures, self.metadata = load_export(path)
         self.inputs = self.signatures["serving_default"]["inputs"]
         config = self.metadata.get("config", {})
+        if self.metadata.get("kind") == "radialgan" or "translate_0_to_1" in self.signatures:
+            # its label input would be fed from a grid's cycling labels: refuse instead
+            raise ConfigError(f"{path} is a radialgan export: it translates table rows and "
+                              "draws no images; call its translate_<i>_to_<j> signatures "
+                              "(docs/export.md), or use genzoo eval / genzoo radialgan "
+                              "augment on its run")
         if self.metadata.get("kind") == "classifier" or not {"z", "x"} & set(self.inputs):
             raise ConfigError(f"{path} is a {self.metadata.get('model', 'model')} export: it "
                               "neither generates samples nor reconstructs images")

@@ -158,6 +158,11 @@ class GenzooModel(keras.Model):
     #: True for models whose ``evaluation_metrics`` the trainer logs on held-out data
     #: at every epoch end (as ``val_<name>``)
     evaluates_held_out: ClassVar[bool] = False
+    #: True for models whose epochs are a few steps (RadialGAN: 3 at the default batch),
+    #: where the epoch-end work (the epoch's checkpoint with its divergence check, the
+    #: held-out scores) would take longer than the training: ``--sample-every N`` then
+    #: does that work every N epochs and at the last (history rows every epoch)
+    thins_epoch_ends: ClassVar[bool] = False
     #: True for models of 2-D points (toy2d), drawn as scatter plots, not image grids
     points: ClassVar[bool] = False
 

@@ -81,7 +81,8 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
     hooks: list[EpochEndHook] = []
     held_out = None
     if model.evaluates_held_out:
-        held_out = HeldOutMetrics.for_source(plan, source)
+        held_out = HeldOutMetrics.for_source(
+            plan, source, every=settings.sample_every if model.thins_epoch_ends else 1)
         hooks.append(held_out)
     if settings.eval_every:
         hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
@@ -94,23 +95,24 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
 
 
 class HeldOutMetrics(EpochEndHook):
-    """``val_<name>`` columns: the model's ``evaluation_metrics`` on held-out data."""
+    """``val_<name>`` columns: the model's ``evaluation_metrics`` on held-out data, every
+    ``every`` epochs and at the last (the other rows leave them empty)."""
 
-    def __init__(self, data):
+    def __init__(self, data, every: int = 1):
         #: ``(images, labels)``, or for tabular domains a list of ``(x, y)`` per domain
-        self.data = data
+        self.data, self.every = data, every
 
     @classmethod
-    def for_source(cls, plan, source) -> "HeldOutMetrics":
+    def for_source(cls, plan, source, every: int = 1) -> "HeldOutMetrics":
         settings = plan.settings
         if source.kind == "domains":  # the validation rows of every domain
             validation = plan_lib.open_training_domains(
                 settings.dataset, settings, plan.config, split="validation")
-            return cls([(domain.x, domain.y) for domain in validation.domains])
+            return cls([(domain.x, domain.y) for domain in validation.domains], every)
         held_out = open_held_out(settings.dataset, image_size=plan.config["image_size"],
                                  channels=plan.config["channels"], data_dir=settings.data_dir,
                                  manual_dir=settings.manual_dir)
-        return cls(held_out.take_examples(HOLDOUT_EVAL_COUNT))
+        return cls(held_out.take_examples(HOLDOUT_EVAL_COUNT), every)
 
     def preview_examples(self):
         """The first held-out examples, for a reconstruction grid (None for domains)."""
@@ -120,6 +122,8 @@ class HeldOutMetrics(EpochEndHook):
         return images[:HOLDOUT_PREVIEW_COUNT], labels[:HOLDOUT_PREVIEW_COUNT]
 
     def on_epoch_end(self, end):
+        if end.epoch % self.every and not end.final:
+            return
         if isinstance(self.data, list):
             scores = end.model.evaluation_metrics(self.data)
         else:

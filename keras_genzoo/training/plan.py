@@ -48,7 +48,8 @@ class TrainSettings:
     #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
     checkpoint_every: int = 0
     #: write the sample grid (2-D models: the scatter plot) every N epochs and at the last
-    #: one; history and TensorBoard scalars are still written at every epoch end
+    #: one; history and TensorBoard scalars are still written at every epoch end (models
+    #: with ``thins_epoch_ends``, RadialGAN: the epoch's checkpoint and held-out scores)
     sample_every: int = 1
     #: every N epochs, score the model with genzoo eval's metrics (0: never)
     eval_every: int = 0
@@ -220,7 +221,8 @@ def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str
             raise ConfigError(f"--image-size applies to image datasets; {train.dataset} holds "
                               "2-D points")
     model_class = spec.load_class()
-    if flags.get("sample_every") is not None and not draws_pictures(model_class):
+    if flags.get("sample_every") is not None and not (draws_pictures(model_class)
+                                                      or model_class.thins_epoch_ends):
         raise ConfigError(f"--sample-every sets how often the sample grid is drawn, and "
                           f"{spec.name} draws none")
 

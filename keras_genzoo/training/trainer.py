@@ -364,7 +364,11 @@ def _build_model(plan, strategy, source):
 def _start_run_directory(plan, model, source) -> None:
     runs.write_run_config(plan.out_dir, plan.to_json())
     if source.kind == "domains":  # feature names, standardization and label values, for augment
-        runs.write_data_statistics(plan.out_dir, source.statistics())
+        statistics = source.statistics()
+        if statistics.get("dataset") == "csv" and "path" in statistics:
+            # augment and eval reopen the table, perhaps from another directory
+            statistics["absolute_path"] = str(pathlib.Path(statistics["path"]).resolve())
+        runs.write_data_statistics(plan.out_dir, statistics)
 
 
 class _Loop:
@@ -545,6 +549,11 @@ class _Loop:
         self.epochs_run += 1
         row = {"epoch": self.epoch + 1, "step": self.step,
                "seconds": round(self.ended - self.started, 3), **logs}
+        if self.model.thins_epoch_ends and (self.epoch + 1) % self.settings.sample_every \
+                and not self.finished():
+            # tiny epochs: checkpoint every --sample-every epochs and at the last; a kill
+            # in between resumes from the last one and replays the epochs exactly
+            return row
         self._mark_epoch_end(seconds=row["seconds"])
         self.save(logs)
         return row

@@ -7,6 +7,8 @@ nothing written)."""
 import csv
 import json
 import math
+import os
+import shutil
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from test_cli import _fails_cleanly  # tests/cli is on sys.path under pytest
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo import runs as run_files
 from keras_genzoo.commands.radialgan import read_augmented
+from keras_genzoo.errors import GenzooError
 from zoo_cli.main import main
 
 TINY = ["--set", "hidden_units=32,32", "--set", "latent_dim=8"]
@@ -55,12 +58,15 @@ def _history(run):
 
 
 def _domains(run, split="train"):
-    """The run's data source, reopened the way the trainer opened it."""
+    """The run's data source, reopened the way the trainer opened it (a csv: table at
+    the absolute path recorded at training time)."""
     saved = run_files.read_run_config(run)
     fields = plan_lib.config_lib.field_types(plan_lib.TrainSettings)
     settings = plan_lib.TrainSettings(**{k: v for k, v in saved["train"].items() if k in fields})
-    return plan_lib.open_training_domains(settings.dataset, settings, saved["config"],
-                                         split=split)
+    statistics = run_files.read_data_statistics(run)
+    dataset = (f"csv:{statistics['absolute_path']}" if "absolute_path" in statistics
+               else settings.dataset)
+    return plan_lib.open_training_domains(dataset, settings, saved["config"], split=split)
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +75,16 @@ def runs(tmp_path_factory):
     assert main(["train", "radialgan", *TINY, "--set", "num_domains=2", "--set",
                  "learning_rate=1e-3", "--steps", "150", "--batch-size", "32",
                  "--out", str(root / "two")]) == 0
-    table = _write_table(root / "table.csv")
-    assert main(["train", "radialgan", *TINY, "--dataset", f"csv:{table}", "--domain-column",
-                 "site", "--label-column", "outcome", "--steps", "4", "--batch-size", "8",
-                 "--out", str(root / "table")]) == 0
+    _write_table(root / "table.csv")
+    # trained from root with a RELATIVE path: augment and eval find it from anywhere
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(["train", "radialgan", *TINY, "--dataset", "csv:table.csv",
+                     "--domain-column", "site", "--label-column", "outcome", "--steps", "4",
+                     "--batch-size", "8", "--out", "table"]) == 0
+    finally:
+        os.chdir(here)
     return root
 
 
@@ -80,8 +92,18 @@ def test_m2_run_learns_both_cycles_and_keeps_labels(runs):
     run = runs / "two"
     history = _history(run)
     assert len(history) == 30 and int(history[-1]["step"]) == 150  # 171 train rows // 32
+    # the preset's --sample-every 10: held-out scores (val_*) and the epoch's checkpoint
+    # every 10 epochs; every row has the epoch's training means
     for row in history:
-        assert all(math.isfinite(float(row[key])) for key in row), row
+        evaluated = int(row["epoch"]) % 10 == 0
+        for key, value in row.items():
+            if key.startswith("val_") and not evaluated:
+                assert value == "", row
+            else:
+                assert math.isfinite(float(value)), row
+    checkpoints = sorted(int(path.name.split("-")[1].split(".")[0])
+                         for path in (run / "checkpoints").glob("ckpt-*.index"))
+    assert checkpoints == [50, 100, 150]
     assert float(history[-1]["data_cycle"]) < 0.8 * float(history[0]["data_cycle"])
     assert float(history[-1]["val_label_agreement"]) > 0.9
     model, saved = run_files.load_trained_model(run)
@@ -142,12 +164,21 @@ def test_csv_domains_with_different_features_train_and_augment(runs, tmp_path, c
     # west: income, weight, height, color x 3
     assert saved["config"]["feature_counts"] == [5, 2, 6]
     assert main(["radialgan", "augment", str(run), "--target", "2", "--out", str(out)]) == 0
-    names, features, labels, sources = read_augmented(out)
+    statistics = json.loads((run / run_files.DATA_STATISTICS_FILE).read_text())
+    categorical = statistics["categorical_columns"]
+    assert categorical == {"color": ["blue", "green", "red"]}
+    names, features, labels, sources = read_augmented(out, categorical)
     domains = _domains(run)
     west = domains.domains[2]
     assert names == ["income", "weight", "height", "color=blue", "color=green", "color=red"]
     with open(out, newline="") as handle:
-        assert next(csv.reader(handle))[-2:] == ["outcome", "source_domain"]
+        reader = csv.reader(handle)
+        # the one-hot group comes back as ONE column of categories
+        assert next(reader) == ["income", "weight", "height", "color", "outcome",
+                                "source_domain"]
+        assert {row[3] for row in reader} <= {"blue", "green", "red"}
+    with pytest.raises(ValueError, match="column color"):
+        read_augmented(out)
     # each translated row carries its own row's label, read back from the table itself
     with open(runs / "table.csv", newline="") as handle:
         table = list(csv.DictReader(handle))
@@ -158,7 +189,10 @@ def test_csv_domains_with_different_features_train_and_augment(runs, tmp_path, c
         expected_features.append(west.to_original(model.translate(domain.x, domain.y, i, 2)[0]))
     assert labels == expected_labels
     assert sources == ["north"] * len(domains.domains[0].y) + ["south"] * len(domains.domains[1].y)
-    np.testing.assert_allclose(features, np.concatenate(expected_features), rtol=1e-5, atol=1e-9)
+    expected = np.concatenate(expected_features)
+    np.testing.assert_allclose(features[:, :3], expected[:, :3], rtol=1e-5, atol=1e-9)
+    # the category is the one with the largest translated score
+    np.testing.assert_array_equal(features[:, 3:], np.eye(3)[np.argmax(expected[:, 3:], 1)])
 
 
 # ---------------------------------------------------------------------------
@@ -203,6 +237,133 @@ def test_models_and_datasets_that_do_not_fit(tmp_path, monkeypatch, capsys, argv
     monkeypatch.chdir(tmp_path)
     _fails_cleanly(capsys, [*argv, "--steps", "1"], *fragments)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_augment_finds_the_table_from_another_directory(runs, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # the run trained on csv:table.csv from runs/
+    assert main(["radialgan", "augment", str(runs / "table"), "--target", "1", "--out",
+                 "south.csv"]) == 0
+    statistics = json.loads((runs / "table" / run_files.DATA_STATISTICS_FILE).read_text())
+    assert statistics["absolute_path"] == str((runs / "table.csv").resolve())
+    assert read_augmented(tmp_path / "south.csv")[0] == ["age", "weight"]
+
+
+def _copy_of_table_run(runs, where):
+    """The csv: run and its table copied under ``where``, the run pointing at the copy."""
+    shutil.copy(runs / "table.csv", where / "table.csv")
+    run = shutil.copytree(runs / "table", where / "run")
+    path = run / run_files.DATA_STATISTICS_FILE
+    statistics = json.loads(path.read_text())
+    statistics["absolute_path"] = str(where / "table.csv")
+    path.write_text(json.dumps(statistics))
+    return run
+
+
+def test_augment_and_eval_say_in_one_line_that_the_table_moved(runs, tmp_path, capsys):
+    run = _copy_of_table_run(runs, tmp_path)
+    assert main(["radialgan", "augment", str(run), "--target", "0", "--out",
+                 str(tmp_path / "ok.csv")]) == 0
+    capsys.readouterr()
+    (tmp_path / "table.csv").rename(tmp_path / "moved.csv")
+    for argv in (["radialgan", "augment", run, "--target", "0", "--out", tmp_path / "a.csv"],
+                 ["eval", run]):
+        _fails_cleanly(capsys, argv, "moved", str(tmp_path / "table.csv"), "csv:table.csv")
+    assert not (tmp_path / "a.csv").exists() and not (run / "eval.json").exists()
+
+
+def test_an_older_run_reopens_its_table_from_the_current_directory(runs, tmp_path,
+                                                                   monkeypatch, capsys):
+    run = _copy_of_table_run(runs, tmp_path)
+    path = run / run_files.DATA_STATISTICS_FILE
+    statistics = json.loads(path.read_text())
+    del statistics["absolute_path"]  # written before genzoo recorded it
+    path.write_text(json.dumps(statistics))
+    monkeypatch.chdir(tmp_path)
+    assert main(["radialgan", "augment", str(run), "--target", "0", "--out", "a.csv"]) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(run)
+    _fails_cleanly(capsys, ["radialgan", "augment", run, "--target", "0", "--out",
+                            tmp_path / "b.csv"], "moved", str(run / "table.csv"))
+
+
+def test_a_table_with_a_new_label_is_refused_not_mistranslated(runs, tmp_path, capsys):
+    run = _copy_of_table_run(runs, tmp_path)
+    table = (tmp_path / "table.csv").read_text().replace(",yes\n", ",maybe\n", 1)
+    (tmp_path / "table.csv").write_text(table)
+    _fails_cleanly(capsys, ["radialgan", "augment", run, "--target", "0", "--out",
+                            tmp_path / "a.csv"], "changed since", "maybe")
+    assert not (tmp_path / "a.csv").exists()
+    # the model itself refuses a label index it has no class for
+    model, _ = run_files.load_trained_model(run)
+    domain = _domains(runs / "table").domains[0]
+    with pytest.raises(GenzooError, match="label 2 is out of range"):
+        model.translate(domain.x[:2], np.array([0, 2]), 0, 1)
+
+
+def test_eval_reports_the_translation_quality_of_every_pair(runs, tmp_path, capsys):
+    run = shutil.copytree(runs / "two", tmp_path / "two")
+    assert main(["eval", str(run)]) == 0
+    printed = capsys.readouterr().out
+    assert "A -> B" in printed and "B -> A" in printed and "validation rows" in printed
+    rows = json.loads((run / "eval.json").read_text())["evaluations"]
+    assert sorted((r["source"], r["target"], r["metric"]) for r in rows) == sorted(
+        (s, t, m) for s, t in (("A", "B"), ("B", "A"))
+        for m in ("translation_rmse_shared", "translation_label_agreement",
+                  "translation_ks_rejected"))
+    by = {(r["source"], r["metric"]): r for r in rows}
+    validation = _domains(run, "validation")
+    model, _ = run_files.load_trained_model(run)
+    source, target = validation.domains
+    features, probabilities = model.translate(source.x, source.y, 0, 1)
+    agreement = by["A", "translation_label_agreement"]
+    assert agreement["split"] == "validation" and agreement["num"] == len(source.y)
+    assert agreement["value"] == pytest.approx(np.mean(probabilities.argmax(1) == source.y))
+    assert agreement["value"] > 0.9  # the fixture's run learned to keep the labels
+    rmse = by["A", "translation_rmse_shared"]
+    shared = [n for n in target.feature_names if n in source.feature_names]
+    assert rmse["shared_features"] == shared and len(shared) > 0
+    assert 0 < rmse["value"] < 5
+    ks = by["A", "translation_ks_rejected"]
+    assert set(ks["ks"]) == set(target.feature_names) and ks["ks_features"] == 20
+    assert ks["value"] == sum(e["p_value"] < 0.05 for e in ks["ks"].values())
+    for entry in ks["ks"].values():
+        assert 0 <= entry["statistic"] <= 1 and 0 <= entry["p_value"] <= 1
+    # --split test: new rows beside the validation ones
+    assert main(["eval", str(run), "--split", "test"]) == 0
+    rows = json.loads((run / "eval.json").read_text())["evaluations"]
+    assert sorted({r["split"] for r in rows}) == ["test", "validation"] and len(rows) == 12
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--features", "random"], "--features does not apply to a radialgan run"),
+    (["--metrics", "fid"], "--metrics does not apply"),
+    (["--num", "10"], "--num does not apply"),
+    (["--split", "holdout"], "holdout"),
+])
+def test_eval_of_a_radialgan_run_refuses_image_flags(runs, tmp_path, capsys, flags, fragment):
+    run = shutil.copytree(runs / "two", tmp_path / "two")
+    _fails_cleanly(capsys, ["eval", run, *flags], fragment)
+    assert not (run / "eval.json").exists()
+
+
+def test_export_metadata_names_domains_features_and_labels(runs, tmp_path, capsys):
+    assert main(["export", str(runs / "table"), "--to", str(tmp_path / "exports"),
+                 "--no-onnx"]) == 0
+    capsys.readouterr()
+    version = tmp_path / "exports" / "radialgan" / "1"
+    metadata = json.loads((version / "assets.extra" / "genzoo.json").read_text())
+    assert metadata["label_classes"] == ["no", "yes"]
+    assert [d["name"] for d in metadata["domains"]] == ["north", "south", "west"]
+    assert metadata["domains"][1]["feature_names"] == ["age", "weight"]
+    assert metadata["domains"][2]["feature_names"] == [
+        "income", "weight", "height", "color=blue", "color=green", "color=red"]
+    assert metadata["categorical_columns"] == {"color": ["blue", "green", "red"]}
+    assert metadata["label_column"] == "outcome"
+    # the export works on its own: nothing in it points into the run for these
+    # genzoo sample / eval of the export: one line, not a grid of cycling labels
+    _fails_cleanly(capsys, ["sample", version, "--out", tmp_path / "s.png"],
+                   "is a radialgan export")
+    _fails_cleanly(capsys, ["eval", version], "is a radialgan export")
 
 
 @pytest.mark.parametrize("target", ["2", "-1"])

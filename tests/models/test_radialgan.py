@@ -14,7 +14,7 @@ import tensorflow as tf
 from helpers import assert_two_replicas_match_one_device
 
 from keras_genzoo.data.tabular import Domain, open_domains
-from keras_genzoo.errors import ConfigError
+from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
 from keras_genzoo.models.radialgan.model import RadialGAN
@@ -247,6 +247,26 @@ def test_export_signatures_onnx_parity_and_original_units(tmp_path):
                                     {"x": x, "label": label})
     np.testing.assert_allclose(onnx_out["features"], expected, rtol=1e-5, atol=1e-3)
     np.testing.assert_allclose(onnx_out["label_probabilities"], probabilities, atol=1e-4)
+
+    # a label out of range: the SavedModel refuses it, for every signature with a label
+    for bad in ([0, 2, 0, 0, 0, 0], [-1, 0, 0, 0, 0, 0]):
+        for name in ("translate_0_to_1", "encode_0", "serving_default"):
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"label must be in \[0, 2\)"):
+                loaded.signatures[name](x=tf.constant(x), label=tf.constant(bad, tf.int32))
+    # ... the ONNX graph has no assertion (tf2onnx drops it): as documented, an
+    # out-of-range label, -1 included, encodes as the all-zero one-hot vector
+    bad = np.array([2, -1, 7, 0, 1, 0], np.int32)
+    onnx_bad = onnx_export.run_onnx(result.onnx_files["translate_0_to_1"], {"x": x, "label": bad})
+    sample = np.concatenate([domains[0].standardize(x), np.eye(2)[[0, 0, 0, 0, 1, 0]]], axis=1)
+    sample[:3, 3:] = 0.0  # the three bad labels: no class
+    zero_label = model.translate_samples(tf.constant(sample, tf.float32), 0, 1).numpy()
+    np.testing.assert_allclose(onnx_bad["features"], domains[1].to_original(zero_label[:, :5]),
+                               rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(onnx_bad["label_probabilities"], zero_label[:, 5:], atol=1e-4)
+    assert np.abs(onnx_bad["features"][0] - onnx_out["features"][0]).max() > 1e-3
+    # the Python API refuses it in one line
+    with pytest.raises(GenzooError, match="label 2 is out of range: this radialgan model has 2"):
+        model.translate(domains[0].standardize(x), bad, 0, 1)
 
 
 def test_export_fills_gaps_with_the_training_fill(tmp_path):

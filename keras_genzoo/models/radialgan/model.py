@@ -125,6 +125,8 @@ class RadialGAN(GenzooModel):
     kind = "radialgan"
     data_kind = "domains"
     evaluates_held_out = True
+    # 3-step epochs: checkpoint and held-out scores every --sample-every epochs
+    thins_epoch_ends = True
 
     def adapt_to_source(self, source) -> None:
         """Exports translate in original units: keep each domain's standardization and
@@ -322,8 +324,16 @@ class RadialGAN(GenzooModel):
     # ------------------------------------------------------------ inference
     def translate(self, x, y, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
         """Domain ``source``'s standardized features ``x`` with labels ``y`` ->
-        ``(features in domain target's standardized units, label probabilities)``."""
-        sample = self._samples([(np.asarray(x, np.float32), np.asarray(y))])[0]
+        ``(features in domain target's standardized units, label probabilities)``.
+        A label outside ``[0, num_classes)`` is a one-line GenzooError: it would
+        otherwise encode as an all-zero one-hot vector, silently."""
+        y = np.asarray(y).reshape(-1)
+        classes = self.config.num_classes
+        bad = y[(y < 0) | (y >= classes)]
+        if bad.size:
+            raise GenzooError(f"label {int(bad[0])} is out of range: this radialgan model has "
+                              f"{classes} classes (0 to {classes - 1})")
+        sample = self._samples([(np.asarray(x, np.float32), y)])[0]
         out = self.translate_samples(sample, source, target)
         features, probabilities = self._split(out, target)
         return features.numpy(), probabilities.numpy()
@@ -393,8 +403,19 @@ class RadialGAN(GenzooModel):
 
         def sample_of(i, x, label):
             x = tf.where(tf.math.is_nan(x), module.fills[i], x)  # a client's gaps
+            # A label out of range would encode as an all-zero one-hot vector and give
+            # a plausible-looking answer: the SavedModel refuses it (InvalidArgument).
+            # tf2onnx drops the assertions; the one-hot as an explicit comparison makes
+            # the ONNX graph encode ANY out-of-range label (-1 too, which ONNX's OneHot
+            # would count from the end) as all zeros, as TensorFlow's one_hot does.
+            message = f"label must be in [0, {classes})"
+            checks = [tf.debugging.assert_non_negative(label, message=message),
+                      tf.debugging.assert_less(label, classes, message=message)]
+            with tf.control_dependencies(checks):
+                label = tf.identity(label)
+            one_hot = tf.cast(tf.equal(label[:, None], tf.range(classes)[None, :]), tf.float32)
             standardized = (x - module.means[i]) / module.stds[i]
-            return tf.concat([standardized, tf.one_hot(label, classes)], axis=-1)
+            return tf.concat([standardized, one_hot], axis=-1)
 
         def unpack(j, out):
             features = c.feature_counts[j]
