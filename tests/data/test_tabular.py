@@ -631,10 +631,11 @@ def test_synthetic_is_fixed_overlapping_and_labels_at_the_documented_rates():
     for a, b in zip(source.domains, other.domains):
         np.testing.assert_allclose(a.to_original(a.x), b.to_original(b.x), rtol=1e-5, atol=1e-5)
     sets = [set(d.feature_names) for d in source.domains]
-    for i in range(3):
-        assert len(sets[i] & sets[i + 1]) == 8 and sets[i] != sets[i + 1]
+    for i in range(3):  # 6 window features and the 4 core ones
+        assert len(sets[i] & sets[i + 1]) == 10 and sets[i] != sets[i + 1]
+    assert set.intersection(*sets) == {"c28", "c29", "c30", "c31"}  # the core
     wide = open_domains("domains:synthetic", split="all", overlap=0.75)
-    assert len(set(wide.domains[0].feature_names) & set(wide.domains[1].feature_names)) == 12
+    assert len(set(wide.domains[0].feature_names) & set(wide.domains[1].feature_names)) == 9 + 4
     for domain, rate in zip(source.domains, np.linspace(0.5, 0.3, 4)):
         assert len(domain.y) == 667 and domain.y.mean() == pytest.approx(rate, abs=1e-3)
     train = open_domains("domains:synthetic", num_domains=3, source_rows=100)
