@@ -491,6 +491,11 @@ def load_trained_model(run_dir, *, report=None):
     except (tf.errors.OpError, ValueError, AssertionError) as failure:
         reason = (str(getattr(failure, "message", "") or failure).strip().splitlines() or [""])[0]
         raise GenzooError(f"cannot restore {choice.path}: {reason[:200]}") from None
+    missing = missing_optional_state(model, choice.path)
+    if missing:  # an older run's checkpoint: the model sets them from its statistics
+        statistics = (read_data_statistics(run_dir)
+                      if (run_dir / DATA_STATISTICS_FILE).is_file() else None)
+        model.restore_missing_state(missing, statistics)
     model.checkpoint_path = choice.path
     if not model.outputs_are_finite():
         raise GenzooError(
@@ -499,6 +504,19 @@ def load_trained_model(run_dir, *, report=None):
     if choice.note():  # after the checks, so that a failure stays one line
         (report or _warn)(choice.note())
     return model, saved
+
+
+def missing_optional_state(model, checkpoint_path: str) -> list[str]:
+    """The model's optional state variables (``state_variables_optional``) that the
+    checkpoint at ``checkpoint_path`` does not hold (it predates them)."""
+    import tensorflow as tf
+
+    names = list(model.state_variables_optional())
+    if not names:
+        return []
+    reader = tf.train.load_checkpoint(checkpoint_path)
+    return [name for name in names
+            if not reader.has_tensor(f"{name}/.ATTRIBUTES/VARIABLE_VALUE")]
 
 
 def _warn(line: str) -> None:

@@ -232,5 +232,6 @@ def _format_translation(report: EvalReport) -> str:
         lines.append(f"{f'{source} -> {target}':<16} {rmse['num']:>5} "
                      f"{len(rmse['shared_features']):>6} {number(rmse['value']):>11} "
                      f"{number(metrics['translation_label_agreement']['value']):>15} "
-                     f"{ks['value']:>4}/{ks['ks_features']}")
+                     + (f"{'n/a':>9}" if ks["value"] is None
+                        else f"{ks['value']:>4}/{ks['ks_features']}"))
     return "\n".join(lines)

@@ -243,16 +243,18 @@ class DomainSource:
     def start_notes(self):
         """Lines for ``genzoo train`` to print before training: one per domain
         that leaves columns out for their gaps (csv:), with each column's
-        empty fraction."""
+        empty fraction among the domain's train rows ("no value": empty in
+        all of them)."""
         lines = []
         threshold = self._details.get("missing_threshold")
-        for domain, notes in zip(self.domains, self._domain_notes):
+        for domain, count, notes in zip(self.domains, self._train_counts, self._domain_notes):
             left_out = notes.get("left_out_columns") or {}
             if left_out:
-                listed = ", ".join(f"{column} ({100 * fraction:.0f}% empty)"
+                listed = ", ".join(f"{column} (no value)" if fraction >= 1 else
+                                   f"{column} ({100 * fraction:.0f}% empty)"
                                    for column, fraction in left_out.items())
-                lines.append(f"genzoo: domain {domain.name} leaves out {listed} "
-                             f"(missing_threshold {threshold:g})")
+                lines.append(f"genzoo: domain {domain.name} leaves out {listed} in its "
+                             f"{count} train rows (missing_threshold {threshold:g})")
         return lines
 
     def statistics(self):
@@ -344,9 +346,12 @@ def split_positions(labels, split, *, seed, domain_index):
 #: one domain's table before splitting: x float64 ``[n, d]`` in original units
 #: (NaN for a gap), y int ``[n]``, rows int ``[n]``; ``groups`` lists the column
 #: positions of each one-hot categorical column (filled as a whole); ``notes`` go
-#: into the domain's statistics entry
-RawDomain = collections.namedtuple("RawDomain", "name feature_names x y rows groups notes",
-                                   defaults=((), None))
+#: into the domain's statistics entry; ``columns`` (csv:) lists each table column's
+#: name and feature positions: which of them the domain keeps is decided on its train
+#: rows (:func:`_keep_measured_columns`); None: every feature is kept
+RawDomain = collections.namedtuple("RawDomain",
+                                   "name feature_names x y rows groups notes columns",
+                                   defaults=((), None, None))
 
 
 def subsample_stratified(labels, positions, count, *, seed, domain_index):
@@ -407,6 +412,40 @@ def _fill_values(x_train, mean, groups):
     return fill
 
 
+def _keep_measured_columns(raw, train, threshold, name):
+    """``raw`` with only the table columns that domain ``raw`` fills in at least
+    ``1 - threshold`` of its ``train`` rows (positions), and at least one; the
+    ``left_out_columns`` and ``filled_columns`` notes (column -> empty fraction of
+    the train rows). Decided on the train rows only, so that no validation or test
+    row chooses a feature, and a column with no train value is left out rather than
+    unfillable."""
+    x_train = np.asarray(raw.x, np.float64)[train]
+    group_sets = [list(group) for group in raw.groups]
+    positions, names, groups = [], [], []
+    left_out, filled = {}, {}
+    for column, at in raw.columns:
+        at = list(at)
+        # a categorical column's one-hot group is empty as a whole
+        empty = np.isnan(x_train[:, at[0]])
+        fraction = float(empty.mean()) if len(empty) else 1.0
+        if empty.all() or fraction > threshold:
+            left_out[column] = round(fraction, 6)
+            continue
+        if empty.any():
+            filled[column] = round(fraction, 6)
+        if at in group_sets:
+            groups.append(list(range(len(positions), len(positions) + len(at))))
+        positions.extend(at)
+        names.extend(raw.feature_names[k] for k in at)
+    if not positions:
+        raise DataError(f"domain {raw.name} of {name} has no feature columns: every column is "
+                        f"empty in more than missing_threshold {threshold:g} of its "
+                        f"{len(train)} train rows")
+    notes = {**(raw.notes or {}), "left_out_columns": left_out, "filled_columns": filled}
+    return raw._replace(feature_names=names, x=np.asarray(raw.x, np.float64)[:, positions],
+                        groups=groups, notes=notes, columns=None)
+
+
 def _class_counts(label_classes, y):
     counts = np.bincount(y, minlength=len(label_classes))
     return ", ".join(f"{label}: {count}" for label, count in zip(label_classes, counts))
@@ -439,9 +478,18 @@ def _build_source(*, spec, name, split, seed, raw_domains, label_classes, detail
                 f"{_class_counts(label_classes, y)}); RadialGAN needs at least 2 classes in "
                 "every domain")
         train = split_positions(y, "train", seed=seed, domain_index=index)
+        if len(train) < len(label_classes):
+            raise DataError(
+                f"domain {raw.name} of {name} has {len(y)} rows (rows per class: "
+                f"{_class_counts(label_classes, y)}), {len(train)} of them train rows, fewer "
+                f"than the table's {len(label_classes)} classes; every domain needs at least "
+                "as many train rows as the table has classes")
         if position == target and target_rows is not None:
             train = subsample_stratified(y, train, int(target_rows), seed=seed,
                                          domain_index=index)
+        if raw.columns is not None:  # csv: the features are decided on the train rows
+            raw = _keep_measured_columns(
+                raw, train, details.get("missing_threshold", DEFAULT_MISSING_THRESHOLD), name)
         x = np.asarray(raw.x, np.float64)
         x_train = x[train]
         unseen = np.isnan(x_train).all(axis=0)
@@ -763,11 +811,14 @@ def _is_float_literal(text):
 def csv_domains(path, domain_column, label_column, missing_threshold=DEFAULT_MISSING_THRESHOLD):
     """Parse a CSV into raw domains (see :func:`open_domains` for the rules).
 
-    Gaps: a column empty in more than ``missing_threshold`` of a domain's rows
-    (or in all of them) is not one of that domain's features; its other empty
-    cells become NaN (a categorical column's whole one-hot group), which
-    :func:`_build_source` fills from the train rows. Each domain's notes record
-    ``left_out_columns`` and ``filled_columns`` (column -> empty fraction).
+    Gaps: empty cells become NaN (a categorical column's whole one-hot group).
+    Every column is kept here, with its feature positions (``RawDomain.columns``):
+    once the domain's split is drawn, :func:`_build_source` leaves out a column
+    empty in more than ``missing_threshold`` of the domain's TRAIN rows (or in all
+    of them) and fills the other gaps from the train rows
+    (:func:`_keep_measured_columns`). Each domain's notes then record
+    ``left_out_columns`` and ``filled_columns`` (column -> empty fraction of its
+    train rows).
 
     Returns ``(raw_domains, label_classes, details)`` for :func:`_build_source`.
     """
@@ -803,19 +854,15 @@ def csv_domains(path, domain_column, label_column, missing_threshold=DEFAULT_MIS
                 f"domain {domain_name} (column {header[domain_at]}) has {len(members)} row; "
                 f"every domain needs at least 2"
             )
-        names, blocks, groups = [], [], []
-        left_out, filled = {}, {}
+        names, blocks, groups, table_columns = [], [], [], []
         for position in feature_positions:
+            # every column for now: which ones the domain measures (empty in at most
+            # missing_threshold of its TRAIN rows) is decided once its split is drawn
+            # (_build_source, _keep_measured_columns); the other gaps are filled
             empty = np.array([not columns[position][row] for row in members])
-            fraction = float(empty.mean())
-            # a column mostly empty in this domain is not a feature it measures; a few
-            # gaps are filled (real tables have them)
-            if empty.all() or fraction > missing_threshold:
-                left_out[header[position]] = round(fraction, 6)
-                continue
-            if empty.any():
-                filled[header[position]] = round(fraction, 6)
             kind, content = parsed[position]
+            table_columns.append((header[position], list(range(
+                len(names), len(names) + (1 if kind == "numeric" else len(content))))))
             if kind == "numeric":
                 names.append(header[position])
                 blocks.append(content[members][:, None])
@@ -830,8 +877,7 @@ def csv_domains(path, domain_column, label_column, missing_threshold=DEFAULT_MIS
             raise DataError(f"domain {domain_name} has no feature columns in {path}")
         raw_domains.append(RawDomain(
             domain_name, names, np.concatenate(blocks, axis=1), labels[members],
-            members.astype(np.int64), groups,
-            {"left_out_columns": left_out, "filled_columns": filled}))
+            members.astype(np.int64), groups, {}, table_columns))
     details = {
         "dataset": "csv",
         "path": str(path),
@@ -888,9 +934,10 @@ def open_domains(spec, *, split="train", domain_column=None, label_column=None,
     ``column=value`` columns over the column's sorted values in the whole
     file; a column mostly of numbers with a stray non-number is an error.
     A domain's features are the columns it leaves empty in at most
-    ``missing_threshold`` of its rows (0..1, default 0.5; a column empty in
-    all of them is never one), in header order; their gaps are filled from
-    the train rows (:func:`_fill_values`). The domain and label columns must
+    ``missing_threshold`` of its TRAIN rows (0..1, default 0.5; the target's
+    kept train rows with ``target_rows``; a column empty in all of them is
+    never one), in header order; their gaps are filled from the train rows
+    (:func:`_fill_values`). The domain and label columns must
     be complete. Errors are one-line DataErrors naming the column, domain or
     line.
 
@@ -899,7 +946,8 @@ def open_domains(spec, *, split="train", domain_column=None, label_column=None,
     domains, in table order (default: all); ``target_rows=N`` cuts the
     target's train split to N rows, stratified
     (:func:`subsample_stratified`), leaving its validation and test rows as
-    they are. A domain of a single class is an error.
+    they are. A domain of a single class, or with fewer train rows than the
+    table has classes, is an error.
     """
     kind, argument = catalog.parse_spec(spec)
     if kind not in ("csv", "domains"):

@@ -37,7 +37,6 @@ import itertools
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy import stats
 
 #: the significance level of the per-feature KS tests' summary count
 KS_ALPHA = 0.05
@@ -89,6 +88,8 @@ def kolmogorov_smirnov_per_feature(translated: np.ndarray, real: np.ndarray,
     if translated.shape[1] != real.shape[1] or translated.shape[1] != len(names):
         raise ValueError(f"columns: translated {translated.shape}, real {real.shape}, "
                          f"{len(names)} names")
+    from scipy import stats  # only here: genzoo eval of image runs does not need it
+
     results = {}
     for column, name in enumerate(names):
         test = stats.ks_2samp(translated[:, column], real[:, column])
@@ -135,8 +136,11 @@ class PairQuality:
     alpha: float = KS_ALPHA
 
     @property
-    def ks_rejected(self) -> int:
-        """Features of the target whose KS test rejects at ``alpha``."""
+    def ks_rejected(self) -> int | None:
+        """Features of the target whose KS test rejects at ``alpha``; None when no test
+        ran (the source or the target has no rows in the split)."""
+        if not self.ks:
+            return None
         return sum(entry["p_value"] < self.alpha for entry in self.ks.values())
 
 
@@ -144,7 +148,8 @@ def translation_quality(translate: Callable, domains: Sequence[DomainRows], *,
                         alpha: float = KS_ALPHA) -> list[PairQuality]:
     """Every ordered pair (i -> j), i != j, in order: ``translate(x_i, y_i, i, j)`` must
     return ``(features standardized in j, label probabilities)``. A pair whose source
-    has no rows is reported with no values (None) rather than skipped."""
+    has no rows is reported with no values (None) rather than skipped; a pair whose
+    target has no rows has no KS tests (``ks_rejected`` None)."""
     results = []
     for i, j in itertools.permutations(range(len(domains)), 2):
         source, target = domains[i], domains[j]

@@ -24,7 +24,7 @@ step every GAN shares, is :class:`keras_genzoo.models.adversarial.GANEngine`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 import keras
 import numpy as np
@@ -371,6 +371,18 @@ class GenzooModel(keras.Model):
         """Training state outside the networks and optimizers (e.g. a growth phase),
         restored with the networks when a run is loaded. Default: none."""
         return {}
+
+    def state_variables_optional(self) -> tuple[str, ...]:
+        """Names among :meth:`state_variables` that checkpoints written before they
+        existed lack: a resume does not require them to match (they keep the value
+        :meth:`adapt_to_source` gave them), and :func:`keras_genzoo.runs.load_trained_model`
+        hands the missing ones to :meth:`restore_missing_state`. Default: none."""
+        return ()
+
+    def restore_missing_state(self, names: Sequence[str], statistics: dict | None) -> None:
+        """Set the optional state variables ``names`` that a loaded checkpoint lacks
+        (an old run's), from the run's ``data_statistics.json`` (``statistics``; None
+        when the run has none). Default: nothing."""
 
     def checkpoint_items(self) -> dict[str, Any]:
         """Everything a checkpoint must hold to resume exactly."""

@@ -128,7 +128,9 @@ class HeldOutMetrics(EpochEndHook):
             scores = end.model.evaluation_metrics(self.data)
         else:
             scores = end.model.evaluation_metrics(*self.data)
-        end.row.update({f"val_{name}": value for name, value in scores.items()})
+        # a score the model could not compute (None, or left out) stays empty in the row
+        end.row.update({f"val_{name}": value for name, value in scores.items()
+                        if value is not None})
 
 
 class PeriodicEvaluation(EpochEndHook):

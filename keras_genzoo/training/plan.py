@@ -10,6 +10,7 @@ The model's config class is imported through the registry, only for the model as
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import pathlib
 import platform
@@ -340,6 +341,24 @@ def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return model_part, train_part
 
 
+def _config_defaults(config_class) -> dict[str, Any]:
+    """Each config field's default, JSON-shaped as in a run's config.json (tuples as
+    lists); fields without one are left out."""
+    defaults = {}
+    for field in dataclasses.fields(config_class):
+        if field.default is not dataclasses.MISSING:
+            value = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            value = field.default_factory()
+        else:
+            continue
+        try:
+            defaults[field.name] = json.loads(json.dumps(value))
+        except (TypeError, ValueError):
+            defaults[field.name] = value
+    return defaults
+
+
 def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = True) -> None:
     """Decide between a new run and resuming the one already in ``out_dir``.
 
@@ -359,10 +378,14 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
     saved = runs.read_run_config(out)
     if registry.canonical_name(saved["model"]) != plan.model:
         raise GenzooError(f"{out} holds a {saved['model']} run, not {plan.model}; choose another --out")
+    defaults = _config_defaults(plan.spec.load_class().config_class)
     for key, value in plan.config.items():
-        if saved["config"].get(key) != value:
+        # a key the run's config.json lacks was added to the model since: the run was
+        # trained with its default
+        was = saved["config"][key] if key in saved["config"] else defaults.get(key)
+        if was != value:
             raise ConfigError(
-                f"{out} was created with {key}={saved['config'].get(key)!r} (asked: {value!r}); "
+                f"{out} was created with {key}={was!r} (asked: {value!r}); "
                 "resume with the same settings or choose another --out"
             )
     saved_train = saved.get("train", {})

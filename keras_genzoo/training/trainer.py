@@ -209,6 +209,8 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
                 for note in getattr(source, "start_notes", lambda: [])():
                     print(note, flush=True)
             history = runs.read_history(write_dir)
+            if chief:
+                history = _history_until(history, loop.start_step, write_dir)
             # A kill between an epoch's checkpoint and its history row, pictures and
             # TensorBoard scalars: do that epoch end now, as the first run would have.
             pending = loop.unfinished_epoch_end(history)
@@ -235,6 +237,28 @@ def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
     return TrainResult(plan.out_dir, loop.step, loop.epochs_run, history,
                        strategy_lib.describe(strategy), loop.examples_per_second(), chief,
                        out_of_time=loop.out_of_time, unit=source.unit)
+
+
+def _row_step(row) -> int | None:
+    try:
+        return int(row["step"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _history_until(history: list[dict], step: int, write_dir) -> list[dict]:
+    """The history rows up to the restored checkpoint's ``step``; history.csv rewritten
+    without the later ones. Rows past the checkpoint are of epochs that were never
+    checkpointed (thinned epoch ends, ``--sample-every``, then a kill): the resumed
+    run replays those epochs and writes their rows again, in order."""
+    kept = [row for row in history if (_row_step(row) or 0) <= step]
+    if len(kept) != len(history):
+        with _writing(write_dir):
+            if kept:
+                runs.write_history(write_dir, kept)
+            else:
+                (pathlib.Path(write_dir) / runs.HISTORY_FILE).unlink()
+    return kept
 
 
 def _end_epoch(row, history, model, write_dir, hooks, *, final) -> list[dict]:
@@ -419,9 +443,16 @@ class _Loop:
         self._track_checkpoints()
         if latest:
             # every object that exists was restored (asserted); values for objects
-            # created later (a progressive model's next phase) are not expected
-            tf.train.Checkpoint(**model.checkpoint_items()).restore(
+            # created later (a progressive model's next phase) are not expected, nor
+            # the optional state variables an older checkpoint lacks (restored apart,
+            # when there: otherwise they keep what adapt_to_source set)
+            items = model.checkpoint_items()
+            optional = {name: items.pop(name) for name in model.state_variables_optional()
+                        if name in items}
+            tf.train.Checkpoint(**items).restore(
                 latest).assert_existing_objects_matched().expect_partial()
+            if optional:
+                tf.train.Checkpoint(**optional).restore(latest).expect_partial()
             tf.train.Checkpoint(epoch_state=self.epoch_state).restore(latest).expect_partial()
         self.start_step = self.step = model.steps_taken()
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step

@@ -383,3 +383,120 @@ def test_augment_needs_a_radialgan_run(tmp_path, capsys):
     _fails_cleanly(capsys, ["radialgan", "augment", gan, "--target", "0", "--out", out],
                    "needs a radialgan run", "dcgan")
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------
+# review of issue 18: old runs, tiny domains, thinned epochs
+
+TINIER = ["--set", "latent_dim=6", "--set", "hidden_units=16,16"]
+
+
+def test_a_domain_without_validation_rows_leaves_the_val_scores_finite(tmp_path, capsys):
+    """south has 2 rows (one per class): 2 train rows, no validation row. The val_*
+    scores average the pairs whose source has rows (they were NaN for every domain);
+    eval has no KS test for south's pairs: n/a, not 0/0."""
+    path = _write_table(tmp_path / "tiny.csv", {"north": 40, "south": 2, "west": 40},
+                        overrides={(40, "outcome"): "yes", (41, "outcome"): "no"})
+    run = tmp_path / "run"
+    assert main(["train", "radialgan", *TINIER, "--dataset", f"csv:{path}", "--domain-column",
+                 "site", "--label-column", "outcome", "--steps", "2", "--batch-size", "8",
+                 "--out", str(run)]) == 0
+    assert [len(d.y) for d in _domains(run, "validation").domains] == [8, 0, 8]
+    last = _history(run)[-1]
+    for key in ("val_latent_cycle", "val_data_cycle_mse", "val_label_agreement"):
+        assert math.isfinite(float(last[key])), last
+    capsys.readouterr()
+    assert main(["eval", str(run)]) == 0
+    printed = capsys.readouterr().out
+    rows = json.loads((run / "eval.json").read_text())["evaluations"]
+    ks = {(r["source"], r["target"]): r["value"] for r in rows
+          if r["metric"] == "translation_ks_rejected"}
+    assert ks[("north", "south")] is None and ks[("south", "west")] is None
+    assert isinstance(ks[("north", "west")], int)
+    line = next(text for text in printed.splitlines() if text.startswith("north -> south"))
+    assert line.endswith("n/a") and "0/0" not in printed
+
+
+def _make_run_old(run):
+    """What a run written before target_domain and the gap fills looks like: no
+    target_domain in config.json, no fill in data_statistics.json (and, trained with
+    the fills left out of state_variables, none in the checkpoints)."""
+    config_path = run / run_files.CONFIG_FILE
+    saved = json.loads(config_path.read_text())
+    del saved["config"]["target_domain"]
+    config_path.write_text(json.dumps(saved))
+    statistics = run_files.read_data_statistics(run)
+    for entry in statistics["domains"]:
+        del entry["fill"]
+    run_files.write_data_statistics(run, statistics)
+
+
+def test_a_run_from_before_the_fills_and_target_domain_resumes_and_exports(
+        tmp_path, monkeypatch, capsys):
+    from keras_genzoo.models.radialgan.model import RadialGAN
+
+    new_state = RadialGAN.state_variables
+
+    def old_state(self):
+        return {k: v for k, v in new_state(self).items() if not k.startswith("feature_fill")}
+
+    run = tmp_path / "old"
+    args = ["train", "radialgan", *TINIER, "--set", "num_domains=2", "--batch-size", "32",
+            "--out", str(run)]
+    with monkeypatch.context() as patch:
+        patch.setattr(RadialGAN, "state_variables", old_state)
+        assert main([*args, "--steps", "5"]) == 0
+    _make_run_old(run)
+    checkpoint = run_files.find_checkpoint(run).path
+    names = [name for name, _ in tf_list_variables(checkpoint)]
+    assert not any("feature_fill" in name for name in names)
+    # loading (eval, export, augment): the fills are the means, not zeros
+    model, _ = run_files.load_trained_model(run)
+    for mean, fill in zip(model.feature_means, model.feature_fills):
+        assert np.abs(mean.numpy()).max() > 1
+        np.testing.assert_allclose(fill.numpy(), mean.numpy())
+    # fills recorded in the statistics win
+    statistics = run_files.read_data_statistics(run)
+    for entry in statistics["domains"]:
+        entry["fill"] = [value + 1.0 for value in entry["mean"]]
+    run_files.write_data_statistics(run, statistics)
+    model, _ = run_files.load_trained_model(run)
+    np.testing.assert_allclose(model.feature_fills[1].numpy(),
+                               np.asarray(statistics["domains"][1]["mean"]) + 1, rtol=1e-6)
+    # resuming: no "target_domain=None (asked: 0)", no assertion about the fills
+    capsys.readouterr()
+    assert main([*args, "--steps", "10"]) == 0
+    assert "resuming at step 5" in capsys.readouterr().out
+    assert int(_history(run)[-1]["step"]) == 10
+    model, saved = run_files.load_trained_model(run)
+    assert saved["config"]["target_domain"] == 0
+    for i, domain in enumerate(_domains(run).domains):
+        np.testing.assert_allclose(model.feature_fills[i].numpy(), domain.fill, rtol=1e-6)
+
+
+def tf_list_variables(checkpoint):
+    import tensorflow as tf
+
+    return tf.train.list_variables(checkpoint)
+
+
+def test_history_rows_past_the_restored_checkpoint_are_replaced_in_order(tmp_path, capsys):
+    """Thinned epoch ends (--sample-every): rows for epochs after the last checkpoint
+    (a kill before the next one) are dropped on resume and written again in order."""
+    run = tmp_path / "thin"
+    args = ["train", "radialgan", *TINIER, "--set", "num_domains=2", "--batch-size", "32",
+            "--sample-every", "2", "--out", str(run)]
+    assert main([*args, "--epochs", "2"]) == 0  # 5 steps an epoch: checkpoint at step 10
+    history = _history(run)
+    assert [(int(r["epoch"]), int(r["step"])) for r in history] == [(1, 5), (2, 10)]
+    stale = [dict(history[-1], epoch=str(epoch), step=str(5 * epoch), d_loss="123")
+             for epoch in (3, 4, 5)]  # epochs 3-5 ran, the kill came before step 20's save
+    run_files.write_history(run, history + stale)
+    assert main([*args, "--epochs", "3"]) == 0
+    history = _history(run)
+    assert [(int(r["epoch"]), int(r["step"])) for r in history] == [(1, 5), (2, 10), (3, 15)]
+    assert history[-1]["d_loss"] != "123"
+    # nothing to resume: the stale rows go all the same
+    run_files.write_history(run, history + [dict(stale[-1], epoch="9", step="45")])
+    assert main([*args, "--epochs", "3"]) == 0
+    assert [int(r["epoch"]) for r in _history(run)] == [1, 2, 3]

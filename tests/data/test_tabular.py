@@ -508,17 +508,24 @@ def _gappy_rows():
 
 
 def test_a_mostly_empty_column_is_left_out_and_recorded(tmp_path):
-    path = _write(tmp_path / "gaps.csv", _gappy_rows())
+    rows = _gappy_rows()
+    path = _write(tmp_path / "gaps.csv", rows)
     source = _open_csv(path)
     north = source.domains[0]
     assert north.name == "north" and north.feature_names == ["age", "bp"]
     statistics = json.loads(json.dumps(source.statistics()))
     assert statistics["missing_threshold"] == 0.5
     entry = statistics["domains"][0]
-    assert entry["left_out_columns"] == {"smoker": pytest.approx(20 / 30, abs=1e-6),
+    # the empty fractions of the domain's TRAIN rows (north.rows), not of all its rows
+    train = [rows[k] for k in north.rows]
+    smoker = sum(not row["smoker"] for row in train) / len(train)
+    bp = sum(not row["bp"] for row in train) / len(train)
+    assert len(train) == 18 and smoker > 0.5 and 0 < bp < 0.5
+    assert entry["left_out_columns"] == {"smoker": pytest.approx(smoker, abs=1e-6),
                                          "chol": 1.0}
-    assert entry["filled_columns"] == {"bp": pytest.approx(4 / 30, abs=1e-6)}
-    assert any("domain north leaves out smoker (67% empty), chol (100% empty)" in line
+    assert entry["filled_columns"] == {"bp": pytest.approx(bp, abs=1e-6)}
+    assert any(f"domain north leaves out smoker ({100 * smoker:.0f}% empty), chol (no value) "
+               "in its 18 train rows (missing_threshold 0.5)" in line
                for line in source.start_notes())
     # a higher threshold keeps the column (and fills its gaps); 0 drops any gappy column
     assert "smoker=yes" in _open_csv(path, missing_threshold=0.7).domains[0].feature_names
@@ -655,3 +662,68 @@ def test_synthetic_label_is_learnable_from_each_domain_and_scarce_targets_lose()
     scarce = open_domains("domains:synthetic", target_rows=10).domains[0]
     fitted = LogisticRegression(max_iter=1000).fit(scarce.x, scarce.y)
     assert roc_auc_score(test.domains[0].y, fitted.predict_proba(test.domains[0].x)[:, 1]) < 0.85
+
+
+def _north_train_rows(path, **kwargs):
+    """Table positions of north's train rows (the split depends on the labels only)."""
+    return set(int(k) for k in _open_csv(path, **kwargs).domains[0].rows)
+
+
+def test_the_threshold_is_decided_on_the_train_rows_only(tmp_path):
+    """bp empty in 10 of north's 18 train rows and none of its other 12: 10/30 of all
+    its rows (kept, before) but 56% of the train rows: left out, and the validation
+    and test rows do not count."""
+    rows = _rows({"west": 20, "north": 30, "south": 20})
+    path = _write(tmp_path / "t.csv", rows)
+    train = sorted(_north_train_rows(path))
+    for k in train[:10]:
+        rows[k]["bp"] = ""
+    path = _write(tmp_path / "t.csv", rows)
+    for split in SPLITS:
+        source = _open_csv(path, split=split)
+        assert source.domains[0].feature_names == ["age"], split
+        notes = source.statistics()["domains"][0]
+        assert notes["left_out_columns"]["bp"] == pytest.approx(10 / 18, abs=1e-6)
+
+
+def test_a_column_with_no_train_value_is_left_out_not_an_error(tmp_path):
+    """bp has values in north's validation and test rows only: it used to be kept
+    (empty in 60% <= 0.7 of all rows) and then refused ("no value in the domain's
+    train rows"); now it is left out and reported."""
+    rows = _rows({"west": 20, "north": 30, "south": 20})
+    path = _write(tmp_path / "t.csv", rows)
+    for k in _north_train_rows(path):
+        rows[k]["bp"] = ""
+    path = _write(tmp_path / "t.csv", rows)
+    source = _open_csv(path, missing_threshold=0.7)
+    assert source.domains[0].feature_names == ["age"]
+    assert source.statistics()["domains"][0]["left_out_columns"]["bp"] == 1.0
+    assert any("domain north leaves out smoker (no value), bp (no value), chol (no value) "
+               "in its 18 train rows" in line for line in source.start_notes())
+
+
+def test_with_target_rows_the_threshold_uses_the_kept_train_rows(tmp_path):
+    rows = _rows({"west": 20, "north": 30, "south": 20})
+    path = _write(tmp_path / "t.csv", rows)
+    kept = sorted(_north_train_rows(path, target_rows=4))
+    for k in kept[:3]:  # 3 of 30 rows, 3 of 18 train rows, but 3 of the 4 kept
+        rows[k]["bp"] = ""
+    path = _write(tmp_path / "t.csv", rows)
+    assert _open_csv(path).domains[0].feature_names == ["age", "bp"]
+    scarce = _open_csv(path, target_rows=4)
+    assert scarce.domains[0].feature_names == ["age"]
+    assert scarce.statistics()["domains"][0]["left_out_columns"]["bp"] == 0.75
+
+
+def test_a_domain_with_fewer_train_rows_than_the_table_has_classes_is_refused(tmp_path):
+    """A 3-class table, domain east with 2 rows (classes low and mid): 2 train rows."""
+    rows = _rows({"west": 20, "north": 30, "south": 20})
+    rows += [dict(rows[0], site="east", outcome="low"), dict(rows[1], site="east",
+                                                              outcome="mid")]
+    path = _write(tmp_path / "t.csv", rows)
+    for target in (0, 1):  # whichever domain is the target
+        with pytest.raises(DataError, match=r"^domain east of csv:.* has 2 rows \(rows per "
+                           r"class: high: 0, low: 1, mid: 1\), 2 of them train rows, fewer "
+                           r"than the table's 3 classes") as error:
+            _open_csv(path, target_domain=target)
+        assert "\n" not in str(error.value)

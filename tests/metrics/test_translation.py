@@ -89,3 +89,19 @@ def test_translation_quality_over_every_ordered_pair():
     # the unshared column is all zeros, real rows are N(0, 1): rejected; b is not
     assert pairs[0].ks["c"]["p_value"] < 0.05 and pairs[0].ks["b"]["p_value"] > 0.05
     assert pairs[0].ks_rejected == 1 and pairs[0].rows == 30 and pairs[0].reference_rows == 40
+
+
+def test_an_empty_target_or_source_has_no_ks_count_not_zero():
+    """No rows on one side: no KS test ran, so the count is None ("n/a"), not 0 of 0."""
+    rng = np.random.default_rng(2)
+    full = DomainRows("A", ["a"], rng.normal(size=(5, 1)), np.array([0, 1, 0, 1, 0]),
+                      np.zeros(1), np.ones(1))
+    empty = DomainRows("B", ["a"], np.zeros((0, 1)), np.zeros(0, int), np.zeros(1), np.ones(1))
+
+    def translate(x, y, source, target):
+        return np.asarray(x, float), np.eye(2)[np.asarray(y)]
+
+    into_empty, from_empty = translation_quality(translate, [full, empty])
+    assert (into_empty.rows, into_empty.reference_rows, into_empty.ks) == (5, 0, {})
+    assert into_empty.ks_rejected is None and into_empty.label_agreement == 1.0
+    assert from_empty.rows == 0 and from_empty.ks_rejected is None

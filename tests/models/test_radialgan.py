@@ -331,7 +331,7 @@ def test_cli_trains_on_a_csv_with_gaps_and_a_domain_smaller_than_the_batch(tmp_p
     assert code == 0
     printed = capsys.readouterr().out
     assert "domain big leaves out rare (50% empty)" not in printed  # 0.5 is not > 0.5
-    assert "domain small leaves out rare (100% empty)" in printed
+    assert "domain small leaves out rare (no value) in its 28 train rows" in printed
     statistics = json.loads((out / "data_statistics.json").read_text())
     small = statistics["domains"][1]
     assert small["name"] == "small" and small["train_rows"] == 28
@@ -380,3 +380,27 @@ def test_mixed_precision_steps_stay_finite_in_float32_losses():
         assert all(np.isfinite(v) for v in metrics.values())
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_held_out_scores_skip_domains_without_rows():
+    """A tiny domain's validation split can be empty: its pairs are left out of the
+    means (they were NaN, and made every val_* NaN); no rows at all: no scores."""
+    model = _model()
+    data = _random_domains(UNEVEN["feature_counts"], 3, 6)
+    empty = (np.zeros((0, 5), np.float32), np.zeros((0,), np.int32))
+    with_empty = model.evaluation_metrics((data[0], empty, data[2]))
+    assert set(with_empty) == {"latent_cycle", "data_cycle_mse", "label_agreement"}
+    assert all(np.isfinite(value) for value in with_empty.values())
+    # the mean over the pairs 0 -> 1, 0 -> 2, 2 -> 0, 2 -> 1 alone
+    both = model.evaluation_metrics(data)
+    assert with_empty != both
+    nothing = tuple((np.zeros((0, d), np.float32), np.zeros((0,), np.int32))
+                    for d in UNEVEN["feature_counts"])
+    assert model.evaluation_metrics(nothing) == {}
+
+
+def test_every_preset_thins_the_epoch_ends():
+    from keras_genzoo.models.radialgan.presets import PRESETS, SAMPLE_EVERY
+
+    assert {name: preset.train.get("sample_every") for name, preset in PRESETS.items()} == {
+        name: SAMPLE_EVERY for name in PRESETS}

@@ -79,8 +79,8 @@ class RadialGANConfig:
     #: domains:synthetic: how much neighbouring domains' features overlap, 0 <= f < 1
     #: (None: 0.5)
     overlap: float | None = None
-    #: csv: a column empty in more than this fraction of a domain's rows is not one of
-    #: its features (None: 0.5)
+    #: csv: a column empty in more than this fraction of a domain's train rows is not
+    #: one of its features (None: 0.5)
     missing_threshold: float | None = None
     learning_rate: float = 1e-4
     beta_1: float = 0.5
@@ -176,6 +176,26 @@ class RadialGAN(GenzooModel):
             items[f"feature_std_{i}"] = self.feature_stds[i]
             items[f"feature_fill_{i}"] = self.feature_fills[i]
         return items
+
+    def state_variables_optional(self):
+        # the gap fills came after the first radialgan runs: their checkpoints lack them
+        return tuple(f"feature_fill_{i}" for i in range(self.num_domains))
+
+    def restore_missing_state(self, names, statistics):
+        """An older run's checkpoint has no gap fills: the fills its data statistics
+        record, else (statistics from before fills were recorded) each domain's
+        restored mean, which is what its training filled gaps with."""
+        entries = (statistics or {}).get("domains") if isinstance(statistics, dict) else None
+        for i in range(self.num_domains):
+            if f"feature_fill_{i}" not in names:
+                continue
+            fill = None
+            if isinstance(entries, list) and i < len(entries) and isinstance(entries[i], dict):
+                fill = entries[i].get("fill")
+            width = self.config.feature_counts[i]
+            if fill is None or np.shape(fill) != (width,):
+                fill = self.feature_means[i].numpy()
+            self.feature_fills[i].assign(np.asarray(fill, np.float32))
 
     def set_standardization(self, means, stds, fills=None) -> None:
         """Each domain's training-split mean, std and gap fill (original units; the
@@ -342,13 +362,18 @@ class RadialGAN(GenzooModel):
         return self.translate(x, y, domain, domain)
 
     def evaluation_metrics(self, data) -> dict[str, float]:
-        """Held-out cycle errors and label agreement (logged as val_*)."""
+        """Held-out cycle errors and label agreement (logged as val_*), averaged over
+        the ordered pairs (i -> j) whose source domain i has held-out rows (the cycle
+        i -> j -> i uses only i's rows); {} when no domain has any (a tiny domain's
+        validation split can be empty)."""
         samples = self._samples(data)
         latent, cycle, agree = [], [], []
         def as32(tensor):
             return tf.cast(tensor, tf.float32)
 
         for i, j in itertools.permutations(range(self.num_domains), 2):
+            if not len(np.asarray(data[i][1]).reshape(-1)):
+                continue  # no rows: a mean over nothing would be NaN
             z = as32(self.encoders[i](samples[i]))
             translated = as32(self.decoders[j](z))
             z_back = as32(self.encoders[j](translated))
@@ -359,6 +384,8 @@ class RadialGAN(GenzooModel):
             _, y_translated = self._split(translated, j)
             agree.append(float(np.mean(np.argmax(y_translated, -1)
                                        == np.asarray(data[i][1]).reshape(-1))))
+        if not latent:
+            return {}
         return {"latent_cycle": float(np.mean(latent)), "data_cycle_mse": float(np.mean(cycle)),
                 "label_agreement": float(np.mean(agree))}
 

@@ -20,7 +20,8 @@ PRESETS = {
     "synthetic": Preset(
         "generated domains from a fixed seed: a target and 3 sources sharing a latent "
         "factor model (domains:synthetic; --set target_rows=N source_rows=N overlap=F)",
-        train={"dataset": "domains:synthetic", "epochs": 300, "batch_size": 32},
+        train={"dataset": "domains:synthetic", "epochs": 300, "batch_size": 32,
+               "sample_every": SAMPLE_EVERY},
     ),
     "csv": Preset(
         "your own table: --dataset csv:PATH --domain-column C --label-column L",
