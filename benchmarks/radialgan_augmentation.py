@@ -326,16 +326,19 @@ def figure(table, datasets, sizes, path):
             axis = axes[row][col]
             keys = [(dataset, size, None) for size in sizes if (dataset, size, None) in table]
             xs = [table[key]["sizes"]["target_train"] for key in keys]
-            for method in METHODS:
+            for colour, method in enumerate(METHODS):
                 points = [(x, table[key][kind][method]["auroc"]) for x, key in zip(xs, keys)
                           if method in table[key][kind]]
                 if not points:
                     continue
+                # one colour per method in every panel, whichever methods a panel lacks
                 axis.errorbar([p[0] for p in points], [p[1][0] for p in points],
                               yerr=[p[1][1] for p in points], marker="o", capsize=3,
-                              label=method, linewidth=2.2 if method == "RadialGAN" else 1.2)
+                              label=method, color=f"C{colour}",
+                              linewidth=2.2 if method == "RadialGAN" else 1.2)
             axis.set_xscale("log")
-            axis.set_xticks(xs, [f"{x}" + (" (all)" if key[1] is None else "")
+            # "all" on a second line: it can sit next to N = 80 (breast cancer: 86 rows)
+            axis.set_xticks(xs, [f"\n{x} (all)" if key[1] is None else f"{x}"
                                  for x, key in zip(xs, keys)])
             axis.minorticks_off()
             axis.set_xlabel("target training rows N")
@@ -457,11 +460,22 @@ def main(argv=None) -> int:
     parser.add_argument("--results", type=pathlib.Path, default=None,
                         help="JSON-lines file of finished runs: appended to, and read to skip "
                              "the runs already done")
+    parser.add_argument("--figure-only", action="store_true",
+                        help="redraw the figure from --results FILE and stop")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     args.seeds, args.sizes, args.sources = base["seeds"], base["sizes"], base["sources"]
     args.steps = args.steps or base["steps"]
     write = not (args.quick or args.no_write)
+    if args.figure_only:
+        import json
+
+        if not (args.results and args.results.is_file()):
+            parser.error("--figure-only needs --results FILE of a finished run")
+        results = [json.loads(line) for line in args.results.read_text().splitlines() if line]
+        figure(summarize(results), list(DATASETS), args.sizes,
+               args.out.parent / "images" / FIGURE)
+        return 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="genzoo-radialgan-") as tmp:
         results = run_all(args, jobs_for(args, tmp))
