@@ -39,6 +39,7 @@ import collections
 import csv
 import dataclasses
 import math
+import os
 
 import numpy as np
 
@@ -881,6 +882,8 @@ def csv_domains(path, domain_column, label_column, missing_threshold=DEFAULT_MIS
     details = {
         "dataset": "csv",
         "path": str(path),
+        # augment and eval reopen the table, perhaps from another working directory
+        "absolute_path": os.path.abspath(path),
         "domain_column": header[domain_at],
         "label_column": header[label_at],
         "missing_threshold": float(missing_threshold),

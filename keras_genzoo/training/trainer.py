@@ -388,11 +388,7 @@ def _build_model(plan, strategy, source):
 def _start_run_directory(plan, model, source) -> None:
     runs.write_run_config(plan.out_dir, plan.to_json())
     if source.kind == "domains":  # feature names, standardization and label values, for augment
-        statistics = source.statistics()
-        if statistics.get("dataset") == "csv" and "path" in statistics:
-            # augment and eval reopen the table, perhaps from another directory
-            statistics["absolute_path"] = str(pathlib.Path(statistics["path"]).resolve())
-        runs.write_data_statistics(plan.out_dir, statistics)
+        runs.write_data_statistics(plan.out_dir, source.statistics())
 
 
 class _Loop:
