@@ -220,7 +220,7 @@ def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str
                               "image size")
         if catalog.is_point_dataset(train.dataset):
             raise ConfigError(f"--image-size applies to image datasets; {train.dataset} holds "
-                              "points")
+                              f"{catalog.point_dim(train.dataset)}-D points")
     model_class = spec.load_class()
     if flags.get("sample_every") is not None and not (draws_pictures(model_class)
                                                       or model_class.thins_epoch_ends):
