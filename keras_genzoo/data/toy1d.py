@@ -118,24 +118,15 @@ class PointSource1D(toy2d.PointSource):
     whose points are ``[N, 1]`` (``data_dim`` 1, ``name`` e.g. ``"toy1d:bimodal"``)."""
 
     data_dim = 1
-
-    def __init__(self, mixture, split="train", *, spec=None):  # noqa: D107 - the points differ
-        self.mixture = mixture
-        self.name = f"toy1d:{mixture.name}"
-        self.spec = self.name if spec is None else spec
-        self.split = split
-        self._points, self._labels = split_points(mixture, split)
-        self.num_examples = len(self._points)
-        self.num_classes = mixture.num_modes
-        self._elements = None
+    family = "toy1d"
+    split_points = staticmethod(split_points)
 
 
 def open_points(mixture_name, *, spec=None, split="train"):
-    """The :class:`PointSource1D` of ``MIXTURES[mixture_name]``."""
-    if mixture_name not in MIXTURES:
-        raise DataError(
-            f"unknown toy1d mixture {mixture_name!r}: expected one of {', '.join(MIXTURES)}"
-        )
-    if not isinstance(split, str) or not split:
-        raise DataError(f"split must be a non-empty string, got {split!r}")
-    return PointSource1D(MIXTURES[mixture_name], split, spec=spec)
+    """The :class:`PointSource1D` of ``MIXTURES[mixture_name]``; an unknown split is
+    refused by :func:`split_points`."""
+    mixture = MIXTURES.get(mixture_name)
+    if mixture is None:
+        raise DataError(f"unknown toy1d mixture {mixture_name!r}: expected one of "
+                        f"{', '.join(MIXTURES)}")
+    return PointSource1D(mixture, split, spec=spec)
