@@ -40,7 +40,8 @@ PRESETS = {
     ),
     "dominant-discriminator": Preset(
         "toy1d with D winning: minimax loss, 10 D updates per G update at 30x G's rate; "
-        "D(G(z)) falls into the sigmoid's flat region and G's gradient shrinks ~100x",
+        "D(G(z)) falls into the sigmoid's flat region, G's gradient 25-200x below the "
+        "non-saturating loss's",
         config={**TOY1D_NETWORKS, "loss": "minimax", "d_steps": 10, "beta_1": 0.0,
                 "discriminator_lr": 3e-3, "generator_lr": 1e-4},
         # 10 batches per G step: at batch 64 an epoch is 15 G steps
