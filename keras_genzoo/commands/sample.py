@@ -4,8 +4,8 @@ GANs draw ``num`` images from fixed latent codes (``seed``); the same seed
 gives the same images from a run and from its export. Autoencoders show
 held-out inputs in one row and their reconstructions in the row below; 2-D
 models draw a scatter plot, 1-D models (``toy1d:``) their density figure:
-p_data, p_g, D(x) and the optimal D*(x), with the JS estimate. What a run's model shows is the model's
-``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
+p_data, p_g, D(x) and the optimal D*(x), with the JS estimate. What a run's
+model shows is the model's ``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
 interpolation strip.
 """
 
