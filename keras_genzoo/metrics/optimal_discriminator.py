@@ -13,12 +13,13 @@ so the discriminator's logistic loss, the negative of V, is at best
 ``log 4 - 2 JS``. On the line both densities can be put on a grid: p_data is
 the mixture's closed form, p_g a Gaussian kernel density estimate of the
 generator's samples (``scipy.stats.gaussian_kde``), and JS a trapezoid
-integral on the grid. The KDE's bandwidth is Scott's rule for a single
-component of the data, ``sigma * n^(-1/5)`` (Scott 1992, eq. 6.42 in 1-D):
-Scott's rule on the samples themselves takes the spread of all the modes
-together for one Gaussian's and smooths the modes into each other (on
-toy1d:trimodal it made D* of the data against itself 0.41 at the modes). NumPy and SciPy only, on arrays from
-anywhere.
+integral on the grid. The KDE's bandwidth is scipy's Scott factor
+``n^(-1/5)`` times the standard deviation of one component of the data,
+``sigma``, not of the samples: the samples' standard deviation takes the
+spread of all the modes together for one Gaussian's, and the KDE then smooths
+the modes into each other (on toy1d:trimodal, D* of the data against itself
+came out 0.41 at the modes instead of 1/2). NumPy and SciPy only, on arrays
+from anywhere.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def sample_density(samples, grid, bandwidth=None):
 
 
 def kde_bandwidth(mixture, num_samples):
-    """Scott's rule for one of the mixture's components: ``sigma * n^(-1/5)``."""
+    """Scott's factor for one of the mixture's components: ``sigma * n^(-1/5)``."""
     return mixture.sigma * max(int(num_samples), 1) ** -0.2
 
 
