@@ -9,6 +9,7 @@ A run directory is what a user keeps::
     runs/<name>/history.csv           one row per epoch
     runs/<name>/data_statistics.json  a tabular run's standardization and label values
     runs/<name>/loss_curves.png
+    runs/<name>/diagnostics.png       a GAN's dominance diagnostics against the step
 
 Every file genzoo writes (here, in exports, caches and benchmarks) goes through
 :func:`atomic_write`: written beside its final name, then renamed over it, so a reader
@@ -43,6 +44,7 @@ HISTORY_FILE = "history.csv"
 SAMPLES_DIR = "samples"
 LOGS_DIR = "logs"
 LOSS_CURVES_FILE = "loss_curves.png"
+DIAGNOSTICS_FILE = "diagnostics.png"
 DATA_STATISTICS_FILE = "data_statistics.json"
 
 
@@ -448,7 +450,8 @@ def remove_leftovers(run_dir) -> list[pathlib.Path]:
     # an export written into the run directory) run under other locks
     for pattern in (f"{CHECKPOINT_DIR}/*_temp", f".{CONFIG_FILE}.*.tmp",
                     f".{HISTORY_FILE}.*.tmp", f".{DATA_STATISTICS_FILE}.*.tmp",
-                    f".{LOSS_CURVES_FILE}.*.tmp", f"{SAMPLES_DIR}/.*.tmp"):
+                    f".{LOSS_CURVES_FILE}.*.tmp", f".{DIAGNOSTICS_FILE}.*.tmp",
+                    f"{SAMPLES_DIR}/.*.tmp"):
         for path in run_dir.glob(pattern):
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)

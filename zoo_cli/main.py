@@ -132,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=_count(limits.MAX_STEPS), metavar="STEPS",
                        help="also checkpoint every N steps (default: each epoch end)")
     train.add_argument("--sample-every", type=_count(limits.MAX_EPOCHS), metavar="EPOCHS",
-                       help="write the sample grid (2-D data: the scatter plot) every N epochs "
-                       "and at the last one (default 1, every epoch; the toy2d presets: 3 or 21)")
+                       help="write the sample grid (2-D data: the scatter plot, 1-D: the density "
+                       "figure) every N epochs and at the last one (default 1, every epoch; "
+                       "the toy2d presets: 3 or 21, the toy1d ones: 2)")
     train.add_argument("--domain-column", metavar="COLUMN",
                        help="csv: datasets (radialgan): the column naming each row's domain")
     train.add_argument("--label-column", metavar="COLUMN",

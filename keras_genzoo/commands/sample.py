@@ -3,8 +3,9 @@
 GANs draw ``num`` images from fixed latent codes (``seed``); the same seed
 gives the same images from a run and from its export. Autoencoders show
 held-out inputs in one row and their reconstructions in the row below; 2-D
-models draw a scatter plot. What a run's model shows is the model's
-``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
+models draw a scatter plot, 1-D models (``toy1d:``) their density figure:
+p_data, p_g, D(x) and the optimal D*(x), with the JS estimate. What a run's
+model shows is the model's ``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
 interpolation strip.
 """
 
@@ -18,11 +19,15 @@ import numpy as np
 from keras_genzoo import registry, runs
 from keras_genzoo.config import MAX_GRID_IMAGES, check_count, check_seed
 from keras_genzoo.data import catalog, open_held_out
+from keras_genzoo.data.toy1d import MIXTURES as MIXTURES_1D
 from keras_genzoo.data.toy2d import MIXTURES
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.export.exported import ExportedModel
+from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES
+from keras_genzoo.metrics.optimal_discriminator import density_view
 from keras_genzoo.models.base import GRID_ROW, interleave_rows
 from keras_genzoo.models.stylegan.model import check_truncation
+from keras_genzoo.training import diagnostic_figures
 from keras_genzoo.training import images as image_io
 
 #: autoencoder grids pick their inputs among this many held-out images
@@ -98,6 +103,7 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
             _check_prior(runs.read_run_config(path))
         model, saved = runs.load_trained_model(path)
         dataset = saved.get("train", {}).get("dataset")
+        discriminator = model.discriminator_probability
         if style.any():
             if label is not None:
                 raise GenzooError(f"--label needs a conditional model; this {saved['model']} "
@@ -111,7 +117,10 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
                               "directories; sample the run")
         model = ExportedModel(path)
         dataset = model.metadata.get("dataset")
+        discriminator = None  # an export holds the generator only
         samples, columns = _from_export(model, num, seed, style.truncation)
+    if model.points and dataset and catalog.point_dim(dataset) == 1:
+        return _save_densities(model, num, seed, out, dataset, discriminator)
     if model.points:
         return _save_points(samples, out, dataset)
     return image_io.save_grid(samples, out, columns)
@@ -197,6 +206,16 @@ def _from_export(export: ExportedModel, num, seed, truncation=None):
                                       data_dir=export.metadata.get("data_dir"),
                                       manual_dir=export.metadata.get("manual_dir"))
     return interleave_rows(images, export.reconstruct(images, labels)), GRID_ROW
+
+
+def _save_densities(model, num, seed, out, dataset, discriminator) -> pathlib.Path:
+    """A 1-D model's density figure: p_g is a KDE of at least POINT_SAMPLES samples
+    (64 would make a poor estimate), D(x) is drawn for a run's logistic discriminator."""
+    mixture = MIXTURES_1D[catalog.parse_spec(dataset)[1]]
+    count = max(num, POINT_SAMPLES)
+    view = density_view(mixture, model.sample(count, seed), discriminator)
+    return diagnostic_figures.save_density_figure(view, out,
+                                                  title=f"{dataset}, {count} samples")
 
 
 def _save_points(points: np.ndarray, out: pathlib.Path, dataset: str | None) -> pathlib.Path:

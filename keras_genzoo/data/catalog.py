@@ -9,6 +9,9 @@ A dataset *spec* is the string given to ``--dataset``:
 - ``idx:<path>``: MNIST-format IDX files;
 - ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
   images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`;
+- ``toy1d:bimodal``, ``toy1d:trimodal``, ``toy1d:skewed``: 1-D Gaussian
+  mixtures (points ``[N, 1]``) on which the optimal discriminator can be
+  drawn, see :mod:`keras_genzoo.data.toy1d`;
 - ``csv:<path>``: the user's table of several domains (``--domain-column``,
   ``--label-column``), ``domains:breast_cancer``: an embedded table cut
   into synthetic domains, and ``domains:synthetic``: generated domains;
@@ -22,6 +25,7 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
+from keras_genzoo.data.toy1d import MIXTURES as MIXTURES_1D
 from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
@@ -76,6 +80,13 @@ DATASET_SOURCES = [
     for name, mixture in MIXTURES.items()
 ] + [
     (
+        f"toy1d:{name}",
+        f"1-D points, the optimal discriminator drawn: {mixture.description} "
+        f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
+    )
+    for name, mixture in MIXTURES_1D.items()
+] + [
+    (
         "csv:<path>",
         "a table of several domains for RadialGAN: --domain-column and --label-column "
         "name two columns, every other column is a numeric or one-hot categorical feature",
@@ -92,10 +103,13 @@ TFDS_SHORT_NAMES = {
 }
 
 _TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in MIXTURES)
+_TOY1D_SPECS = " or ".join(f"toy1d:{name}" for name in MIXTURES_1D)
+#: the length of one point of each kind of point dataset
+POINT_DIMS = {"toy1d": 1, "toy2d": 2}
 _DOMAIN_SPECS = " or ".join(f"domains:{name}" for name in DOMAIN_DATASETS)
 _EXPECTED = (
     "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
-    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}, csv:<path>, {_DOMAIN_SPECS}"
+    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}, {_TOY1D_SPECS}, csv:<path>, {_DOMAIN_SPECS}"
 )
 
 
@@ -103,9 +117,9 @@ def parse_spec(spec):
     """Split a dataset spec into ``(kind, argument)``.
 
     kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``,
-    ``"toy2d"``, ``"csv"``, ``"domains"``; the argument is the tfds builder
-    name (short names resolved), the path (``~`` expanded) for folder, idx
-    and csv, the lower-cased mixture name for toy2d or dataset name for
+    ``"toy2d"``, ``"toy1d"``, ``"csv"``, ``"domains"``; the argument is the tfds
+    builder name (short names resolved), the path (``~`` expanded) for folder, idx
+    and csv, the lower-cased mixture name for toy2d and toy1d or dataset name for
     domains, and ``""`` for digits. Raises DataError for anything else.
     Paths are not checked here (see :func:`check_spec`).
     """
@@ -135,6 +149,11 @@ def parse_spec(spec):
         if name not in MIXTURES:
             raise DataError(f"unknown toy2d mixture {arg.strip()!r}: expected {_TOY2D_SPECS}")
         return "toy2d", name
+    if sep and kind == "toy1d":
+        name = arg.strip().lower()
+        if name not in MIXTURES_1D:
+            raise DataError(f"unknown toy1d mixture {arg.strip()!r}: expected {_TOY1D_SPECS}")
+        return "toy1d", name
     if sep and kind == "domains":
         name = arg.strip().lower()
         if name not in DOMAIN_DATASETS:
@@ -144,12 +163,18 @@ def parse_spec(spec):
 
 
 def is_point_dataset(spec):
-    """True for a ``toy2d:`` spec (2-D points), False for an image source.
+    """True for a ``toy2d:`` or ``toy1d:`` spec (points), False for an image source.
 
     Only parses the spec (no path checks), so it never raises for a valid
     image spec; an invalid spec raises DataError as :func:`parse_spec` does.
     """
-    return parse_spec(spec)[0] == "toy2d"
+    return parse_spec(spec)[0] in POINT_DIMS
+
+
+def point_dim(spec):
+    """The length of one point of a point dataset (2 for toy2d, 1 for toy1d), 0 for
+    any other source; parses only, like :func:`is_point_dataset`."""
+    return POINT_DIMS.get(parse_spec(spec)[0], 0)
 
 
 def is_domain_dataset(spec):

@@ -38,7 +38,7 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.data import catalog, tabular, toy2d
+from keras_genzoo.data import catalog, tabular, toy1d, toy2d
 from keras_genzoo.data import idx as idx_lib
 from keras_genzoo.data.pipeline import (batch_pipeline, cache_root, check_batch_size,
                                         network_reachable)
@@ -257,7 +257,8 @@ def open_source(spec, *, image_size, channels, split="train", data_dir=None,
                 manual_dir=None, domain_column=None, label_column=None, num_domains=None):
     """Open a dataset spec (see :mod:`keras_genzoo.data.catalog`) as an
     :class:`ImageSource`, a ``toy2d:`` spec as a
-    :class:`~keras_genzoo.data.toy2d.PointSource`, or a ``csv:`` /
+    :class:`~keras_genzoo.data.toy2d.PointSource` (``toy1d:``: its 1-D
+    subclass), or a ``csv:`` /
     ``domains:`` spec as a :class:`~keras_genzoo.data.tabular.DomainSource`
     (the last two ignore ``image_size`` and ``channels``; they are still
     validated so that callers need not know the kind of source).
@@ -275,6 +276,8 @@ def open_source(spec, *, image_size, channels, split="train", data_dir=None,
     kind, arg = catalog.parse_spec(spec)
     if kind == "toy2d":
         return toy2d.open_points(arg, spec=spec, split=split)
+    if kind == "toy1d":
+        return toy1d.open_points(arg, spec=spec, split=split)
     if kind in ("csv", "domains"):
         return tabular.open_domains(spec, split=split, domain_column=domain_column,
                                     label_column=label_column, num_domains=num_domains)

@@ -137,13 +137,17 @@ class PointSource:
     #: what one example is called in progress lines and throughput
     unit = "points"
     data_dim = 2
+    #: the spec prefix, and the function giving a split's fixed ``(points, labels)``
+    #: (subclasses for other point sets change both)
+    family = "toy2d"
+    split_points = staticmethod(split_points)
 
     def __init__(self, mixture, split="train", *, spec=None):
         self.mixture = mixture
-        self.name = f"toy2d:{mixture.name}"
+        self.name = f"{self.family}:{mixture.name}"
         self.spec = self.name if spec is None else spec
         self.split = split
-        self._points, self._labels = split_points(mixture, split)
+        self._points, self._labels = self.split_points(mixture, split)
         self.num_examples = len(self._points)
         self.num_classes = mixture.num_modes
         self._elements = None

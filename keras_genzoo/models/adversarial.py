@@ -235,6 +235,14 @@ class GANEngine(GenzooModel):
                                               training=training)
         return tf.reshape(tf.cast(logits, tf.float32), [-1]), features
 
+    def discriminator_probability(self, data):
+        """D(x) = sigmoid(logit) of the logistic losses (``data`` in the data range);
+        None for a critic (its scores are no probabilities) or a conditional D."""
+        if self.config.loss not in LOGISTIC_LOSSES or self.uses_labels():
+            return None
+        data = self.to_generator_range(tf.convert_to_tensor(data, tf.float32))
+        return tf.sigmoid(self.discriminate(data)[0]).numpy()
+
     def call(self, inputs, training=False):
         data, labels = self.unpack(inputs)
         labels = self.label_tensor(labels, tf.shape(data)[0])

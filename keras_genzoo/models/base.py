@@ -166,6 +166,11 @@ class GenzooModel(keras.Model):
     #: True for models of 2-D points (toy2d), drawn as scatter plots, not image grids
     points: ClassVar[bool] = False
 
+    def discriminator_probability(self, data) -> np.ndarray | None:
+        """D(x) ``[N]`` as a probability for models with a logistic discriminator (the
+        1-D figure draws it next to the optimal D*); None for every other model."""
+        return None
+
     def adapt_to_source(self, source) -> None:
         """Take what the model needs from its training source before the first step
         (RadialGAN: each domain's standardization, which its exports undo). Default: nothing."""

@@ -23,6 +23,8 @@ from keras_genzoo.data import open_held_out
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.metrics.evaluate import EvalSettings, Evaluator
 from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES, mode_coverage
+from keras_genzoo.metrics.optimal_discriminator import density_view
+from keras_genzoo.training import diagnostic_figures
 from keras_genzoo.training import images as image_io
 from keras_genzoo.training import plan as plan_lib
 
@@ -48,6 +50,7 @@ class EpochEnd:
     #: True at the last epoch of this command (step bound reached or the clock ran out)
     final: bool
     _point_samples: Any = dataclasses.field(default=None, repr=False)
+    _density_view: Any = dataclasses.field(default=None, repr=False)
 
     @property
     def epoch(self) -> int:
@@ -59,6 +62,14 @@ class EpochEnd:
         if self._point_samples is None:
             self._point_samples = self.model.sample(POINT_SAMPLES, seed=SAMPLE_SEED)
         return self._point_samples
+
+    def density_view(self, mixture):
+        """A 1-D model's densities, D, D* and JS against ``mixture`` this epoch, computed
+        once for every hook that needs them (the JS column, the figure)."""
+        if self._density_view is None:
+            self._density_view = density_view(mixture, self.point_samples(),
+                                              self.model.discriminator_probability)
+        return self._density_view
 
 
 class EpochEndHook:
@@ -86,10 +97,14 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
         hooks.append(held_out)
     if settings.eval_every:
         hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
+    one_dimensional = model.points and source.data_dim == 1
     if model.points:
         hooks.append(ModeCoverage(source.mixture))
+    if one_dimensional:
+        hooks.append(JSDivergence(source.mixture))
     hooks += [HistoryFile(), EpochPictures(held_out, every=settings.sample_every,
-                                           mixture=getattr(source, "mixture", None)),
+                                           mixture=getattr(source, "mixture", None),
+                                           densities=one_dimensional),
               LossCurves()]
     return hooks
 
@@ -178,6 +193,18 @@ class ModeCoverage(EpochEndHook):
                        high_quality=round(coverage.high_quality_fraction, 4))
 
 
+class JSDivergence(EpochEndHook):
+    """``js_divergence``: JS(p_data || p_g) of a 1-D model's samples, the quantity
+    the minimax game minimises (Goodfellow et al. 2014, Theorem 1), by integration
+    on a grid with p_g a kernel density estimate."""
+
+    def __init__(self, mixture):
+        self.mixture = mixture
+
+    def on_epoch_end(self, end):
+        end.row["js_divergence"] = round(end.density_view(self.mixture).js, 5)
+
+
 class HistoryFile(EpochEndHook):
     """``history.csv``: one row per epoch, rewritten atomically."""
 
@@ -197,9 +224,11 @@ class EpochPictures(EpochEndHook):
 
     writes_files = True
 
-    def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None):
+    def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None,
+                 densities: bool = False):
         self.held_out = held_out.preview_examples() if held_out is not None else None
-        self.every, self.mixture = every, mixture
+        #: ``densities``: a 1-D model, drawn as its densities with D and D*
+        self.every, self.mixture, self.densities = every, mixture, densities
         self.writer = None
 
     def on_epoch_end(self, end):
@@ -219,6 +248,11 @@ class EpochPictures(EpochEndHook):
     def _picture(self, end):
         model = end.model
         path = end.run_dir / runs.SAMPLES_DIR / f"epoch_{end.epoch:04d}.png"
+        if self.densities:
+            diagnostic_figures.save_density_figure(
+                end.density_view(self.mixture), path,
+                title=f"{model.registry_name}, epoch {end.epoch}")
+            return tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
         if model.points:
             samples = end.point_samples()
             image_io.save_scatter(samples, path, modes=self.mixture.modes,
@@ -238,10 +272,14 @@ class EpochPictures(EpochEndHook):
 
 
 class LossCurves(EpochEndHook):
-    """``loss_curves.png`` from ``history.csv`` once training is over."""
+    """``loss_curves.png`` from ``history.csv`` once training is over, and for a GAN
+    ``diagnostics.png``: its dominance diagnostics against the generator step."""
 
     writes_files = True
 
     def on_train_end(self, run_dir):
         if (run_dir / runs.HISTORY_FILE).is_file():
             image_io.plot_history(run_dir / runs.HISTORY_FILE, run_dir / runs.LOSS_CURVES_FILE)
+            diagnostic_figures.plot_diagnostics(run_dir / runs.HISTORY_FILE,
+                                                run_dir / runs.DIAGNOSTICS_FILE,
+                                                title=run_dir.name)

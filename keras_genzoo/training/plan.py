@@ -220,7 +220,7 @@ def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str
                               "image size")
         if catalog.is_point_dataset(train.dataset):
             raise ConfigError(f"--image-size applies to image datasets; {train.dataset} holds "
-                              "2-D points")
+                              f"{catalog.point_dim(train.dataset)}-D points")
     model_class = spec.load_class()
     if flags.get("sample_every") is not None and not (draws_pictures(model_class)
                                                       or model_class.thins_epoch_ends):
@@ -295,20 +295,21 @@ def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
 
 
 def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:
-    """``data_dim`` follows the dataset: 2 for toy2d points, 0 (images) otherwise.
+    """``data_dim`` follows the dataset: 2 for toy2d points, 1 for toy1d, 0 (images)
+    otherwise.
 
     Models without a ``data_dim`` key generate images only, and say so.
     """
-    points = catalog.is_point_dataset(dataset)
+    points = catalog.point_dim(dataset)
     if "data_dim" not in config_lib.field_types(config_class):
         if points:
             point_models = ", ".join(name for name in registry.names()
                                      if "data_dim" in config_lib.field_types(
                                          registry.get(name).load_class().config_class))
-            raise ConfigError(f"{dataset} holds 2-D points and {spec.name} works on images; "
+            raise ConfigError(f"{dataset} holds {points}-D points and {spec.name} works on images; "
                               f"train one of {point_models} on it")
         return {}
-    return {"data_dim": 2 if points else 0}
+    return {"data_dim": points}
 
 
 def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
