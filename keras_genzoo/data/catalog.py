@@ -8,7 +8,8 @@ A dataset *spec* is the string given to ``--dataset``:
 - ``folder:<path>``: the user's own images;
 - ``idx:<path>``: MNIST-format IDX files;
 - ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
-  images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`;
+  images) for mode-coverage studies, and ``toy2d:circle``, ``toy2d:spiral``:
+  noisy 2-D curves for autoencoders, see :mod:`keras_genzoo.data.toy2d`;
 - ``csv:<path>``: the user's table of several domains (``--domain-column``,
   ``--label-column``), ``domains:breast_cancer``: an embedded table cut
   into synthetic domains, and ``domains:synthetic``: generated domains;
@@ -22,7 +23,7 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
-from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
+from keras_genzoo.data.toy2d import CURVES, MIXTURES, POINT_SETS, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
 DEFAULT_DATASET = "digits"
@@ -76,6 +77,13 @@ DATASET_SOURCES = [
     for name, mixture in MIXTURES.items()
 ] + [
     (
+        f"toy2d:{name}",
+        f"2-D points near a curve, for autoencoders: {curve.description} "
+        f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
+    )
+    for name, curve in CURVES.items()
+] + [
+    (
         "csv:<path>",
         "a table of several domains for RadialGAN: --domain-column and --label-column "
         "name two columns, every other column is a numeric or one-hot categorical feature",
@@ -91,7 +99,7 @@ TFDS_SHORT_NAMES = {
     "celeba": "celeb_a",
 }
 
-_TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in MIXTURES)
+_TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in POINT_SETS)
 _DOMAIN_SPECS = " or ".join(f"domains:{name}" for name in DOMAIN_DATASETS)
 _EXPECTED = (
     "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
@@ -132,8 +140,8 @@ def parse_spec(spec):
         return kind, os.path.expanduser(path)
     if sep and kind == "toy2d":
         name = arg.strip().lower()
-        if name not in MIXTURES:
-            raise DataError(f"unknown toy2d mixture {arg.strip()!r}: expected {_TOY2D_SPECS}")
+        if name not in POINT_SETS:
+            raise DataError(f"unknown toy2d set {arg.strip()!r}: expected {_TOY2D_SPECS}")
         return "toy2d", name
     if sep and kind == "domains":
         name = arg.strip().lower()

@@ -86,7 +86,7 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
         hooks.append(held_out)
     if settings.eval_every:
         hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
-    if model.points:
+    if model.points and model.generative and getattr(source.mixture, "modes", None) is not None:
         hooks.append(ModeCoverage(source.mixture))
     hooks += [HistoryFile(), EpochPictures(held_out, every=settings.sample_every,
                                            mixture=getattr(source, "mixture", None)),
@@ -199,6 +199,9 @@ class EpochPictures(EpochEndHook):
 
     def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None):
         self.held_out = held_out.preview_examples() if held_out is not None else None
+        #: an autoencoder of points draws its reconstruction field over all the held-out points
+        self.held_out_points = (held_out.data[0] if held_out is not None
+                                and not isinstance(held_out.data, list) else None)
         self.every, self.mixture = every, mixture
         self.writer = None
 
@@ -219,6 +222,11 @@ class EpochPictures(EpochEndHook):
     def _picture(self, end):
         model = end.model
         path = end.run_dir / runs.SAMPLES_DIR / f"epoch_{end.epoch:04d}.png"
+        if model.points and not model.generative:
+            image_io.save_reconstruction_field(
+                model, self.held_out_points, path,
+                title=f"{model.registry_name}, epoch {end.epoch}: g(f(x)) - x")
+            return tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
         if model.points:
             samples = end.point_samples()
             image_io.save_scatter(samples, path, modes=self.mixture.modes,
