@@ -25,10 +25,11 @@ import dataclasses
 from typing import Literal
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
-from keras_genzoo.errors import ConfigError
+from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.reconstruction import RECONSTRUCTION_LOSSES
 from keras_genzoo.models.base import AutoencoderBase
 from keras_genzoo.networks.convolutional import conv_decoder, conv_encoder
@@ -125,6 +126,17 @@ class Autoencoder(AutoencoderBase):
         if c.reconstruction_loss == "mse":
             return "gaussian"
         return "bernoulli" if c.output_activation == "sigmoid" and not c.data_dim else None
+
+    def encoder_filters(self) -> np.ndarray:
+        """The code layer's weights as one image per code unit, ``[code_dim, size, size,
+        channels]``: the features of an encoder that is a single dense layer (empty
+        ``hidden_units``), drawn by benchmarks/overcomplete_filters.py."""
+        c = self.config
+        if c.data_dim or c.architecture != "dense" or c.hidden_units:
+            raise GenzooError("encoder filters are the weights of a single dense encoder "
+                              "layer (architecture=dense, empty hidden_units)")
+        kernel = np.asarray(self.encoder.get_layer("code").kernel)  # [pixels, code_dim]
+        return kernel.T.reshape(c.code_dim, c.image_size, c.image_size, c.channels)
 
     def reconstruction_loss(self, images, reconstruction):
         """Per-example ``L(x, g(f(x)))``."""

@@ -22,6 +22,14 @@ PRESETS = {
         train={"dataset": "toy2d:circle", "epochs": 20, "batch_size": 128,
                "sample_every": 5},
     ),
+    "overcomplete": Preset(
+        "overcomplete: one sigmoid layer to a 128-d code on the 8x8 input (64), masking "
+        "noise 0.5; compare with ae's overcomplete preset, which copies",
+        config={"architecture": "dense", "image_size": 8, "hidden_units": [], "code_dim": 128,
+                "code_activation": "sigmoid", "corruption": "masking",
+                "drop_probability": 0.5, "learning_rate": 0.01},
+        train={"dataset": "digits", "epochs": 40, "batch_size": 64},
+    ),
 }
 
 DEFAULT_PRESET = "gaussian"
