@@ -448,7 +448,7 @@ def test_format_signatures_and_metadata(exported):
     metadata = json.loads((ae.path / "assets.extra" / "genzoo.json").read_text())
     assert metadata == read_metadata(ae.path)
     assert metadata["export"]["name"] == "ae" and metadata["export"]["version"] == 1
-    assert set(metadata["signatures"]) == {"serving_default", "encode", "decode", "decode_stochastic"}
+    assert set(metadata["signatures"]) == {"serving_default", "encode", "decode"}
     assert read_signatures(ae.path) == metadata["signatures"]
 
 

@@ -51,12 +51,15 @@ def trained(digits):
 def test_the_unregularized_overcomplete_ae_copies_and_the_regularized_do_not(trained, digits):
     train, test = digits
     copies = {name: copy_error(model.reconstruct, train) for name, model in trained.items()}
+    digits_error = {name: relative_error(test, model.reconstruct(test), train.mean(axis=0))
+                    for name, model in trained.items()}
     assert copies["ae"] < 0.25, copies
     for name in REGULARIZED:
         assert copies[name] > 0.5 and copies[name] > 3 * copies["ae"], copies
-        # ... while they do reconstruct the (held-out) data
-        data = relative_error(test, trained[name].reconstruct(test), train.mean(axis=0))
-        assert data < 0.5, (name, data)
+        # ... while they do model the (held-out) digits: better than the mean image, and
+        # better than the off-data images
+        assert digits_error[name] < 0.7 and digits_error[name] < 0.8 * copies[name], \
+            (name, digits_error, copies)
 
 
 def test_encoder_filters_are_the_code_layers_weights(trained):
