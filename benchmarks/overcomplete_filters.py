@@ -68,7 +68,7 @@ def filter_figure(models: dict, path: pathlib.Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    figure, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.6))
+    figure, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.9))
     for axis, (label, (model, scores)) in zip(axes, models.items()):
         filters = model.encoder_filters()[:SHOWN_FILTERS, :, :, 0]
         scale = np.abs(filters).max(axis=(1, 2), keepdims=True) + 1e-12

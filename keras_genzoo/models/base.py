@@ -208,11 +208,15 @@ class GenzooModel(keras.Model):
                               f"{classes} classes (0 to {classes - 1})")
         return labels.astype(np.int32)
 
+    def data_shape(self) -> list[int]:
+        """One example's shape: ``[data_dim]`` for a model of points, else the image's."""
+        c = self.config
+        return [c.data_dim] if self.points else [c.image_size, c.image_size, c.channels]
+
     def example_input(self, batch_size: int = 2):
         """A batch shaped like the training data, used to build the wrapper."""
-        size, channels = self.config.image_size, self.config.channels
-        images = tf.zeros([batch_size, size, size, channels], tf.float32)
-        return images, tf.zeros([batch_size], tf.int32)
+        return (tf.zeros([batch_size, *self.data_shape()], tf.float32),
+                tf.zeros([batch_size], tf.int32))
 
     def probe_input(self, batch_size: int = 4):
         """A fixed batch shaped like :meth:`example_input`, its floats drawn uniformly
@@ -483,14 +487,6 @@ class AutoencoderBase(GenzooModel):
     def points(self) -> bool:
         """True for an autoencoder of points (``data_dim > 0``) rather than images."""
         return getattr(self.config, "data_dim", 0) > 0
-
-    def data_shape(self) -> list[int]:
-        c = self.config
-        return [c.data_dim] if self.points else [c.image_size, c.image_size, c.channels]
-
-    def example_input(self, batch_size: int = 2):
-        return (tf.zeros([batch_size, *self.data_shape()], tf.float32),
-                tf.zeros([batch_size], tf.int32))
 
     def preview(self, *, seed, count, held_out=None):
         """Held-out inputs, each row above its reconstructions."""

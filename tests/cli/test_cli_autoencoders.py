@@ -117,7 +117,7 @@ def test_sample_stochastic_is_refused_without_a_decoder_distribution(tiny_runs, 
 
 
 # ------------------------------------------------- autoencoders on 2-D points
-def test_a_denoising_autoencoder_on_a_curve_draws_its_field(tmp_path):
+def test_a_denoising_autoencoder_on_a_curve_draws_its_field(tmp_path, capsys):
     run = tmp_path / "dae"
     assert main(["train", "denoising-ae", "--preset", "circle", "--steps", "40",
                  "--out", str(run)]) == 0
@@ -127,6 +127,8 @@ def test_a_denoising_autoencoder_on_a_curve_draws_its_field(tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
     assert main(["manifold", str(run), "--out", str(tmp_path / "manifold.png")]) == 0
     assert (tmp_path / "manifold.png").stat().st_size > 1000
+    capsys.readouterr()
+    _fails_cleanly(capsys, ["eval", run], "autoencoder of points", "val_mse")
 
 
 def test_an_image_only_model_refuses_a_curve(capsys, tmp_path):
