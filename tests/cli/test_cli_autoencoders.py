@@ -134,3 +134,11 @@ def test_a_denoising_autoencoder_on_a_curve_draws_its_field(tmp_path, capsys):
 def test_an_image_only_model_refuses_a_curve(capsys, tmp_path):
     _fails_cleanly(capsys, ["train", "vae", "--dataset", "toy2d:circle", "--out",
                             tmp_path / "run"], "vae works on images")
+
+
+def test_an_image_model_on_points_names_the_models_that_take_them(capsys, tmp_path):
+    message = _fails_cleanly(capsys, ["train", "classifier", "--dataset", "toy2d:circle",
+                                      "--out", tmp_path / "run"], "works on images")
+    named = message.split("train one of ", 1)[1].split(" on it")[0].split(", ")
+    assert {"ae", "sparse-ae", "denoising-ae", "contractive-ae", "gan"} <= set(named)
+    assert "vae" not in named and "classifier" not in named
