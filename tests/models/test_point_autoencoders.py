@@ -132,3 +132,18 @@ def test_the_field_figure_is_written(circle_dae, tmp_path):
     grid = image_io.plane_grid(points)
     assert grid.shape == (image_io.FIELD_GRID ** 2, 2)
     assert grid.min() < points.min() and grid.max() > points.max()
+
+
+def test_one_dimensional_points_train_and_draw_their_field(tmp_path):
+    """Any point source (``data_dim > 0``): 1-D points, such as a toy1d mixture's."""
+    from keras_genzoo.training import images as image_io
+
+    model = DenoisingAE({"data_dim": 1, "hidden_units": [16], "code_dim": 4, "sigma": 0.2})
+    model.compile()
+    points = np.random.default_rng(0).normal(size=(32, 1)).astype(np.float32)
+    assert np.isfinite(float(model.train_step((tf.constant(points),
+                                               tf.zeros([32], tf.int32)))["loss"]))
+    assert model.reconstruction_field(points).shape == (32, 1)
+    assert image_io.plane_grid(points).shape == (image_io.FIELD_GRID, 1)
+    path = image_io.save_reconstruction_field(model, points, tmp_path / "field1d.png")
+    assert path.stat().st_size > 1000
