@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--prior", action="store_true",
                         help="generative autoencoders (vae): decode samples from the prior "
                         "instead of showing reconstructions")
+    sample.add_argument("--stochastic", action="store_true",
+                        help="autoencoders with a probabilistic decoder (vae; ae family with "
+                             "mse or bce): draw x ~ p_decoder(x|h) instead of its mean")
     sample.add_argument("--label", type=int,
                         help="conditional models: draw every sample of this class")
     sample.add_argument("--seed", type=_seed, default=0,

@@ -71,6 +71,7 @@ def export_run(
         "step": int(runs.checkpoint_number(model.checkpoint_path) or 0),
         "run": str(run_dir.resolve()),
         "versions": saved.get("versions", {}),
+        **model.export_metadata(),
     }
     if model.data_kind == "domains":
         metadata.update(domain_metadata(runs.read_data_statistics(run_dir)))

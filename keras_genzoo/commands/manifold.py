@@ -1,5 +1,6 @@
 """``genzoo manifold RUN --out FILE.png``: the decoder's tangent directions at held-out
-inputs (see :mod:`keras_genzoo.metrics.manifold` for the mathematics)."""
+inputs (see :mod:`keras_genzoo.metrics.manifold` for the mathematics); for an
+autoencoder of points, its reconstruction field ``g(f(x)) - x`` over the plane."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pathlib
 
 from keras_genzoo import registry, runs
 from keras_genzoo.config import check_seed
-from keras_genzoo.commands.sample import check_output_file, holdout_examples
+from keras_genzoo.commands.sample import (check_output_file, holdout_examples,
+                                          point_autoencoder_figure)
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.metrics.manifold import (decoder_tangents, draw_tangent_figure,
                                            single_input_decoder, tangent_strips)
@@ -29,7 +31,9 @@ def write_tangent_figure(run_dir, out_png, *, num_inputs: int = 4, num_direction
     ``num_directions`` rows: the input and its reconstruction on the left of
     the first row, then in each row the strip ``g(h + t v_k)``, labelled with
     ``s_k``. GAN runs and conditional decoders raise :class:`GenzooError`
-    before anything is written.
+    before anything is written. An autoencoder of points (toy2d, toy1d) draws its
+    reconstruction field instead, as ``genzoo sample`` does (Alain & Bengio 2014: for a
+    denoising autoencoder the arrows point towards the data manifold).
     """
     run_path, out = pathlib.Path(run_dir), pathlib.Path(out_png)
     check_seed(seed)
@@ -45,6 +49,8 @@ def write_tangent_figure(run_dir, out_png, *, num_inputs: int = 4, num_direction
         raise GenzooError(f"steps must be an odd number >= 3, got {steps}")
     check_output_file(out, "manifold.png")
     model, saved = runs.load_trained_model(run_path)
+    if model.points:
+        return point_autoencoder_figure(model, saved, out, seed)
     single_input_decoder(model)
     train = saved.get("train", {})
     inputs, _ = holdout_examples(train.get("dataset", "digits"), num_inputs,

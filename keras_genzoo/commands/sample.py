@@ -2,10 +2,12 @@
 
 GANs draw ``num`` images from fixed latent codes (``seed``); the same seed
 gives the same images from a run and from its export. Autoencoders show
-held-out inputs in one row and their reconstructions in the row below; 2-D
-models draw a scatter plot, 1-D models (``toy1d:``) their density figure:
-p_data, p_g, D(x) and the optimal D*(x), with the JS estimate. What a run's
-model shows is the model's ``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
+held-out inputs in one row and their reconstructions in the row below
+(``--stochastic``: draws from the decoder's distribution instead of its mean); 2-D
+models draw a scatter plot, 1-D models (``toy1d:``) their density figure: p_data,
+p_g, D(x) and the optimal D*(x), with the JS estimate; autoencoders of points draw
+their reconstruction field ``g(f(x)) - x`` as arrows over the data. What a run's model
+shows is the model's ``sample_grid``; StyleGAN adds truncation, the style-mixing grid and the
 interpolation strip.
 """
 
@@ -20,7 +22,7 @@ from keras_genzoo import registry, runs
 from keras_genzoo.config import MAX_GRID_IMAGES, check_count, check_seed
 from keras_genzoo.data import catalog, open_held_out
 from keras_genzoo.data.toy1d import MIXTURES as MIXTURES_1D
-from keras_genzoo.data.toy2d import MIXTURES
+from keras_genzoo.data.toy2d import POINT_SETS
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.export.exported import ExportedModel
 from keras_genzoo.metrics.mode_coverage import POINT_SAMPLES
@@ -48,7 +50,7 @@ def run(args) -> int:
         raise GenzooError(f"--num does not apply: {figure}")
     num = DEFAULT_NUM if args.num is None else args.num
     out = sample_grid(args.path, num=num, out=args.out, seed=args.seed, prior=args.prior,
-                      label=args.label, style=style)
+                      label=args.label, style=style, stochastic=args.stochastic)
     print(f"genzoo: wrote {out}")
     return 0
 
@@ -82,13 +84,17 @@ class StyleOptions:
 
 
 def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
-                label: int | None = None, style: StyleOptions | None = None) -> pathlib.Path:
+                label: int | None = None, style: StyleOptions | None = None,
+                stochastic: bool = False) -> pathlib.Path:
     """Write the sample grid of a run or export at ``path`` to ``out``; returns ``out``.
 
     ``prior`` (generative autoencoders such as the VAE) decodes draws from the
     prior instead of showing reconstructions; ``label`` fixes the class of a
     conditional model's samples; ``style`` holds StyleGAN's truncation,
-    style-mixing grid and interpolation strip.
+    style-mixing grid and interpolation strip; ``stochastic`` (autoencoders with a
+    probabilistic decoder) draws ``x ~ p_decoder(x | h)`` instead of its mean.
+    An autoencoder of points draws its reconstruction field over held-out points
+    (``stochastic``: draws around them).
     """
     style = style or StyleOptions()
     check_count(num, "--num", MAX_GRID_IMAGES)
@@ -98,11 +104,18 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
     if not path.exists():
         raise GenzooError(f"no such run or export: {path}")
     check_output_file(out, "samples.png")
+    if stochastic and style.any():
+        raise GenzooError("--stochastic applies to autoencoders; --truncation, --style-mix "
+                          "and --interpolate to stylegan")
     if runs.is_run_dir(path):
         if prior:
             _check_prior(runs.read_run_config(path))
+        if stochastic:
+            _check_stochastic(runs.read_run_config(path))
         model, saved = runs.load_trained_model(path)
         dataset = saved.get("train", {}).get("dataset")
+        if model.points and model.reconstructs:
+            return point_autoencoder_figure(model, saved, out, seed, stochastic)
         discriminator = model.discriminator_probability
         if style.any():
             if label is not None:
@@ -110,15 +123,18 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
                                   "run is not conditional")
             samples, columns = _styles(model, saved, num, seed, style)
         else:
-            samples, columns = _from_model(model, saved, num, seed, prior, label)
+            samples, columns = _from_model(model, saved, num, seed, prior, label, stochastic)
     else:
         if prior or label is not None or style.style_mix or style.interpolate is not None:
             raise GenzooError("--prior, --label, --style-mix and --interpolate work on run "
                               "directories; sample the run")
         model = ExportedModel(path)
         dataset = model.metadata.get("dataset")
+        if model.points and model.reconstructs:
+            raise GenzooError("an export of an autoencoder of points has no picture here: "
+                              "sample its run (the reconstruction field)")
         discriminator = None  # an export holds the generator only
-        samples, columns = _from_export(model, num, seed, style.truncation)
+        samples, columns = _from_export(model, num, seed, style.truncation, stochastic)
     if model.points and dataset and catalog.point_dim(dataset) == 1:
         return _save_densities(model, num, seed, out, dataset, discriminator)
     if model.points:
@@ -143,6 +159,31 @@ def _check_prior(saved) -> None:
                           f"{saved.get('model')} run has no prior to switch to")
 
 
+def _check_stochastic(saved) -> None:
+    """``--stochastic`` draws from an autoencoder's decoder distribution; a GAN's
+    generator has none (a model's own check follows for deterministic decoders)."""
+    if not registry.get(saved.get("model")).load_class().reconstructs:
+        raise GenzooError(f"--stochastic needs an autoencoder with a probabilistic decoder; "
+                          f"a {saved.get('model')} run has none")
+
+
+def point_autoencoder_figure(model, saved, out, seed=0, stochastic=False) -> pathlib.Path:
+    """An autoencoder of points: its reconstruction field ``g(f(x)) - x`` over
+    :data:`HOLDOUT_POOL` held-out points, or with ``stochastic`` one draw of
+    ``p_decoder(x | f(x))`` for each of them (blue) over the points (grey)."""
+    train = saved.get("train", {})
+    points, _ = holdout_examples(train.get("dataset"), HOLDOUT_POOL, model.config.image_size,
+                                 model.config.channels, seed=seed)
+    name = f"{saved['model']} ({saved.get('preset') or 'custom'})"
+    if stochastic:
+        model.require_stochastic_decoder()
+        draws = model.draw_from_decoder(model.reconstruct(points), seed)
+        return image_io.save_scatter(draws, out, real=points,
+                                     title=f"{name}: x ~ p_decoder(x | f(x))")
+    return image_io.save_reconstruction_field(model, points, out,
+                                              title=f"{name}: g(f(x)) - x")
+
+
 def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, seed: int = 0,
                      data_dir: str | None = None, manual_dir: str | None = None):
     """``(images, labels)`` of ``num`` held-out examples.
@@ -161,7 +202,7 @@ def holdout_examples(dataset: str, num: int, image_size: int, channels: int, *, 
     return images[:num], labels[:num]
 
 
-def _from_model(model, saved, num, seed, prior, label):
+def _from_model(model, saved, num, seed, prior, label, stochastic=False):
     if label is not None:
         if not model.uses_labels():
             raise GenzooError(f"--label needs a conditional model; this {saved['model']} run "
@@ -176,7 +217,10 @@ def _from_model(model, saved, num, seed, prior, label):
                                 model.config.channels, seed=draw_seed,
                                 data_dir=train.get("data_dir"), manual_dir=train.get("manual_dir"))
 
-    return model.sample_grid(num, seed=seed, label=label, prior=prior, held_out=held_out)
+    # only autoencoders take ``stochastic`` (checked by _check_stochastic)
+    extra = {"stochastic": True} if stochastic else {}
+    return model.sample_grid(num, seed=seed, label=label, prior=prior, held_out=held_out,
+                             **extra)
 
 
 def _styles(model, saved, num, seed, style: StyleOptions):
@@ -193,8 +237,11 @@ def _styles(model, saved, num, seed, style: StyleOptions):
     return model.sample(num, seed=seed, truncation=psi), None
 
 
-def _from_export(export: ExportedModel, num, seed, truncation=None):
+def _from_export(export: ExportedModel, num, seed, truncation=None, stochastic=False):
     inputs = export.inputs
+    if stochastic and not export.reconstructs:
+        raise GenzooError(f"--stochastic needs an autoencoder with a probabilistic decoder; "
+                          f"{export.version_dir} is a generator's export")
     if truncation is not None and "truncation_psi" not in inputs:
         raise GenzooError(f"--truncation needs a stylegan export; {export.version_dir} has no "
                           "truncation_psi")
@@ -205,7 +252,11 @@ def _from_export(export: ExportedModel, num, seed, truncation=None):
                                       export.image_size, export.channels, seed=seed,
                                       data_dir=export.metadata.get("data_dir"),
                                       manual_dir=export.metadata.get("manual_dir"))
-    return interleave_rows(images, export.reconstruct(images, labels)), GRID_ROW
+    if stochastic:
+        outputs = np.clip(export.reconstruct_stochastic(images, labels, seed), 0.0, 1.0)
+    else:
+        outputs = export.reconstruct(images, labels)
+    return interleave_rows(images, outputs), GRID_ROW
 
 
 def _save_densities(model, num, seed, out, dataset, discriminator) -> pathlib.Path:
@@ -219,10 +270,12 @@ def _save_densities(model, num, seed, out, dataset, discriminator) -> pathlib.Pa
 
 
 def _save_points(points: np.ndarray, out: pathlib.Path, dataset: str | None) -> pathlib.Path:
-    """Scatter plot of a 2-D model's samples, with its mixture's modes and 3-sigma circles."""
+    """Scatter plot of a 2-D model's samples, with its mixture's modes and 3-sigma circles
+    (a curve has no modes)."""
     modes = sigma = None
     if dataset and catalog.is_point_dataset(dataset):
-        mixture = MIXTURES[catalog.parse_spec(dataset)[1]]
-        modes, sigma = mixture.modes, mixture.sigma
+        mixture = POINT_SETS[catalog.parse_spec(dataset)[1]]
+        if mixture.modes is not None:
+            modes, sigma = mixture.modes, mixture.sigma
     return image_io.save_scatter(points, out, modes=modes, sigma=sigma,
                                  title=f"{len(points)} samples")

@@ -8,7 +8,8 @@ A dataset *spec* is the string given to ``--dataset``:
 - ``folder:<path>``: the user's own images;
 - ``idx:<path>``: MNIST-format IDX files;
 - ``toy2d:grid25``, ``toy2d:ring8``: 2-D Gaussian mixtures (points, not
-  images) for mode-coverage studies, see :mod:`keras_genzoo.data.toy2d`;
+  images) for mode-coverage studies, and ``toy2d:circle``, ``toy2d:spiral``:
+  noisy 2-D curves for autoencoders, see :mod:`keras_genzoo.data.toy2d`;
 - ``toy1d:bimodal``, ``toy1d:trimodal``, ``toy1d:skewed``: 1-D Gaussian
   mixtures (points ``[N, 1]``) on which the optimal discriminator can be
   drawn, see :mod:`keras_genzoo.data.toy1d`;
@@ -26,7 +27,7 @@ in :mod:`keras_genzoo.data.sources`.
 import os
 
 from keras_genzoo.data.toy1d import MIXTURES as MIXTURES_1D
-from keras_genzoo.data.toy2d import MIXTURES, TEST_POINTS, TRAIN_POINTS
+from keras_genzoo.data.toy2d import CURVES, MIXTURES, POINT_SETS, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
 
 DEFAULT_DATASET = "digits"
@@ -80,6 +81,13 @@ DATASET_SOURCES = [
     for name, mixture in MIXTURES.items()
 ] + [
     (
+        f"toy2d:{name}",
+        f"2-D points near a curve, for autoencoders: {curve.description} "
+        f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
+    )
+    for name, curve in CURVES.items()
+] + [
+    (
         f"toy1d:{name}",
         f"1-D points, the optimal discriminator drawn: {mixture.description} "
         f"({TRAIN_POINTS:,} train, {TEST_POINTS:,} test)",
@@ -102,7 +110,7 @@ TFDS_SHORT_NAMES = {
     "celeba": "celeb_a",
 }
 
-_TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in MIXTURES)
+_TOY2D_SPECS = " or ".join(f"toy2d:{name}" for name in POINT_SETS)
 _TOY1D_SPECS = " or ".join(f"toy1d:{name}" for name in MIXTURES_1D)
 #: the length of one point of each kind of point dataset
 POINT_DIMS = {"toy1d": 1, "toy2d": 2}
@@ -146,8 +154,8 @@ def parse_spec(spec):
         return kind, os.path.expanduser(path)
     if sep and kind == "toy2d":
         name = arg.strip().lower()
-        if name not in MIXTURES:
-            raise DataError(f"unknown toy2d mixture {arg.strip()!r}: expected {_TOY2D_SPECS}")
+        if name not in POINT_SETS:
+            raise DataError(f"unknown toy2d set {arg.strip()!r}: expected {_TOY2D_SPECS}")
         return "toy2d", name
     if sep and kind == "toy1d":
         name = arg.strip().lower()

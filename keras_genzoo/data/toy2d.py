@@ -1,4 +1,5 @@
-"""Two-dimensional Gaussian mixtures for mode-coverage studies (DESIGN.md 6).
+"""Two-dimensional Gaussian mixtures for mode-coverage studies (DESIGN.md 6), and
+noisy 2-D curves for autoencoders' manifolds.
 
 A GAN that collapses onto a few modes is hard to see on images and obvious on
 a plane: these sources give a known set of modes, so the metric in
@@ -12,6 +13,16 @@ generator reaches.
 - ``toy2d:ring8``: 8 equal-weight Gaussians evenly spaced on a circle of
   radius 2 with sigma 0.05, the mixture-of-Gaussians experiment of Unrolled
   GAN (Metz et al. 2017).
+
+Curves (a one-dimensional manifold in the plane, the set-up of Alain & Bengio 2014,
+section 4, and Deep Learning figure 14.4): a point is ``c(t) + sigma * N(0, I)`` with
+``t ~ U[0, 1)``, and its label is the eighth of the curve it lies on:
+
+- ``toy2d:circle``: the circle of radius 2 about the origin, sigma 0.05;
+- ``toy2d:spiral``: the Archimedean spiral ``r = 0.5 + 2.5 t`` over 1.5 turns,
+  sigma 0.05.
+
+A curve has no modes (``modes`` is None), so mode coverage does not apply to it.
 
 The points are drawn once with fixed seeds (train: 10,000 points with seed 0;
 test, alias validation: 2,500 points with seed 1), so every run trains and
@@ -65,6 +76,13 @@ class Mixture:
     def num_modes(self):
         return int(self.modes.shape[0])
 
+    @property
+    def num_classes(self):
+        return self.num_modes
+
+    def sample(self, n, seed):
+        return sample_mixture(self, n, seed)
+
 
 def _grid_modes(values):
     return [(x, y) for x in values for y in values]
@@ -91,6 +109,66 @@ MIXTURES = {
 }
 
 
+#: labels of a curve's points: which of this many equal stretches of t they lie on
+CURVE_SEGMENTS = 8
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Curve:
+    """A closed-form curve ``c(t)``, ``t in [0, 1)``, with isotropic Gaussian noise of
+    standard deviation ``sigma`` around it."""
+
+    name: str
+    curve: object  # t float64 [n] -> points float64 [n, 2]
+    sigma: float
+    description: str
+    #: a curve has no modes: mode coverage does not apply
+    modes = None
+
+    @property
+    def num_classes(self):
+        return CURVE_SEGMENTS
+
+    def clean(self, n):
+        """``n`` noise-free points at evenly spaced ``t`` (float32 ``[n, 2]``)."""
+        return self.curve(np.arange(int(n)) / int(n)).astype(np.float32)
+
+    def sample(self, n, seed):
+        """``(points float32 [n, 2], labels int32 [n])`` from NumPy ``default_rng(seed)``."""
+        _check_count(n)
+        rng = np.random.default_rng(seed)
+        t = rng.random(int(n))
+        points = self.curve(t) + rng.standard_normal((int(n), 2)) * self.sigma
+        labels = np.minimum((t * CURVE_SEGMENTS).astype(np.int32), CURVE_SEGMENTS - 1)
+        return points.astype(np.float32), labels
+
+
+def _circle(t, radius=2.0):
+    angle = 2.0 * np.pi * t
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+
+
+def _spiral(t, turns=1.5):
+    angle = 2.0 * np.pi * turns * t
+    radius = 0.5 + 2.5 * t
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+
+
+CURVES = {
+    "circle": Curve("circle", _circle, 0.05, "a circle of radius 2, sigma 0.05"),
+    "spiral": Curve("spiral", _spiral, 0.05,
+                    "a spiral r = 0.5 + 2.5 t over 1.5 turns, sigma 0.05"),
+}
+
+#: every toy2d:NAME: the mixtures, then the curves
+POINT_SETS = {**MIXTURES, **CURVES}
+
+
+def _check_count(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"number of points must be a non-negative integer, got {n!r}")
+
+
 def sample_mixture(mixture, n, seed):
     """Draw ``n`` points from ``mixture`` with NumPy ``default_rng(seed)``.
 
@@ -99,8 +177,7 @@ def sample_mixture(mixture, n, seed):
     Returns ``(points float32 [n, 2], labels int32 [n])``, the labels being
     the component indices.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"number of points must be a non-negative integer, got {n!r}")
+    _check_count(n)
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, mixture.num_modes, size=int(n))
     noise = rng.standard_normal((int(n), 2)) * mixture.sigma
@@ -112,9 +189,9 @@ def split_points(mixture, split):
     """The fixed points of one split: ``train``, ``test`` (alias
     ``validation``) or ``all`` (train then test)."""
     if split == "train":
-        return sample_mixture(mixture, TRAIN_POINTS, TRAIN_SEED)
+        return mixture.sample(TRAIN_POINTS, TRAIN_SEED)
     if split in ("test", "validation"):
-        return sample_mixture(mixture, TEST_POINTS, TEST_SEED)
+        return mixture.sample(TEST_POINTS, TEST_SEED)
     if split == "all":
         train, test = split_points(mixture, "train"), split_points(mixture, "test")
         return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
@@ -129,8 +206,8 @@ class PointSource:
 
     Attributes: ``kind`` (``"points"``), ``spec``, ``name`` (e.g.
     ``"toy2d:grid25"``), ``split``, ``num_examples``, ``num_classes`` (the
-    number of modes; labels are component indices), ``data_dim`` (2),
-    ``mixture``.
+    number of modes, labels being component indices; a curve's 8 segments),
+    ``data_dim`` (2), ``mixture`` (a :class:`Mixture` or a :class:`Curve`).
     """
 
     kind = "points"
@@ -149,7 +226,7 @@ class PointSource:
         self.split = split
         self._points, self._labels = self.split_points(mixture, split)
         self.num_examples = len(self._points)
-        self.num_classes = mixture.num_modes
+        self.num_classes = mixture.num_classes
         self._elements = None
 
     def __repr__(self):
@@ -202,10 +279,10 @@ class PointSource:
 def open_points(mixture_name, *, spec=None, split="train"):
     """The :class:`PointSource` of ``MIXTURES[mixture_name]`` (a name as
     returned by :func:`keras_genzoo.data.catalog.parse_spec`)."""
-    if mixture_name not in MIXTURES:
+    if mixture_name not in POINT_SETS:
         raise DataError(
-            f"unknown toy2d mixture {mixture_name!r}: expected one of {', '.join(MIXTURES)}"
+            f"unknown toy2d set {mixture_name!r}: expected one of {', '.join(POINT_SETS)}"
         )
     if not isinstance(split, str) or not split:
         raise DataError(f"split must be a non-empty string, got {split!r}")
-    return PointSource(MIXTURES[mixture_name], split, spec=spec)
+    return PointSource(POINT_SETS[mixture_name], split, spec=spec)

@@ -8,7 +8,7 @@ import numpy as np
 
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export.savedmodel import load_export, resolve_version_dir
-from keras_genzoo.models.base import latent_codes
+from keras_genzoo.models.base import decoder_noise, latent_codes
 
 
 class ExportedModel:
@@ -34,9 +34,11 @@ class ExportedModel:
         self.points = "points" in self.signatures["serving_default"]["outputs"]
         self.image_size = int(config.get("image_size") or 0)
         self.channels = int(config.get("channels") or 1)
-        if "x" in self.inputs:
+        if "x" in self.inputs and len(self.inputs["x"]["shape"]) == 4:
             _, size, _, channels = self.inputs["x"]["shape"]
             self.image_size, self.channels = int(size), int(channels)
+        #: an autoencoder of points (input ``x`` of shape ``[batch, data_dim]``)
+        self.points = self.points or ("x" in self.inputs and len(self.inputs["x"]["shape"]) == 2)
         # a conditional export without the metadata: MNIST-like, as cgan's default
         self.num_classes = int(config.get("num_classes") or (10 if "label" in self.inputs else 0))
         # a prior to sample: a GAN's latent input, or a VAE's decode(code)
@@ -66,6 +68,26 @@ class ExportedModel:
                                   % self.num_classes).astype(np.int32)
             chunks.append(np.asarray(function(**feeds)[output]))
         return np.concatenate(chunks)
+
+    def reconstruct_stochastic(self, images, labels=None, seed: int = 0):
+        """``x ~ p_decoder(x | h)`` at ``h = f(x)`` (the VAE: the posterior mean) through
+        the ``decode_stochastic`` signature, fed the noise a run draws for ``seed``."""
+        decoder = self.metadata.get("decoder")
+        if "decode_stochastic" not in self.signatures or not decoder:
+            raise ConfigError(f"--stochastic needs an export with a decode_stochastic "
+                              f"signature; {self.version_dir} has none (a deterministic "
+                              "decoder, or exported before it existed)")
+        feeds = {"x": np.asarray(images, np.float32)}
+        if "label" in self.inputs:
+            feeds["label"] = np.asarray(labels, np.int32)
+        codes = self.loaded.signatures["encode"](**feeds)
+        code = np.asarray(codes["code"] if "code" in codes else codes["mean"])
+        noise = decoder_noise(decoder["distribution"], feeds["x"].shape, seed).numpy()
+        decode_feeds = {"code": code, "noise": noise}
+        if "label" in feeds:
+            decode_feeds["label"] = feeds["label"]
+        return np.asarray(self.loaded.signatures["decode_stochastic"](**decode_feeds)
+                          ["reconstruction"])
 
     def reconstruct(self, images, labels=None):
         feeds = {"x": np.asarray(images, np.float32)}

@@ -34,6 +34,9 @@ Images and models:
   and the figure of ``genzoo manifold``.
 * :mod:`keras_genzoo.metrics.codes`: a dataset's codes under an autoencoder's
   encoder (``genzoo encode``).
+* :mod:`keras_genzoo.metrics.overcomplete`: whether an overcomplete autoencoder
+  copies its input (reconstruction error off the data) and how localized its
+  encoder filters are (Deep Learning 14.2).
 
 Submodules import TensorFlow lazily, so importing this package stays cheap.
 """

@@ -132,6 +132,10 @@ class Evaluator:
         self.num = int(settings.num)
         #: how many samples (or reconstructions) the last evaluation scored
         self.scored = None
+        if points and not generative:
+            raise ConfigError("genzoo eval scores the samples of point models (mode coverage); "
+                              "an autoencoder of points draws none: its held-out "
+                              "reconstruction error is history.csv's val_mse")
         if points and set(self.metrics) - {"modes"}:
             raise ConfigError("2-D point models are scored with --metrics modes only "
                               f"(asked: {','.join(self.metrics)})")

@@ -188,14 +188,6 @@ class GANEngine(GenzooModel):
         """True for models of 2-D (or n-D) points rather than images."""
         return self.config.data_dim > 0
 
-    def data_shape(self) -> list[int]:
-        c = self.config
-        return [c.data_dim] if self.points else [c.image_size, c.image_size, c.channels]
-
-    def example_input(self, batch_size: int = 2):
-        return (tf.zeros([batch_size, *self.data_shape()], tf.float32),
-                tf.zeros([batch_size], tf.int32))
-
     def default_optimizers(self):
         c = self.config
 

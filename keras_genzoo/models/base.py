@@ -77,6 +77,10 @@ class GenzooModel(keras.Model):
         """A ``tf.Module`` holding the networks and its serving ``tf.function``s."""
         raise NotImplementedError
 
+    def export_metadata(self) -> dict[str, Any]:
+        """Entries the export's metadata file gains for this model (default: none)."""
+        return {}
+
     def export_parity_inputs(self) -> dict[str, dict[str, np.ndarray]]:
         """Inputs for the export's ONNX parity check, per signature, where random
         uniform [0, 1) values would not be representative (default: none)."""
@@ -209,11 +213,15 @@ class GenzooModel(keras.Model):
                               f"{classes} classes (0 to {classes - 1})")
         return labels.astype(np.int32)
 
+    def data_shape(self) -> list[int]:
+        """One example's shape: ``[data_dim]`` for a model of points, else the image's."""
+        c = self.config
+        return [c.data_dim] if self.points else [c.image_size, c.image_size, c.channels]
+
     def example_input(self, batch_size: int = 2):
         """A batch shaped like the training data, used to build the wrapper."""
-        size, channels = self.config.image_size, self.config.channels
-        images = tf.zeros([batch_size, size, size, channels], tf.float32)
-        return images, tf.zeros([batch_size], tf.int32)
+        return (tf.zeros([batch_size, *self.data_shape()], tf.float32),
+                tf.zeros([batch_size], tf.int32))
 
     def probe_input(self, batch_size: int = 4):
         """A fixed batch shaped like :meth:`example_input`, its floats drawn uniformly
@@ -467,26 +475,108 @@ class AutoencoderBase(GenzooModel):
     """Shared parts of every autoencoder: encode / decode / reconstruct, export.
 
     ``encoder: x -> h`` and ``decoder: h -> r``; images are in [0, 1] on both
-    sides (decoders end in a sigmoid).
+    sides (decoders end in a sigmoid). Families whose config has ``data_dim > 0``
+    work on points ``[data_dim]`` (toy2d, toy1d) instead of images.
+
+    The decoder read as a distribution ``p_decoder(x | h)`` (Goodfellow, Bengio &
+    Courville 2016, Deep Learning, 14.4): :meth:`decoder_distribution` names it
+    (``"bernoulli"`` with mean ``g(h)``, ``"gaussian"`` ``N(g(h), std^2 I)``, or
+    None for a deterministic decoder) and :meth:`draw_from_decoder` samples it.
     """
 
     kind = "autoencoder"
     reconstructs = True
     evaluates_held_out = True
 
+    @property
+    def points(self) -> bool:
+        """True for an autoencoder of points (``data_dim > 0``) rather than images."""
+        return getattr(self.config, "data_dim", 0) > 0
+
     def preview(self, *, seed, count, held_out=None):
         """Held-out inputs, each row above its reconstructions."""
         images, labels = held_out
         return interleave_rows(images, self.reconstruct(images, labels)), GRID_ROW
 
-    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
+    def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None,
+                    stochastic=False):
+        """Reconstructions of held-out inputs (``prior``: samples of a generative model);
+        ``stochastic`` draws ``x ~ p_decoder(x | h)`` instead of showing its mean."""
+        if stochastic:
+            self.require_stochastic_decoder()
         if prior:
             if not self.generative:
                 raise GenzooError(f"--prior needs a generative model (e.g. vae); "
                                   f"{self.registry_name} has no prior to sample")
-            return self.prior_samples(num, seed=seed, label=label)
+            means, columns = self.prior_samples(num, seed=seed, label=label)
+            if stochastic:
+                means = np.clip(self.draw_from_decoder(means, seed), 0.0, 1.0)
+            return means, columns
         images, labels = held_out(num, seed)
-        return interleave_rows(images, self.reconstruct(images, labels)), GRID_ROW
+        outputs = self.reconstruct(images, labels)
+        if stochastic:
+            # Gaussian draws may leave [0, 1]: clipped for the picture only
+            outputs = np.clip(self.draw_from_decoder(outputs, seed), 0.0, 1.0)
+        return interleave_rows(images, outputs), GRID_ROW
+
+    # --------------------------------------------------- the decoder as a distribution
+    def decoder_distribution(self) -> str | None:
+        """``"bernoulli"``, ``"gaussian"`` or None (a deterministic decoder)."""
+        return None
+
+    def decoder_std(self) -> float:
+        """The standard deviation of a Gaussian ``p_decoder`` (data units)."""
+        return float(self.config.gaussian_std)
+
+    def require_stochastic_decoder(self) -> str:
+        """The decoder's distribution; a one-line error for a deterministic decoder."""
+        distribution = self.decoder_distribution()
+        if distribution is None:
+            raise GenzooError(f"--stochastic needs a probabilistic decoder (vae, or an "
+                              f"autoencoder trained with mse or with bce and a sigmoid "
+                              f"output); this {self.registry_name} model's decoder is "
+                              "deterministic")
+        return distribution
+
+    def decoder_noise(self, shape, seed: int) -> tf.Tensor:
+        """The noise of one draw of ``p_decoder`` (see :func:`decoder_noise`)."""
+        return decoder_noise(self.require_stochastic_decoder(), shape, seed)
+
+    def export_metadata(self) -> dict[str, Any]:
+        """``{"decoder": {"distribution", "std"}}`` for a probabilistic decoder: what a
+        client of ``decode_stochastic`` needs to know to draw its noise."""
+        distribution = self.decoder_distribution()
+        if distribution is None:
+            return {}
+        std = self.decoder_std() if distribution == "gaussian" else None
+        return {"decoder": {"distribution": distribution, "std": std}}
+
+    def decoder_draw(self, means, noise):
+        """``x ~ p_decoder(x | h)`` from the decoder's mean and :meth:`decoder_noise`:
+        Bernoulli ``1[u < g(h)]``, Gaussian ``g(h) + std * eps`` (float32 tensors; the
+        export's ``decode_stochastic`` graph is this function)."""
+        means = tf.cast(means, tf.float32)
+        if self.decoder_distribution() == "bernoulli":
+            return tf.cast(noise < means, tf.float32)
+        return means + tf.constant(self.decoder_std(), tf.float32) * noise
+
+    def draw_from_decoder(self, means, seed: int = 0) -> np.ndarray:
+        """One draw of ``p_decoder`` per row of decoder ``means`` (NumPy)."""
+        means = tf.convert_to_tensor(np.asarray(means, np.float32))
+        return self.decoder_draw(means, self.decoder_noise(tf.shape(means), seed)).numpy()
+
+    def decode_stochastic(self, codes, seed: int = 0, labels=None) -> np.ndarray:
+        """``x ~ p_decoder(x | h)`` for ``codes`` (Deep Learning 14.4), not the mean."""
+        self.require_stochastic_decoder()
+        return self.draw_from_decoder(self.decode(codes, labels), seed)
+
+    # ------------------------------------------------------------ points
+    def reconstruction_field(self, points) -> np.ndarray:
+        """``g(f(x)) - x`` at ``points``: for a denoising AE, an estimate of
+        ``sigma^2 * grad log p(x)`` pointing towards the data (Alain & Bengio 2014,
+        section 3; Deep Learning 14.5.1)."""
+        points = np.asarray(points, np.float32)
+        return self.reconstruct(points) - points
 
     def call(self, inputs, training=False):
         images, _ = self.unpack(inputs)
@@ -524,11 +614,12 @@ class AutoencoderBase(GenzooModel):
         return self.decode(self.encode(images, labels), labels)
 
     def export_signatures(self):
+        """DESIGN.md 5, plus ``decode_stochastic(code, noise)`` for a probabilistic
+        decoder (see :meth:`stochastic_signature`)."""
         module = tf.Module()
         module.encoder = self.encoder
         module.decoder = self.decoder
-        size, channels = self.config.image_size, self.config.channels
-        image_spec = tf.TensorSpec([None, size, size, channels], tf.float32, name="x")
+        image_spec = tf.TensorSpec([None, *self.data_shape()], tf.float32, name="x")
         code_spec = tf.TensorSpec([None, *self.encoder.output_shape[1:]], tf.float32, name="code")
 
         @tf.function(input_signature=[image_spec])
@@ -544,7 +635,39 @@ class AutoencoderBase(GenzooModel):
         def decode(code):
             return {"reconstruction": tf.cast(module.decoder(code, training=False), tf.float32)}
 
-        return module, {"serving_default": serving_default, "encode": encode, "decode": decode}
+        signatures = {"serving_default": serving_default, "encode": encode, "decode": decode}
+        signatures.update(self.stochastic_signature(
+            code_spec, lambda code: module.decoder(code, training=False)))
+        return module, signatures
+
+    def stochastic_signature(self, code_spec, decode_mean, extra=()):
+        """``{"decode_stochastic": fn}`` for a probabilistic decoder (else ``{}``):
+        ``decode_stochastic(code, noise[, label]) -> {"reconstruction"}``, one draw of
+        ``p_decoder(x | h)`` from caller-supplied ``noise`` (U[0, 1) for a Bernoulli
+        decoder, N(0, 1) for a Gaussian one, shaped like the output), so the graph
+        holds no random state (DESIGN.md 5) and a seed reproduces a draw anywhere.
+        ``decode_mean(code, *label)`` is the decoder's mean."""
+        if self.decoder_distribution() is None:
+            return {}
+        noise_spec = tf.TensorSpec([None, *self.data_shape()], tf.float32, name="noise")
+
+        @tf.function(input_signature=[code_spec, noise_spec, *extra])
+        def decode_stochastic(code, noise, *label):
+            return {"reconstruction": self.decoder_draw(decode_mean(code, *label), noise)}
+
+        return {"decode_stochastic": decode_stochastic}
+
+
+#: the stateless-seed salt of the decoder's noise (stochastic decoding)
+DECODER_NOISE_SALT = 14_004
+
+
+def decoder_noise(distribution: str, shape, seed: int) -> tf.Tensor:
+    """The noise one draw of a ``distribution`` decoder consumes: U[0, 1) for
+    ``bernoulli``, N(0, 1) for ``gaussian``. Stateless, so a seed gives the same draw
+    from a run and from its export's ``decode_stochastic``."""
+    draw = tf.random.stateless_uniform if distribution == "bernoulli" else tf.random.stateless_normal
+    return draw(shape, seed=[int(seed), DECODER_NOISE_SALT])
 
 
 #: images per row of a reconstruction grid: a row of inputs, then the row of outputs

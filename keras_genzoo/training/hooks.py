@@ -97,8 +97,9 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
         hooks.append(held_out)
     if settings.eval_every:
         hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
-    one_dimensional = model.points and source.data_dim == 1
-    if model.points:
+    # a GAN of 1-D points is drawn as densities with D and D*, and scored by JS
+    one_dimensional = model.points and model.generative and source.data_dim == 1
+    if model.points and model.generative and getattr(source.mixture, "modes", None) is not None:
         hooks.append(ModeCoverage(source.mixture))
     if one_dimensional:
         hooks.append(JSDivergence(source.mixture))
@@ -227,6 +228,9 @@ class EpochPictures(EpochEndHook):
     def __init__(self, held_out: HeldOutMetrics | None, *, every: int = 1, mixture=None,
                  densities: bool = False):
         self.held_out = held_out.preview_examples() if held_out is not None else None
+        #: an autoencoder of points draws its reconstruction field over all the held-out points
+        self.held_out_points = (held_out.data[0] if held_out is not None
+                                and not isinstance(held_out.data, list) else None)
         #: ``densities``: a 1-D model, drawn as its densities with D and D*
         self.every, self.mixture, self.densities = every, mixture, densities
         self.writer = None
@@ -252,6 +256,11 @@ class EpochPictures(EpochEndHook):
             diagnostic_figures.save_density_figure(
                 end.density_view(self.mixture), path,
                 title=f"{model.registry_name}, epoch {end.epoch}")
+            return tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
+        if model.points and not model.generative:
+            image_io.save_reconstruction_field(
+                model, self.held_out_points, path,
+                title=f"{model.registry_name}, epoch {end.epoch}: g(f(x)) - x")
             return tf.io.decode_png(tf.io.read_file(str(path)), channels=3)
         if model.points:
             samples = end.point_samples()

@@ -234,3 +234,62 @@ def scatter_panels(
         plt.close(figure)
         raise
     return _save_figure(figure, path)
+
+
+# ---------------------------------------------------------------------------
+# the reconstruction field g(f(x)) - x of an autoencoder of points
+#: arrows per side of the grid over the plane
+FIELD_GRID = 17
+
+
+def plane_grid(data: np.ndarray, steps: int = FIELD_GRID, margin: float = 0.25) -> np.ndarray:
+    """A ``steps x steps`` grid ``[steps**2, 2]`` over the data's bounding box, widened by
+    ``margin`` of its extent on every side (``[steps, 1]`` points for 1-D data)."""
+    data = np.asarray(data, np.float32)
+    low, high = data.min(axis=0), data.max(axis=0)
+    pad = margin * np.maximum(high - low, 1e-3)
+    axes = [np.linspace(lo - p, hi + p, steps, dtype=np.float32)
+            for lo, hi, p in zip(low, high, pad)]
+    return np.stack([a.reshape(-1) for a in np.meshgrid(*axes, indexing="xy")], axis=1)
+
+
+def save_vector_field(grid: np.ndarray, field: np.ndarray, path, *, data: np.ndarray,
+                      title: str | None = None) -> pathlib.Path:
+    """Arrows ``field`` at ``grid`` points (``[N, 2]``, or ``[N, 1]`` on a line) over the
+    ``data`` points (grey), coloured by the field's length. Arrows are drawn to scale
+    (in data units) up to the grid's spacing, longer ones shortened to it, so that they
+    do not run over each other and the data."""
+    grid, field, data = (np.asarray(a, np.float32) for a in (grid, field, data))
+    if grid.shape[1] == 1:  # 1-D points: arrows along the axis, data as a rug
+        grid, field, data = (np.concatenate([a, np.zeros_like(a)], axis=1)
+                             for a in (grid, field, data))
+    length = np.linalg.norm(field, axis=1)
+    spacing = min(np.ptp(grid[:, 0]), np.ptp(grid[:, 1]) or np.inf) / max(
+        1.0, np.sqrt(len(grid)) - 1)
+    drawn = field * np.minimum(1.0, spacing / np.maximum(length, 1e-12))[:, None]
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.25, _SCATTER_INCHES))
+    try:
+        axis.scatter(data[:, 0], data[:, 1], s=3, c="darkgrey", linewidths=0, zorder=1,
+                     label="data")
+        arrows = axis.quiver(grid[:, 0], grid[:, 1], drawn[:, 0], drawn[:, 1], length,
+                             angles="xy", scale_units="xy", scale=1.0, cmap="viridis",
+                             width=0.004, zorder=2)
+        figure.colorbar(arrows, ax=axis, shrink=0.7, label="|g(f(x)) - x|")
+        axis.set_aspect("equal")
+        axis.tick_params(labelsize=7)
+        if title:
+            axis.set_title(title, fontsize=9)
+    except Exception:
+        plt.close(figure)
+        raise
+    return _save_figure(figure, path)
+
+
+def save_reconstruction_field(model, data: np.ndarray, path, *,
+                              title: str | None = None) -> pathlib.Path:
+    """The reconstruction field ``g(f(x)) - x`` of an autoencoder of points
+    (``model.reconstruction_field``) on a grid over ``data``, drawn with the data."""
+    grid = plane_grid(data)
+    return save_vector_field(grid, model.reconstruction_field(grid), path, data=data,
+                             title=title)

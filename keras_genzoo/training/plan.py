@@ -304,12 +304,24 @@ def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:
     if "data_dim" not in config_lib.field_types(config_class):
         if points:
             point_models = ", ".join(name for name in registry.names()
-                                     if "data_dim" in config_lib.field_types(
-                                         registry.get(name).load_class().config_class))
+                                     if _takes_points(registry.get(name)))
             raise ConfigError(f"{dataset} holds {points}-D points and {spec.name} works on images; "
                               f"train one of {point_models} on it")
         return {}
     return {"data_dim": points}
+
+
+def _takes_points(spec) -> bool:
+    """Whether a model builds for points: its config has ``data_dim`` and accepts 2 (the
+    vae inherits the key from the autoencoders' config and refuses it)."""
+    config_class = spec.load_class().config_class
+    if "data_dim" not in config_lib.field_types(config_class):
+        return False
+    try:
+        config_lib.build_config(config_class, {"data_dim": 2})
+    except ConfigError:
+        return False
+    return True
 
 
 def split_config_file(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -333,7 +333,7 @@ ROWS = [
     case("data-unknown-source", "train dcgan --dataset imagenet21k:x", "unknown dataset source"),
     case("data-empty-source", ["train", "dcgan", "--dataset", " "], "empty dataset source"),
     case("data-tfds-without-name", "train dcgan --dataset tfds:", "needs a dataset name"),
-    case("data-unknown-toy2d", "train gan --dataset toy2d:moons", "unknown toy2d mixture"),
+    case("data-unknown-toy2d", "train gan --dataset toy2d:moons", "unknown toy2d set"),
     case("data-unknown-domains", "train radialgan --dataset domains:iris",
          "unknown domains dataset"),
     case("data-domains-overlap-not-synthetic",

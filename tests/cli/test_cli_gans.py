@@ -87,7 +87,7 @@ def test_cgan_samples_one_class_per_column_and_by_label(runs, tmp_path, capsys):
      ["label_smoothing applies"]),
     (["train", "gan", "--set", "loss=earth-mover"], ["loss", "minimax", "non_saturating"]),
     (["train", "dcgan", "--dataset", "toy2d:grid25"], ["2-D points", "gan", "wgan-gp"]),
-    (["train", "gan", "--dataset", "toy2d:spiral"], ["unknown toy2d mixture", "grid25"]),
+    (["train", "gan", "--dataset", "toy2d:moons"], ["unknown toy2d set", "grid25"]),
 ])
 def test_bad_gan_arguments(capsys, tmp_path, monkeypatch, argv, fragments):
     monkeypatch.chdir(tmp_path)

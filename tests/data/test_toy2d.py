@@ -108,9 +108,10 @@ def test_toy2d_spec_parsing_is_case_insensitive():
 
 @pytest.mark.parametrize("spec", ["toy2d:grid9", "toy2d:", "toy2d:ring"])
 def test_unknown_mixture_names_the_valid_ones(spec):
-    with pytest.raises(DataError, match=r"unknown toy2d mixture .*toy2d:grid25 or toy2d:ring8"):
+    with pytest.raises(DataError, match=r"unknown toy2d set .*toy2d:grid25 or toy2d:ring8 or "
+                                        r"toy2d:circle or toy2d:spiral"):
         catalog.parse_spec(spec)
-    with pytest.raises(DataError, match="unknown toy2d mixture"):
+    with pytest.raises(DataError, match="unknown toy2d set"):
         open_source(spec, image_size=8, channels=1)
 
 

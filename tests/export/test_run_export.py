@@ -60,11 +60,11 @@ def test_dcgan_export_signature_reload_and_onnx(dcgan_run, tmp_path):
     assert (tmp_path / "exports" / "models.config").read_text().count('name: "dcgan"') == 1
 
 
-def test_autoencoder_export_has_three_signatures(ae_run, tmp_path):
+def test_autoencoder_export_has_its_signatures(ae_run, tmp_path):
     result = export_run(ae_run, tmp_path / "exports", name="digits-ae", version=3)
     assert result.path.name == "3" and result.path.parent.name == "digits-ae"
     signatures = read_signatures(result.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     assert list(signatures["serving_default"]["inputs"]) == ["x"]
     assert list(signatures["serving_default"]["outputs"]) == ["reconstruction"]
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, TINY_AE["code_dim"]]

@@ -173,7 +173,7 @@ def test_trainer_export_reload_and_onnx_parity(preset, tmp_path):
     code_dim = plan.config["code_dim"]
     export = export_run(plan.out_dir, tmp_path / "exports")
     signatures = read_signatures(export.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, code_dim]
     assert signatures["serving_default"]["outputs"]["reconstruction"]["shape"] == [None, 16, 16, 1]
 

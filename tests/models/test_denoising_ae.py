@@ -285,7 +285,7 @@ def test_trainer_run_exports_with_onnx_parity(tmp_path):
 
     export = export_run(tmp_path / "run", tmp_path / "exports")
     signatures = read_signatures(export.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     assert list(signatures["serving_default"]["inputs"]) == ["x"]
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, 8]
     assert signatures["decode"]["outputs"]["reconstruction"]["shape"] == [None, 16, 16, 1]

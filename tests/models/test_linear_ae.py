@@ -114,7 +114,7 @@ def test_linear_autoencoder_learns_the_pca_subspace_and_optimum(linear_run):
 def test_linear_preset_export_reload_and_onnx_parity(linear_run, tmp_path):
     result = export_run(linear_run, tmp_path / "exports")
     signatures = read_signatures(result.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     assert signatures["serving_default"]["inputs"]["x"]["shape"] == [None, 8, 8, 1]
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, K]
     assert signatures["decode"]["inputs"]["code"]["shape"] == [None, K]

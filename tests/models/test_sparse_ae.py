@@ -166,7 +166,7 @@ def test_trainer_run_exports_with_onnx_parity(tmp_path):
 
     export = export_run(tmp_path / "run", tmp_path / "exports")
     signatures = read_signatures(export.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     assert signatures["encode"]["outputs"]["code"]["shape"] == [None, 16]
     assert signatures["serving_default"]["outputs"]["reconstruction"]["shape"] == [None, 8, 8, 1]
     assert max(export.onnx_max_abs_diff.values()) <= 1e-4

@@ -227,7 +227,7 @@ def conditional_run(tmp_path_factory):
 def _check_export(run, tmp_path, conditional):
     result = export_run(run, tmp_path / "exports")
     signatures = read_signatures(result.path)
-    assert set(signatures) == {"serving_default", "encode", "decode"}
+    assert set(signatures) == {"serving_default", "encode", "decode", "decode_stochastic"}
     label = {"label": {"dtype": "int32", "shape": [None]}} if conditional else {}
     assert signatures["serving_default"]["inputs"] == {
         "x": {"dtype": "float32", "shape": [None, 16, 16, 1]}, **label}

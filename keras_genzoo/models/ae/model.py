@@ -5,6 +5,18 @@ An encoder ``h = f(x)`` with a code narrower than the input and a decoder
 ``r = g(h)`` trained to minimise ``L(x, g(f(x)))``. The bottleneck forces the
 code to keep the most salient factors of the data; with linear layers and
 mean squared error the code spans the principal subspace (section 14.1).
+
+Points: with ``data_dim > 0`` (set from a point dataset such as ``toy2d:circle``)
+the input is a vector ``[data_dim]``, the networks are MLPs and the output is
+linear whatever ``architecture`` and ``output_activation`` say, as for the GANs'
+points; the loss must then be ``mse``.
+
+The decoder as a distribution (Deep Learning 14.4): minimising binary
+cross-entropy is maximum likelihood under a Bernoulli ``p_decoder(x | h)`` with
+mean ``g(h)``; minimising squared error is maximum likelihood under a Gaussian
+``N(g(h), sigma^2 I)`` for any fixed ``sigma``, which training does not
+determine, so it is the config key ``gaussian_std`` (as the VAE's Gaussian
+decoder). :meth:`AutoencoderBase.decode_stochastic` draws from it.
 """
 
 from __future__ import annotations
@@ -13,10 +25,11 @@ import dataclasses
 from typing import Literal
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
-from keras_genzoo.errors import ConfigError
+from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.losses.reconstruction import RECONSTRUCTION_LOSSES
 from keras_genzoo.models.base import AutoencoderBase
 from keras_genzoo.networks.convolutional import conv_decoder, conv_encoder
@@ -41,6 +54,11 @@ class AutoencoderConfig:
     learning_rate: float = 1e-3
     #: > 0: cosine-decay the learning rate to 0 over this many steps (0: constant)
     lr_decay_steps: int = 0
+    #: > 0: the data are points of this length (toy2d, toy1d), set from the dataset
+    data_dim: int = 0
+    #: standard deviation of the Gaussian p_decoder(x | h) = N(g(h), std^2 I) of an mse
+    #: model, in data units; used only by stochastic decoding (genzoo sample --stochastic)
+    gaussian_std: float = 0.1
 
     def validate(self):
         config_lib.require_image_shape(self)
@@ -51,11 +69,21 @@ class AutoencoderConfig:
                 keras.activations.get(name)
             except ValueError:
                 raise ConfigError(f"{key}: unknown activation '{name}'") from None
-        config_lib.require_non_negative(self, "lr_decay_steps")
+        config_lib.require_non_negative(self, "lr_decay_steps", "data_dim")
+        config_lib.require_positive(self, "gaussian_std")
+        if self.data_dim and self.reconstruction_loss == "bce":
+            raise ConfigError("reconstruction_loss=bce needs data in [0, 1]; points "
+                              "(data_dim > 0) are reconstructed with mse")
 
 
 def build_encoder_decoder(c: AutoencoderConfig):
-    """The encoder and decoder networks an :class:`AutoencoderConfig` describes."""
+    """The encoder and decoder networks an :class:`AutoencoderConfig` describes
+    (points: MLPs with a linear output)."""
+    if c.data_dim:
+        return (mlp_encoder(0, 0, c.hidden_units, c.code_dim, c.activation,
+                            code_activation=c.code_activation, data_dim=c.data_dim),
+                mlp_decoder(0, 0, c.hidden_units, c.code_dim, c.activation, "linear",
+                            data_dim=c.data_dim))
     if c.architecture == "conv":
         encoder = conv_encoder(c.image_size, c.channels, c.filters, c.code_dim, c.activation,
                                code_activation=c.code_activation)
@@ -89,6 +117,26 @@ class Autoencoder(AutoencoderBase):
             # subspace even when neighbouring eigenvalues are close.
             rate = keras.optimizers.schedules.CosineDecay(rate, self.config.lr_decay_steps)
         return {"autoencoder": keras.optimizers.Adam(rate)}
+
+    def decoder_distribution(self):
+        """Bernoulli for binary cross-entropy on a sigmoid output, Gaussian for squared
+        error (the likelihoods these losses are the negative logarithm of, Deep
+        Learning 6.2.1.1 and 14.4); None for cross-entropy on another output."""
+        c = self.config
+        if c.reconstruction_loss == "mse":
+            return "gaussian"
+        return "bernoulli" if c.output_activation == "sigmoid" and not c.data_dim else None
+
+    def encoder_filters(self) -> np.ndarray:
+        """The code layer's weights as one image per code unit, ``[code_dim, size, size,
+        channels]``: the features of an encoder that is a single dense layer (empty
+        ``hidden_units``), drawn by benchmarks/overcomplete_filters.py."""
+        c = self.config
+        if c.data_dim or c.architecture != "dense" or c.hidden_units:
+            raise GenzooError("encoder filters are the weights of a single dense encoder "
+                              "layer (architecture=dense, empty hidden_units)")
+        kernel = np.asarray(self.encoder.get_layer("code").kernel)  # [pixels, code_dim]
+        return kernel.T.reshape(c.code_dim, c.image_size, c.image_size, c.channels)
 
     def reconstruction_loss(self, images, reconstruction):
         """Per-example ``L(x, g(f(x)))``."""

@@ -20,6 +20,14 @@ PRESETS = {
                 "code_activation": "sigmoid", "contractive_lambda": 0.001},
         train=AUTOENCODER_TRAINING,
     ),
+    "overcomplete": Preset(
+        "overcomplete: one sigmoid layer to a 128-d code on the 8x8 input (64), lambda "
+        "0.01 (closed form); compare with ae's overcomplete preset, which copies",
+        config={"architecture": "dense", "image_size": 8, "hidden_units": [], "code_dim": 128,
+                "code_activation": "sigmoid", "contractive_lambda": 0.01,
+                "learning_rate": 0.01},
+        train={"dataset": "digits", "epochs": 40, "batch_size": 64},
+    ),
 }
 
 DEFAULT_PRESET = "sigmoid"

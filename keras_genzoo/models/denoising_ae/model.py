@@ -91,8 +91,7 @@ class DenoisingAE(Autoencoder):
 
     def corrupt(self, images):
         """The training corruption of this step (this replica's slice of the global draw)."""
-        c = self.config
-        shape = [c.image_size, c.image_size, c.channels]
+        shape = self.data_shape()
         batch = tf.shape(images)[0]
         return self._corrupt(
             images,

@@ -86,6 +86,9 @@ class VAEConfig(AutoencoderConfig):
         config_lib.require_at_least(self, "num_classes", 2)
         config_lib.require_at_least(self, "iw_samples", 1)
         config_lib.require_positive(self, "gaussian_std")
+        if self.data_dim:
+            raise ConfigError("vae works on images; train ae, sparse-ae, denoising-ae or "
+                              "contractive-ae on points")
 
 
 # ------------------------------------------------------------------- networks
@@ -289,6 +292,10 @@ class VAE(AutoencoderBase):
         labels = self._labels_for(np.zeros(len(codes)), 0 if labels is None else labels)
         return self.mean_image(self.decoder_logits(codes, labels)).numpy()
 
+    def decoder_distribution(self):
+        """``p(x|z)`` as trained: ``bernoulli`` or ``gaussian`` (std ``gaussian_std``)."""
+        return self.config.decoder
+
     def reconstruct(self, images, labels=None) -> np.ndarray:
         """The mean of ``p(x | z = mu(x))``. A conditional model given no labels
         uses :meth:`infer_labels`."""
@@ -442,4 +449,7 @@ class VAE(AutoencoderBase):
         def decode(code, *label):
             return {"reconstruction": decode_fn(code, label)}
 
-        return module, {"serving_default": serving_default, "encode": encode, "decode": decode}
+        signatures = {"serving_default": serving_default, "encode": encode, "decode": decode}
+        signatures.update(self.stochastic_signature(
+            code_spec, lambda code, *label: decode_fn(code, label), extra))
+        return module, signatures
