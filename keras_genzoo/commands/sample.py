@@ -178,8 +178,10 @@ def point_autoencoder_figure(model, saved, out, seed=0, stochastic=False) -> pat
     if stochastic:
         model.require_stochastic_decoder()
         draws = model.draw_from_decoder(model.reconstruct(points), seed)
-        return image_io.save_scatter(draws, out, real=points,
-                                     title=f"{name}: x ~ p_decoder(x | f(x))")
+        title = f"{name}: x ~ p_decoder(x | f(x))"
+        if points.shape[1] == 1:
+            return image_io.save_line_histograms(draws, points, out, title=title)
+        return image_io.save_scatter(draws, out, real=points, title=title)
     return image_io.save_reconstruction_field(model, points, out,
                                               title=f"{name}: g(f(x)) - x")
 

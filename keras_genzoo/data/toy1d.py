@@ -61,6 +61,11 @@ class Mixture1D:
     def num_modes(self):
         return int(self.modes.shape[0])
 
+    @property
+    def num_classes(self):
+        """A point's label is the index of the component it was drawn from."""
+        return self.num_modes
+
     def density(self, x):
         """p_data(x) at the points ``x`` (any shape), float64 of the same shape."""
         from scipy import stats

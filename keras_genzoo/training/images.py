@@ -244,8 +244,11 @@ FIELD_GRID = 17
 
 def plane_grid(data: np.ndarray, steps: int = FIELD_GRID, margin: float = 0.25) -> np.ndarray:
     """A ``steps x steps`` grid ``[steps**2, 2]`` over the data's bounding box, widened by
-    ``margin`` of its extent on every side (``[steps, 1]`` points for 1-D data)."""
+    ``margin`` of its extent on every side (``[steps, 1]`` points for 1-D data, where
+    a line of ``steps`` points is too coarse for the curve: 8 times as many)."""
     data = np.asarray(data, np.float32)
+    if data.shape[1] == 1:
+        steps *= 8
     low, high = data.min(axis=0), data.max(axis=0)
     pad = margin * np.maximum(high - low, 1e-3)
     axes = [np.linspace(lo - p, hi + p, steps, dtype=np.float32)
@@ -260,9 +263,8 @@ def save_vector_field(grid: np.ndarray, field: np.ndarray, path, *, data: np.nda
     (in data units) up to the grid's spacing, longer ones shortened to it, so that they
     do not run over each other and the data."""
     grid, field, data = (np.asarray(a, np.float32) for a in (grid, field, data))
-    if grid.shape[1] == 1:  # 1-D points: arrows along the axis, data as a rug
-        grid, field, data = (np.concatenate([a, np.zeros_like(a)], axis=1)
-                             for a in (grid, field, data))
+    if grid.shape[1] == 1:
+        return _save_line_field(grid[:, 0], field[:, 0], data[:, 0], path, title=title)
     length = np.linalg.norm(field, axis=1)
     spacing = min(np.ptp(grid[:, 0]), np.ptp(grid[:, 1]) or np.inf) / max(
         1.0, np.sqrt(len(grid)) - 1)
@@ -277,6 +279,57 @@ def save_vector_field(grid: np.ndarray, field: np.ndarray, path, *, data: np.nda
                              width=0.004, zorder=2)
         figure.colorbar(arrows, ax=axis, shrink=0.7, label="|g(f(x)) - x|")
         axis.set_aspect("equal")
+        axis.tick_params(labelsize=7)
+        if title:
+            axis.set_title(title, fontsize=9)
+    except Exception:
+        plt.close(figure)
+        raise
+    return _save_figure(figure, path)
+
+
+def save_line_histograms(draws: np.ndarray, real: np.ndarray, path, *,
+                         title: str | None = None) -> pathlib.Path:
+    """Histograms of 1-D ``draws`` ``[N, 1]`` (blue) over those of the ``real`` points
+    (grey), on shared bins: the line's counterpart of :func:`save_scatter`."""
+    draws, real = (np.asarray(a, np.float64).reshape(-1) for a in (draws, real))
+    bins = np.histogram_bin_edges(np.concatenate([draws, real]), bins=60)
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75))
+    try:
+        axis.hist(real, bins=bins, density=True, color="darkgrey", label="data")
+        axis.hist(draws, bins=bins, density=True, histtype="step", color="tab:blue",
+                  linewidth=1.5, label="draws")
+        axis.set_xlabel("x", fontsize=8)
+        axis.set_ylabel("density", fontsize=8)
+        axis.legend(fontsize=7)
+        axis.tick_params(labelsize=7)
+        if title:
+            axis.set_title(title, fontsize=9)
+    except Exception:
+        plt.close(figure)
+        raise
+    return _save_figure(figure, path)
+
+
+def _save_line_field(x: np.ndarray, field: np.ndarray, data: np.ndarray, path, *,
+                     title: str | None) -> pathlib.Path:
+    """The field of an autoencoder of 1-D points: ``g(f(x)) - x`` against ``x`` (it
+    crosses zero downwards where the data concentrate), over the data's histogram."""
+    order = np.argsort(x)
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75))
+    try:
+        density = axis.twinx()
+        density.hist(data, bins=60, density=True, color="lightgrey", label="data")
+        density.set_ylabel("data density", fontsize=8)
+        density.tick_params(labelsize=7)
+        axis.set_zorder(density.get_zorder() + 1)
+        axis.patch.set_visible(False)
+        axis.axhline(0.0, color="black", linewidth=0.6)
+        axis.plot(x[order], field[order], color="tab:blue", linewidth=1.5)
+        axis.set_xlabel("x", fontsize=8)
+        axis.set_ylabel("g(f(x)) - x", fontsize=8)
         axis.tick_params(labelsize=7)
         if title:
             axis.set_title(title, fontsize=9)

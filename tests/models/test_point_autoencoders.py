@@ -144,6 +144,22 @@ def test_one_dimensional_points_train_and_draw_their_field(tmp_path):
     assert np.isfinite(float(model.train_step((tf.constant(points),
                                                tf.zeros([32], tf.int32)))["loss"]))
     assert model.reconstruction_field(points).shape == (32, 1)
-    assert image_io.plane_grid(points).shape == (image_io.FIELD_GRID, 1)
+    grid = image_io.plane_grid(points)
+    assert grid.shape == (8 * image_io.FIELD_GRID, 1)  # a line is drawn as a curve
+    assert grid.min() < points.min() and grid.max() > points.max()
     path = image_io.save_reconstruction_field(model, points, tmp_path / "field1d.png")
     assert path.stat().st_size > 1000
+
+
+def test_a_toy1d_autoencoder_run_draws_its_field_and_its_draws(tmp_path):
+    """The CLI path on the toy1d mixtures: a denoising AE of 1-D points trains, and
+    ``genzoo sample`` draws its field and, with ``--stochastic``, its decoder's draws."""
+    from zoo_cli.main import main
+
+    run = tmp_path / "dae1d"
+    assert main(["train", "denoising-ae", "--preset", "circle", "--dataset", "toy1d:bimodal",
+                 "--steps", "20", "--out", str(run)]) == 0
+    for argv, name in (([], "field.png"), (["--stochastic"], "draws.png")):
+        out = tmp_path / name
+        assert main(["sample", str(run), *argv, "--out", str(out)]) == 0
+        assert out.stat().st_size > 1000
