@@ -54,6 +54,9 @@ from keras_genzoo import runs
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
+#: every run's scores (JSON) and seed 0's samples (.npz next to it), so that a partial
+#: run (--merge) adds rows without rerunning the others
+DEFAULT_CACHE = REPO / "benchmarks" / "results" / "mode_coverage.json"
 FIGURE_NAME = "mode_coverage.png"  # in images/ next to the markdown file
 START_MARKER = "<!-- mode_coverage:start -->"
 END_MARKER = "<!-- mode_coverage:end -->"
@@ -107,6 +110,16 @@ VARIANTS = [
      {"loss": "non_saturating", "minibatch_discrimination": "5", **WITH_MOMENTUM}),
     # gamma 0.1, not tuned: the first value tried already covered every grid mode.
     ("gan + R1", "gan", {"loss": "non_saturating", "r1_gamma": "0.1", **GAN_OPTIMIZER}),
+    # Salimans et al. 2016 in full (issue 19): section 3.2 as written (closeness summed
+    # over every j, self included), 3.3 and 3.5; lambda 0.01 and a reference batch of
+    # one minibatch (256) were the first values tried, not tuned.
+    ("gan + minibatch discrimination (paper's sum)", "gan",
+     {"loss": "non_saturating", "minibatch_discrimination": "5", "minibatch_reduction": "sum",
+      **GAN_OPTIMIZER}),
+    ("gan + historical averaging", "gan",
+     {"loss": "non_saturating", "historical_averaging": "0.01", **GAN_OPTIMIZER}),
+    ("gan + virtual batch normalization", "gan",
+     {"loss": "non_saturating", "virtual_batch_norm": "256", **GAN_OPTIMIZER}),
     # The paper's RMSProp 5e-5 is kept: 1e-3 covered no more modes in a scratch run.
     ("wgan", "wgan", {}),
     # lambda 0.1 instead of 10: Gulrajani et al.'s released toy-data script uses 0.1
@@ -121,6 +134,9 @@ CONTROLS = {
     "gan + minibatch discrimination": "gan non-saturating",
     "gan + minibatch discrimination (beta_1 0.5)": "gan non-saturating (beta_1 0.5)",
     "gan + R1": "gan non-saturating",
+    "gan + minibatch discrimination (paper's sum)": "gan non-saturating",
+    "gan + historical averaging": "gan non-saturating",
+    "gan + virtual batch normalization": "gan non-saturating",
 }
 #: What was tried before settling on the settings above (scratch runs on grid25),
 #: printed in the docs so that a reader can judge the overrides.
@@ -378,9 +394,13 @@ def optimizer_text(config: dict) -> str:
     extras = [f"n_critic {config['d_steps']}"] if config["d_steps"] != 1 else []
     for key, text in (("clip_value", "clip c = {:g}"), ("gp_weight", "GP lambda = {:g}"),
                       ("r1_gamma", "R1 gamma = {:g}"),
-                      ("minibatch_discrimination", "{} minibatch kernels")):
+                      ("minibatch_discrimination", "{} minibatch kernels"),
+                      ("historical_averaging", "historical averaging lambda = {:g}"),
+                      ("virtual_batch_norm", "VBN reference batch {}")):
         if config.get(key):
             extras.append(text.format(config[key]))
+    if config.get("minibatch_discrimination") and config.get("minibatch_reduction") == "sum":
+        extras.append("closeness summed")
     return ", ".join([f"loss {config['loss']}", opt, *extras])
 
 
@@ -543,6 +563,56 @@ def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
     return path
 
 
+# ================================================================ the cache
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def lanes_text(jobs: int) -> str:
+    threads = threads_per_job(jobs)
+    return ("one at a time" if threads is None else
+            f"{jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
+
+
+def _key(dataset: str, label: str, seed=None) -> str:
+    return f"{dataset}|{label}" if seed is None else f"{dataset}|{label}|{seed}"
+
+
+def read_cache(path: pathlib.Path) -> dict:
+    import json
+
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"batches": [], "runs": {}, "legacy": {}}
+
+
+def store_runs(path: pathlib.Path, runs_: dict, configs: dict, batch: dict) -> None:
+    """Adds this invocation's runs (scores, the optimizer text of their config) to the
+    cache, replacing earlier runs of the same dataset, variant and seed; seed 0's
+    samples go to the .npz next to it."""
+    import json
+
+    import numpy as np
+
+    cache = read_cache(path)
+    batch_id = len(cache["batches"])
+    cache["batches"].append(batch)
+    samples_path = path.with_suffix(".npz")
+    samples = dict(np.load(samples_path)) if samples_path.exists() else {}
+    for (dataset, label, seed), row in runs_.items():
+        entry = {key: row[key] for key in ("modes", "quality", "num_modes", "seconds",
+                                           "raw_modes", "raw_quality", "diverged") if key in row}
+        entry.update(batch=batch_id, config_text=optimizer_text(configs[label, dataset]))
+        cache["runs"][_key(dataset, label, seed)] = entry
+        if seed == batch["seeds"][0] and "samples" in row:
+            samples[_key(dataset, label)] = np.asarray(row["samples"], np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with runs.atomic_write(path) as stream:
+        stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    with runs.atomic_write(samples_path, binary=True) as stream:
+        np.savez_compressed(stream, **samples)
+
+
 # ==================================================================== main
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -569,6 +639,13 @@ def parse_args(argv=None):
                         f"{', '.join(DATASETS)} (a partial run; does not write the docs)")
     parser.add_argument("--runs", type=pathlib.Path,
                         help="keep the run directories here (default: a temporary folder)")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --variants / --datasets: run only those, store their "
+                        "results in the results cache next to the earlier ones (which are "
+                        "kept as they are) and rewrite the docs section and figure from it")
+    parser.add_argument("--cache", type=pathlib.Path, default=DEFAULT_CACHE,
+                        help="the per-run results of every table row and seed 0's samples "
+                        "(default benchmarks/results/mode_coverage.json and .npz)")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     args.steps = args.steps or base["steps"]
@@ -644,6 +721,12 @@ def main(argv=None) -> int:
                   f"{row['seconds']:5.0f} s", flush=True)
     total = time.perf_counter() - started
     loads[1] = load_average()
+    if not args.quick:
+        store_runs(args.cache, runs, configs, {
+            "command": command, "date": utc_now(), "minutes": round(total / 60, 1),
+            "trainings": len(jobs), "lanes": lanes_text(args.jobs), "steps": args.steps,
+            "batch_size": args.batch_size, "seeds": list(args.seeds),
+            "machine": machine_description(versions), "loads": loads})
     results = {(dataset, label): summarize([runs[dataset, label, s] for s in args.seeds])
                for dataset in datasets for label, _n, _e in variants}
     print(f"total {total / 60:.1f} min\n")
