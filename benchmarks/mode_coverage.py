@@ -203,7 +203,6 @@ def train_and_sample(job: dict) -> dict:
     import tensorflow as tf
 
     from keras_genzoo.training import plan as plan_lib
-    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     if job.get("threads"):
@@ -227,13 +226,19 @@ def train_and_sample(job: dict) -> dict:
     seconds = time.perf_counter() - started
     if result.steps != job["steps"]:
         raise RuntimeError(f"{job['label']}: trained {result.steps} steps, asked for {job['steps']}")
-    model, _ = runs.load_trained_model(plan.out_dir)
-    row = {"samples": model.sample(SAMPLES, seed=job["seed"]), "seconds": seconds,
-           "config": plan.config, "versions": versions}
+    return {**sample_run(plan.out_dir, job["seed"]), "seconds": seconds, "config": plan.config,
+            "versions": versions}
+
+
+def sample_run(out_dir, seed: int) -> dict:
+    """The scored samples of a trained run: ``model.sample(SAMPLES, seed)`` and, with an
+    EMA generator, the same codes through the raw generator."""
+    model, _ = runs.load_trained_model(out_dir)
+    row = {"samples": model.sample(SAMPLES, seed=seed)}
     if model.generator_ema is not None:
         # The same latent codes through the trained generator itself: how much of
         # the result the moving average contributes.
-        z = model.latent(SAMPLES, seed=job["seed"])
+        z = model.latent(SAMPLES, seed=seed)
         raw = model.generate_raw(z, generator=model.generator)
         row["raw_samples"] = model.to_data_range(raw).numpy()
     return row
@@ -415,33 +420,37 @@ def _set_flags(overrides: dict) -> str:
     return " ".join(f"--set {key}={value}" for key, value in overrides.items())
 
 
-def render_section(results, configs, args, command, total_seconds, versions, loads,
+def run_description(batch: dict) -> str:
+    """How one invocation of this script ran (a batch of the results cache)."""
+    return (f"`{batch['command']}` on {batch['date']} in {batch['minutes']:.1f} minutes "
+            f"({batch['trainings']} training{'s' if batch['trainings'] != 1 else ''}, each in a "
+            f"fresh process, {batch['lanes']})")
+
+
+def machine_line(batch: dict) -> str:
+    return (f"{batch['machine']}; 1-minute load average {batch['loads'][0]} at the start and "
+            f"{batch['loads'][1]} at the end")
+
+
+def render_section(results, config_texts, steps, batch_size, seeds, provenance,
                    figure_link) -> str:
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    seeds = ", ".join(str(s) for s in args.seeds)
-    runs = len(VARIANTS) * len(DATASETS) * len(args.seeds)
-    threads = threads_per_job(args.jobs)
-    lanes = ("one at a time" if threads is None else
-             f"{args.jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
-    example_label, example_model, example_extra = VARIANTS[-1]
+    """The docs section; ``provenance``: the lines that say which command produced
+    which rows, when and on what machine."""
+    seeds = ", ".join(str(s) for s in seeds)
+    example_label, example_model, example_extra = next(v for v in VARIANTS if v[0] == "wgan-gp")
     example = (f"genzoo train {example_model} --preset {PRESET} --dataset {DATASETS[0]} "
-               f"--steps {args.steps} --batch-size {args.batch_size} --seed 0 "
+               f"--steps {steps} --batch-size {batch_size} --seed 0 "
                f"--sample-every {SAMPLE_EVERY} "
                + _set_flags({**SHARED_OVERRIDES, **example_extra})).strip()
     lines = [
         START_MARKER,
         "## GAN family: mode coverage on 2-D Gaussian mixtures",
         "",
-        f"Produced by `{command}` on {date} in {total_seconds / 60:.1f} minutes ({runs} trainings, "
-        f"each in a fresh process, {lanes}). Regenerate it with the same command; only "
-        "this section and the figure are rewritten.",
-        "",
-        f"- Machine: {machine_description(versions)}; 1-minute load average {loads[0]} at the "
-        f"start and {loads[1]} at the end (the machine was shared, so wall times are indicative).",
+        *provenance,
         "- Data: `toy2d:grid25` (25 Gaussians on {-4,-2,0,2,4}^2) and `toy2d:ring8` (8 Gaussians "
         "on a circle of radius 2), sigma 0.05, the fixed 10,000-point training split.",
-        f"- Budget, the same for every variant: {args.steps:,} generator steps at batch "
-        f"{args.batch_size} (a `wgan` / `wgan-gp` step also makes its n_critic = 5 critic updates, "
+        f"- Budget, the same for every variant: {steps:,} generator steps at batch "
+        f"{batch_size} (a `wgan` / `wgan-gp` step also makes its n_critic = 5 critic updates, "
         f"each on its own batch), seeds {seeds}, through the genzoo trainer "
         f"(`resolve_plan(model, preset=\"{PRESET}\", overrides=..., steps=..., batch_size=..., "
         "seed=..., dataset=...)` + `trainer.train`), from each model's `toy2d` preset "
@@ -449,9 +458,8 @@ def render_section(results, configs, args, command, total_seconds, versions, loa
         f"  - every variant: {_inline_against_preset(SHARED_OVERRIDES, VARIANTS[0][1])}",
     ]
     for label, name, extra in VARIANTS:
-        config = configs.get((label, DATASETS[0])) or next(
-            (c for (lab, _d), c in configs.items() if lab == label), None)
-        trained = f"; trains with {optimizer_text(config)}" if config else ""
+        text = config_texts.get(label)
+        trained = f"; trains with {text}" if text else ""
         lines.append(f"  - {label}: `{name}`, {_inline_against_preset(extra, name)}{trained}")
     lines += [
         "- Tuning (each note is a scratch run, not part of this table):",
@@ -521,9 +529,11 @@ def _same(preset_value, text: str) -> bool:
     return str(preset_value) == text
 
 
-def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
+def save_figure(first_seed_runs: dict, path: pathlib.Path, *, columns: int | None = None,
+                base: pathlib.Path | None = None) -> pathlib.Path:
     """One row of scatter panels per dataset (``scatter_panels`` per row, then stacked:
-    each row has its own modes and 3-sigma circles)."""
+    each row has its own modes and 3-sigma circles), ``columns`` panels wide (default:
+    one per variant); with ``base``, those rows go under that earlier figure."""
     from PIL import Image
 
     from keras_genzoo.data.toy2d import MIXTURES
@@ -549,9 +559,12 @@ def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
             if panels:
                 row_path = pathlib.Path(tmp) / f"{mixture.name}.png"
                 scatter_panels(panels, row_path, modes=mixture.modes, sigma=mixture.sigma,
-                               columns=len(VARIANTS))
+                               columns=columns or len(VARIANTS))
                 with Image.open(row_path) as picture:
                     rows.append(picture.convert("RGB"))
+    if base is not None:
+        with Image.open(base) as picture:
+            rows.insert(0, picture.convert("RGB"))
     width = max(row.width for row in rows)
     figure = Image.new("RGB", (width, sum(row.height for row in rows)), "white")
     top = 0
@@ -586,17 +599,21 @@ def read_cache(path: pathlib.Path) -> dict:
     return {"batches": [], "runs": {}, "legacy": {}}
 
 
-def store_runs(path: pathlib.Path, runs_: dict, configs: dict, batch: dict) -> None:
-    """Adds this invocation's runs (scores, the optimizer text of their config) to the
-    cache, replacing earlier runs of the same dataset, variant and seed; seed 0's
-    samples go to the .npz next to it."""
+def store_runs(path: pathlib.Path, runs_: dict, configs: dict, batch: dict,
+               batch_id: int | None = None) -> int:
+    """Adds runs (scores, the optimizer text of their config) to the cache, replacing
+    earlier runs of the same dataset, variant and seed, and records (``batch_id``
+    None) or updates the invocation ``batch`` they belong to; seed 0's samples go to
+    the .npz next to it (the figure). Returns the batch's index."""
     import json
 
     import numpy as np
 
     cache = read_cache(path)
-    batch_id = len(cache["batches"])
-    cache["batches"].append(batch)
+    if batch_id is None:
+        batch_id = len(cache["batches"])
+        cache["batches"].append(batch)
+    cache["batches"][batch_id] = batch
     samples_path = path.with_suffix(".npz")
     samples = dict(np.load(samples_path)) if samples_path.exists() else {}
     for (dataset, label, seed), row in runs_.items():
@@ -604,13 +621,122 @@ def store_runs(path: pathlib.Path, runs_: dict, configs: dict, batch: dict) -> N
                                            "raw_modes", "raw_quality", "diverged") if key in row}
         entry.update(batch=batch_id, config_text=optimizer_text(configs[label, dataset]))
         cache["runs"][_key(dataset, label, seed)] = entry
-        if seed == batch["seeds"][0] and "samples" in row:
+        if seed == 0 and "samples" in row:
             samples[_key(dataset, label)] = np.asarray(row["samples"], np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with runs.atomic_write(path) as stream:
         stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
     with runs.atomic_write(samples_path, binary=True) as stream:
         np.savez_compressed(stream, **samples)
+    return batch_id
+
+
+#: the rows of the section that the cache began with (the 48-training run of
+#: 2026-11-28, whose per-run samples were not kept): parsed from the docs once, and
+#: their figure kept as it was
+LEGACY_FIGURE = "mode_coverage_legacy.png"
+
+
+def legacy_from_docs(markdown: pathlib.Path) -> dict:
+    """The table rows, optimizer texts and provenance of the docs section as written,
+    so that a partial run adds rows without changing any earlier number."""
+    import re
+
+    text = markdown.read_text()
+    section = text[text.index(START_MARKER):text.index(END_MARKER)]
+    legacy = {"summaries": {}, "config_texts": {}, "provenance": "", "machine": ""}
+    dataset = None
+    for line in section.splitlines():
+        if line.startswith("Produced by "):
+            legacy["provenance"] = line.split(". Regenerate", 1)[0][len("Produced by "):]
+        elif line.startswith("- Machine: "):
+            legacy["machine"] = line[len("- Machine: "):].split(" (the machine was shared")[0]
+        elif line.startswith("### "):
+            dataset = line[4:].strip()
+        elif line.startswith("  - ") and "; trains with " in line:
+            label = line[4:].split(": `", 1)[0]
+            legacy["config_texts"][label] = line.rsplit("; trains with ", 1)[1]
+        elif dataset and line.startswith("| ") and not line.startswith("| variant"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            label = re.sub(r" \((target met|\*\*target missed\*\*)\)$", "", cells[0])
+            modes = re.match(r"([\d.]+) ± ([\d.]+) / (\d+)(?: \((\d+) diverged\))?", cells[1])
+            quality = re.match(r"([\d.]+) ± ([\d.]+)", cells[3])
+            modes_each = [int(m) for m in cells[2].split(", ")]
+            quality_each = [float(q) for q in cells[4].split(", ")]
+            summary = {"modes": [float(modes[1]), float(modes[2])], "modes_each": modes_each,
+                       "num_modes": int(modes[3]), "diverged": int(modes[4] or 0),
+                       "quality": [float(quality[1]), float(quality[2])],
+                       "quality_each": quality_each, "seconds": [float(cells[6]), 0.0],
+                       "min_modes": min(modes_each), "min_quality": min(quality_each) / 100}
+            if cells[5] != "-":
+                summary["raw"] = [float(v) for v in cells[5].split(", ")]
+            legacy["summaries"][_key(dataset, label)] = summary
+    return legacy
+
+
+def write_docs_from_cache(args) -> int:
+    """The docs section and figure from the results cache: every variant whose runs
+    (one per seed) are in it is summarized from them; the others keep the legacy
+    rows as the docs had them."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    cache = read_cache(args.cache)
+    figure_path = args.out.parent / "images" / FIGURE_NAME
+    legacy_figure = args.cache.parent / LEGACY_FIGURE
+    if not cache.get("legacy"):
+        cache["legacy"] = legacy_from_docs(args.out)
+        shutil.copyfile(figure_path, legacy_figure)
+        with runs.atomic_write(args.cache) as stream:
+            stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    legacy = cache["legacy"]
+    results, texts, from_batch = {}, dict(legacy["config_texts"]), {}
+    for dataset in DATASETS:
+        for label, _name, _extra in VARIANTS:
+            entries = [cache["runs"].get(_key(dataset, label, seed)) for seed in args.seeds]
+            if all(entries):
+                results[dataset, label] = summarize(entries)
+                texts[label] = entries[0]["config_text"]
+                for entry in entries:
+                    from_batch.setdefault(entry["batch"], set()).add(label)
+            elif _key(dataset, label) in legacy["summaries"]:
+                summary = dict(legacy["summaries"][_key(dataset, label)])
+                summary["modes"], summary["quality"] = (tuple(summary["modes"]),
+                                                        tuple(summary["quality"]))
+                results[dataset, label] = summary
+    new_labels = sorted({label for labels in from_batch.values() for label in labels})
+    provenance = [f"Rows other than {', '.join(new_labels)}: produced by "
+                  f"{legacy['provenance']}; machine: {legacy['machine']}." if new_labels else
+                  f"Produced by {legacy['provenance']}; machine: {legacy['machine']}.", ""]
+    for batch_id, labels in sorted(from_batch.items()):
+        batch = cache["batches"][batch_id]
+        provenance.append(f"- Runs of {', '.join(sorted(labels))}: {run_description(batch)}; "
+                          f"machine: {machine_line(batch)}.")
+    provenance += ["", "The per-run results are in `benchmarks/results/mode_coverage.json` "
+                   "(seed 0's samples in the .npz next to it); `--merge` with `--variants` runs "
+                   "only those and adds them, `--from-cache` rewrites this section from it. A "
+                   "full run (no `--variants`) reruns every row. The machine was shared, so wall "
+                   "times are indicative.", ""]
+    samples_path = args.cache.with_suffix(".npz")
+    samples = dict(np.load(samples_path)) if samples_path.exists() else {}
+    first, base = {}, None
+    for (dataset, label), summary in results.items():
+        key = _key(dataset, label)
+        if key in samples:
+            seed0 = cache["runs"][_key(dataset, label, 0)]
+            first[dataset, label] = {"samples": samples[key], **seed0}
+    if len(first) < len(results):
+        # the legacy rows' samples were not kept: their figure stays, the new rows go under it
+        base = legacy_figure
+    save_figure(first, figure_path, base=base,
+                columns=len(legacy["config_texts"]) if base else None)
+    figure_link = os.path.relpath(figure_path, args.out.parent)
+    write_section(args.out, render_section(results, texts, args.steps, args.batch_size,
+                                           args.seeds, provenance, figure_link),
+                  START_MARKER, END_MARKER)
+    print(f"wrote the mode_coverage section of {args.out} and {figure_path} from {args.cache}")
+    return 0
 
 
 # ==================================================================== main
@@ -643,6 +769,9 @@ def parse_args(argv=None):
                         help="with --variants / --datasets: run only those, store their "
                         "results in the results cache next to the earlier ones (which are "
                         "kept as they are) and rewrite the docs section and figure from it")
+    parser.add_argument("--from-cache", action="store_true",
+                        help="train nothing: rewrite the docs section and figure from the "
+                        "results cache")
     parser.add_argument("--cache", type=pathlib.Path, default=DEFAULT_CACHE,
                         help="the per-run results of every table row and seed 0's samples "
                         "(default benchmarks/results/mode_coverage.json and .npz)")
@@ -684,6 +813,8 @@ def main(argv=None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     command = "python benchmarks/mode_coverage.py" + "".join(" " + shlex.quote(a) for a in argv)
+    if args.from_cache:
+        return write_docs_from_cache(args)
     variants, datasets = choose(args)
     write = not (args.quick or args.no_write or args.partial)
     loads = [load_average(), None]
@@ -707,6 +838,11 @@ def main(argv=None) -> int:
                                  "seed": seed, "overrides": {**SHARED_OVERRIDES, **extra},
                                  "steps": args.steps, "batch_size": args.batch_size,
                                  "out_dir": str(run_root / slug), "threads": threads})
+        batch = {"command": command, "date": utc_now(), "minutes": 0.0, "trainings": len(jobs),
+                 "lanes": lanes_text(args.jobs), "steps": args.steps,
+                 "batch_size": args.batch_size, "seeds": list(args.seeds), "machine": "",
+                 "loads": loads}
+        batch_id = None
         for job, result in zip(jobs, run_in_fresh_processes(jobs, args.jobs)):
             dataset, label, seed = job["dataset"], job["label"], job["seed"]
             mixture = MIXTURES[dataset.split(":", 1)[1]]
@@ -714,6 +850,12 @@ def main(argv=None) -> int:
             runs[dataset, label, seed] = row
             configs.setdefault((label, dataset), row["config"])
             versions = row["versions"]
+            if not args.quick:
+                # run by run, so that a stopped invocation keeps what it finished
+                batch.update(minutes=round((time.perf_counter() - started) / 60, 1),
+                             machine=machine_description(versions))
+                batch_id = store_runs(args.cache, {(dataset, label, seed): row}, configs,
+                                      batch, batch_id)
             status = (f"DIVERGED ({row['diverged'][:80]})" if "diverged" in row else
                       f"{row['modes']:2d}/{row['num_modes']} modes  "
                       f"{100 * row['quality']:5.1f}% HQ")
@@ -722,16 +864,15 @@ def main(argv=None) -> int:
     total = time.perf_counter() - started
     loads[1] = load_average()
     if not args.quick:
-        store_runs(args.cache, runs, configs, {
-            "command": command, "date": utc_now(), "minutes": round(total / 60, 1),
-            "trainings": len(jobs), "lanes": lanes_text(args.jobs), "steps": args.steps,
-            "batch_size": args.batch_size, "seeds": list(args.seeds),
-            "machine": machine_description(versions), "loads": loads})
+        batch.update(minutes=round(total / 60, 1), loads=loads)
+        store_runs(args.cache, {}, configs, batch, batch_id)
     results = {(dataset, label): summarize([runs[dataset, label, s] for s in args.seeds])
                for dataset in datasets for label, _n, _e in variants}
     print(f"total {total / 60:.1f} min\n")
     for dataset in datasets:
         print(f"{dataset}\n{render_table(dataset, results)}\n{reading(dataset, results)}\n")
+    if args.merge:
+        return write_docs_from_cache(args)
     if not write:
         print("(not writing the docs: " + ("--quick" if args.quick else "--no-write"
                                            if args.no_write else "partial run") + ")")
@@ -741,8 +882,14 @@ def main(argv=None) -> int:
              for dataset in datasets for label, _n, _e in variants}
     save_figure(first, figure_path)
     figure_link = os.path.relpath(figure_path, args.out.parent)
-    write_section(args.out, render_section(results, configs, args, command, total, versions,
-                                           loads, figure_link), START_MARKER, END_MARKER)
+    provenance = [f"Produced by {run_description(batch)}. Regenerate it with the same command; "
+                  "only this section and the figure are rewritten.", "",
+                  f"- Machine: {machine_line(batch)} (the machine was shared, so wall times are "
+                  "indicative)."]
+    texts = {label: optimizer_text(config) for (label, _d), config in configs.items()}
+    write_section(args.out, render_section(results, texts, args.steps, args.batch_size,
+                                           args.seeds, provenance, figure_link),
+                  START_MARKER, END_MARKER)
     print(f"wrote the mode_coverage section of {args.out} and {figure_path}")
     return 0
 
