@@ -89,7 +89,8 @@ def mlp_generator(latent_dim: int, output_shape, hidden_units, *, num_classes: i
         h = keras.layers.Concatenate(name="with_label")([z, one_hot(label, num_classes)])
     for index, units in enumerate(hidden_units):
         if virtual_batch_norm:
-            h = keras.layers.Dense(units, name=f"hidden{index}")(h)
+            # no bias: the normalization subtracts it again (its gradient is 0)
+            h = keras.layers.Dense(units, use_bias=False, name=f"hidden{index}")(h)
             h = generator_normalization(f"hidden{index}", virtual_batch_norm)(h)
             h = keras.layers.ReLU()(h)
         else:

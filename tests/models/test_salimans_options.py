@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import TINY_DCGAN, digit_batches, train_steps, weights_of
+from helpers import (
+    TINY_DCGAN,
+    assert_two_replicas_match_one_device,
+    digit_batches,
+    train_steps,
+    weights_of,
+)
 from keras_genzoo import runs
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export import onnx as onnx_export
@@ -251,3 +257,13 @@ def test_vbn_export_matches_the_keras_model(case, tmp_path):
     np.testing.assert_allclose(served, model.generate(z).numpy(), atol=1e-5)
     onnx_out = onnx_export.run_onnx(result.onnx_files["serving_default"], {"z": z})
     np.testing.assert_allclose(onnx_out[output], served, atol=1e-4)
+
+
+def test_two_replicas_train_like_one_device_with_the_options():
+    """The running means are updated in cross-replica context and every replica runs
+    the same reference batch, so both options keep DESIGN.md's promise."""
+    config = {**POINTS, "historical_averaging": 0.1, "virtual_batch_norm": 8, "ema_decay": 0.5}
+    single, double = assert_two_replicas_match_one_device(GAN, config, _point_batches(3, seed=7))
+    for name, variable in single.state_variables().items():
+        np.testing.assert_allclose(variable.numpy(), double.state_variables()[name].numpy(),
+                                   atol=2e-5, rtol=1e-4, err_msg=name)
