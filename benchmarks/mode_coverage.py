@@ -691,11 +691,17 @@ def write_docs_from_cache(args) -> int:
         with runs.atomic_write(args.cache) as stream:
             stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
     legacy = cache["legacy"]
-    results, texts, from_batch = {}, dict(legacy["config_texts"]), {}
+    results, texts, from_batch, missing = {}, dict(legacy["config_texts"]), {}, []
     for dataset in DATASETS:
         for label, _name, _extra in VARIANTS:
             entries = [cache["runs"].get(_key(dataset, label, seed)) for seed in args.seeds]
-            if all(entries):
+            if any(entries):
+                if not all(entries):
+                    # a partial run that ran out of time: the row says which seeds it has
+                    missing.append(f"{label} on {dataset} has seeds "
+                                   + ", ".join(str(seed) for seed, entry in
+                                               zip(args.seeds, entries) if entry) + " only")
+                    entries = [entry for entry in entries if entry]
                 results[dataset, label] = summarize(entries)
                 texts[label] = entries[0]["config_text"]
                 for entry in entries:
@@ -713,6 +719,13 @@ def write_docs_from_cache(args) -> int:
         batch = cache["batches"][batch_id]
         provenance.append(f"- Runs of {', '.join(sorted(labels))}: {run_description(batch)}; "
                           f"machine: {machine_line(batch)}.")
+    for dataset in DATASETS:
+        absent = [label for label, _n, _e in VARIANTS if (dataset, label) not in results]
+        if absent:
+            provenance.append(f"- Not run on {dataset} (no row in its table): "
+                              f"{', '.join(absent)}.")
+    if missing:
+        provenance.append(f"- Incomplete rows: {'; '.join(missing)}.")
     provenance += ["", "The per-run results are in `benchmarks/results/mode_coverage.json` "
                    "(seed 0's samples in the .npz next to it); `--merge` with `--variants` runs "
                    "only those and adds them, `--from-cache` rewrites this section from it. A "
