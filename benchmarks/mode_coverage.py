@@ -1,6 +1,6 @@
-"""Mode-coverage benchmark of the GAN family on 2-D Gaussian mixtures (issue 4).
+"""Mode-coverage benchmark of the GAN family on 2-D Gaussian mixtures (issues 4, 19).
 
-Six variants, the same budget for all (same generator steps, batch size and
+The variants, the same budget for all (same generator steps, batch size and
 networks), on ``toy2d:grid25`` (25 Gaussians on {-4,-2,0,2,4}^2) and
 ``toy2d:ring8`` (8 Gaussians on a circle of radius 2), both with sigma 0.05:
 
@@ -9,6 +9,9 @@ networks), on ``toy2d:grid25`` (25 Gaussians on {-4,-2,0,2,4}^2) and
 * ``gan`` (non-saturating) + minibatch discrimination (Salimans et al. 2016,
   section 3.2);
 * ``gan`` (non-saturating) + the R1 penalty (Mescheder et al. 2018, eq. 9);
+* Salimans et al. 2016 in full: minibatch discrimination as the paper writes it
+  (closeness summed over the batch, self included; section 3.2), historical
+  averaging (3.3) and virtual batch normalization (3.5);
 * ``wgan``: weight clipping, RMSProp, n_critic = 5 (Arjovsky et al. 2017,
   Algorithm 1);
 * ``wgan-gp``: gradient penalty, Adam, n_critic = 5 (Gulrajani et al. 2017,
@@ -27,6 +30,15 @@ sampler scores every mode and P(chi2_2 <= 9) = 98.9% high-quality samples.
 
     python benchmarks/mode_coverage.py                # full run: 3 seeds, writes the docs
     python benchmarks/mode_coverage.py --quick        # smoke run: tiny budget, 1 seed, no docs
+    python benchmarks/mode_coverage.py --merge --variants "gan + historical averaging"
+                                      # only that row: added to the results cache, docs rewritten
+    python benchmarks/mode_coverage.py --from-cache   # docs rewritten from the cache, no training
+
+Every run's scores go to the results cache ``benchmarks/results/mode_coverage.json``
+(seed 0's samples to the .npz next to it) as soon as it finishes. The rows of the
+48-training run of 2026-11-28, which predates the cache, are parsed once from the
+docs section and kept exactly; their figure is kept too, the cached rows' panels
+go under it, until a full run redraws it.
 
 The tables go to stdout and, for a full run, into the section of
 ``docs/benchmarks.md`` between ``<!-- mode_coverage:start -->`` and
