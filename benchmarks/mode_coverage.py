@@ -355,7 +355,9 @@ def reading(dataset: str, results: dict) -> str:
     for label, s in rows:
         modes, quality = s["modes"][0], s["quality"][0]
         if modes < k - 1:
-            text = f"{label} ({modes:.1f}/{k} modes, {quality:.0f}% high quality)"
+            # a legacy row keeps the percentage its docs printed (from the unrounded mean)
+            percent = s.get("quality_text", f"{quality:.0f}")
+            text = f"{label} ({modes:.1f}/{k} modes, {percent}% high quality)"
             (collapsed if quality >= 50 else scattered).append(text)
         elif quality < 100 * TARGET_QUALITY:
             between.append(f"{label} ({modes:.1f}/{k} modes but {quality:.0f}% high quality, "
@@ -682,6 +684,14 @@ def legacy_from_docs(markdown: pathlib.Path) -> dict:
             if cells[5] != "-":
                 summary["raw"] = [float(v) for v in cells[5].split(", ")]
             legacy["summaries"][_key(dataset, label)] = summary
+        elif dataset and line.startswith("**Reading"):
+            # "<label> (<modes>/<k> modes, <q>% high quality)": the percentage as printed
+            for label in [v[0] for v in VARIANTS]:
+                found = re.search(re.escape(label) + r" \([\d.]+/\d+ modes, (\d+)% high quality\)",
+                                  line)
+                summary = legacy["summaries"].get(_key(dataset, label))
+                if found and summary is not None:
+                    summary["quality_text"] = found[1]
     return legacy
 
 
