@@ -1,6 +1,6 @@
-"""Mode-coverage benchmark of the GAN family on 2-D Gaussian mixtures (issue 4).
+"""Mode-coverage benchmark of the GAN family on 2-D Gaussian mixtures (issues 4, 19).
 
-Six variants, the same budget for all (same generator steps, batch size and
+The variants, the same budget for all (same generator steps, batch size and
 networks), on ``toy2d:grid25`` (25 Gaussians on {-4,-2,0,2,4}^2) and
 ``toy2d:ring8`` (8 Gaussians on a circle of radius 2), both with sigma 0.05:
 
@@ -9,6 +9,9 @@ networks), on ``toy2d:grid25`` (25 Gaussians on {-4,-2,0,2,4}^2) and
 * ``gan`` (non-saturating) + minibatch discrimination (Salimans et al. 2016,
   section 3.2);
 * ``gan`` (non-saturating) + the R1 penalty (Mescheder et al. 2018, eq. 9);
+* Salimans et al. 2016 in full: minibatch discrimination as the paper writes it
+  (closeness summed over the batch, self included; section 3.2), historical
+  averaging (3.3) and virtual batch normalization (3.5);
 * ``wgan``: weight clipping, RMSProp, n_critic = 5 (Arjovsky et al. 2017,
   Algorithm 1);
 * ``wgan-gp``: gradient penalty, Adam, n_critic = 5 (Gulrajani et al. 2017,
@@ -27,6 +30,15 @@ sampler scores every mode and P(chi2_2 <= 9) = 98.9% high-quality samples.
 
     python benchmarks/mode_coverage.py                # full run: 3 seeds, writes the docs
     python benchmarks/mode_coverage.py --quick        # smoke run: tiny budget, 1 seed, no docs
+    python benchmarks/mode_coverage.py --merge --variants "gan + historical averaging"
+                                      # only that row: added to the results cache, docs rewritten
+    python benchmarks/mode_coverage.py --from-cache   # docs rewritten from the cache, no training
+
+Every run's scores go to the results cache ``benchmarks/results/mode_coverage.json``
+(seed 0's samples to the .npz next to it) as soon as it finishes. The rows of the
+48-training run of 2026-11-28, which predates the cache, are parsed once from the
+docs section and kept exactly; their figure is kept too, the cached rows' panels
+go under it, until a full run redraws it.
 
 The tables go to stdout and, for a full run, into the section of
 ``docs/benchmarks.md`` between ``<!-- mode_coverage:start -->`` and
@@ -54,6 +66,9 @@ from keras_genzoo import runs
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
+#: every run's scores (JSON) and seed 0's samples (.npz next to it), so that a partial
+#: run (--merge) adds rows without rerunning the others
+DEFAULT_CACHE = REPO / "benchmarks" / "results" / "mode_coverage.json"
 FIGURE_NAME = "mode_coverage.png"  # in images/ next to the markdown file
 START_MARKER = "<!-- mode_coverage:start -->"
 END_MARKER = "<!-- mode_coverage:end -->"
@@ -107,6 +122,16 @@ VARIANTS = [
      {"loss": "non_saturating", "minibatch_discrimination": "5", **WITH_MOMENTUM}),
     # gamma 0.1, not tuned: the first value tried already covered every grid mode.
     ("gan + R1", "gan", {"loss": "non_saturating", "r1_gamma": "0.1", **GAN_OPTIMIZER}),
+    # Salimans et al. 2016 in full (issue 19): section 3.2 as written (closeness summed
+    # over every j, self included), 3.3 and 3.5; lambda 0.01 and a reference batch of
+    # one minibatch (256) were the first values tried, not tuned.
+    ("gan + minibatch discrimination (paper's sum)", "gan",
+     {"loss": "non_saturating", "minibatch_discrimination": "5", "minibatch_reduction": "sum",
+      **GAN_OPTIMIZER}),
+    ("gan + historical averaging", "gan",
+     {"loss": "non_saturating", "historical_averaging": "0.01", **GAN_OPTIMIZER}),
+    ("gan + virtual batch normalization", "gan",
+     {"loss": "non_saturating", "virtual_batch_norm": "256", **GAN_OPTIMIZER}),
     # The paper's RMSProp 5e-5 is kept: 1e-3 covered no more modes in a scratch run.
     ("wgan", "wgan", {}),
     # lambda 0.1 instead of 10: Gulrajani et al.'s released toy-data script uses 0.1
@@ -121,6 +146,9 @@ CONTROLS = {
     "gan + minibatch discrimination": "gan non-saturating",
     "gan + minibatch discrimination (beta_1 0.5)": "gan non-saturating (beta_1 0.5)",
     "gan + R1": "gan non-saturating",
+    "gan + minibatch discrimination (paper's sum)": "gan non-saturating",
+    "gan + historical averaging": "gan non-saturating",
+    "gan + virtual batch normalization": "gan non-saturating",
 }
 #: What was tried before settling on the settings above (scratch runs on grid25),
 #: printed in the docs so that a reader can judge the overrides.
@@ -187,7 +215,6 @@ def train_and_sample(job: dict) -> dict:
     import tensorflow as tf
 
     from keras_genzoo.training import plan as plan_lib
-    from keras_genzoo import runs
     from keras_genzoo.training import trainer
 
     if job.get("threads"):
@@ -211,13 +238,19 @@ def train_and_sample(job: dict) -> dict:
     seconds = time.perf_counter() - started
     if result.steps != job["steps"]:
         raise RuntimeError(f"{job['label']}: trained {result.steps} steps, asked for {job['steps']}")
-    model, _ = runs.load_trained_model(plan.out_dir)
-    row = {"samples": model.sample(SAMPLES, seed=job["seed"]), "seconds": seconds,
-           "config": plan.config, "versions": versions}
+    return {**sample_run(plan.out_dir, job["seed"]), "seconds": seconds, "config": plan.config,
+            "versions": versions}
+
+
+def sample_run(out_dir, seed: int) -> dict:
+    """The scored samples of a trained run: ``model.sample(SAMPLES, seed)`` and, with an
+    EMA generator, the same codes through the raw generator."""
+    model, _ = runs.load_trained_model(out_dir)
+    row = {"samples": model.sample(SAMPLES, seed=seed)}
     if model.generator_ema is not None:
         # The same latent codes through the trained generator itself: how much of
         # the result the moving average contributes.
-        z = model.latent(SAMPLES, seed=job["seed"])
+        z = model.latent(SAMPLES, seed=seed)
         raw = model.generate_raw(z, generator=model.generator)
         row["raw_samples"] = model.to_data_range(raw).numpy()
     return row
@@ -322,7 +355,9 @@ def reading(dataset: str, results: dict) -> str:
     for label, s in rows:
         modes, quality = s["modes"][0], s["quality"][0]
         if modes < k - 1:
-            text = f"{label} ({modes:.1f}/{k} modes, {quality:.0f}% high quality)"
+            # a legacy row keeps the percentage its docs printed (from the unrounded mean)
+            percent = s.get("quality_text", f"{quality:.0f}")
+            text = f"{label} ({modes:.1f}/{k} modes, {percent}% high quality)"
             (collapsed if quality >= 50 else scattered).append(text)
         elif quality < 100 * TARGET_QUALITY:
             between.append(f"{label} ({modes:.1f}/{k} modes but {quality:.0f}% high quality, "
@@ -378,9 +413,13 @@ def optimizer_text(config: dict) -> str:
     extras = [f"n_critic {config['d_steps']}"] if config["d_steps"] != 1 else []
     for key, text in (("clip_value", "clip c = {:g}"), ("gp_weight", "GP lambda = {:g}"),
                       ("r1_gamma", "R1 gamma = {:g}"),
-                      ("minibatch_discrimination", "{} minibatch kernels")):
+                      ("minibatch_discrimination", "{} minibatch kernels"),
+                      ("historical_averaging", "historical averaging lambda = {:g}"),
+                      ("virtual_batch_norm", "VBN reference batch {}")):
         if config.get(key):
             extras.append(text.format(config[key]))
+    if config.get("minibatch_discrimination") and config.get("minibatch_reduction") == "sum":
+        extras.append("closeness summed")
     return ", ".join([f"loss {config['loss']}", opt, *extras])
 
 
@@ -395,33 +434,37 @@ def _set_flags(overrides: dict) -> str:
     return " ".join(f"--set {key}={value}" for key, value in overrides.items())
 
 
-def render_section(results, configs, args, command, total_seconds, versions, loads,
+def run_description(batch: dict) -> str:
+    """How one invocation of this script ran (a batch of the results cache)."""
+    return (f"`{batch['command']}` on {batch['date']} in {batch['minutes']:.1f} minutes "
+            f"({batch['trainings']} training{'s' if batch['trainings'] != 1 else ''}, each in a "
+            f"fresh process, {batch['lanes']})")
+
+
+def machine_line(batch: dict) -> str:
+    return (f"{batch['machine']}; 1-minute load average {batch['loads'][0]} at the start and "
+            f"{batch['loads'][1]} at the end")
+
+
+def render_section(results, config_texts, steps, batch_size, seeds, provenance,
                    figure_link) -> str:
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    seeds = ", ".join(str(s) for s in args.seeds)
-    runs = len(VARIANTS) * len(DATASETS) * len(args.seeds)
-    threads = threads_per_job(args.jobs)
-    lanes = ("one at a time" if threads is None else
-             f"{args.jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
-    example_label, example_model, example_extra = VARIANTS[-1]
+    """The docs section; ``provenance``: the lines that say which command produced
+    which rows, when and on what machine."""
+    seeds = ", ".join(str(s) for s in seeds)
+    example_label, example_model, example_extra = next(v for v in VARIANTS if v[0] == "wgan-gp")
     example = (f"genzoo train {example_model} --preset {PRESET} --dataset {DATASETS[0]} "
-               f"--steps {args.steps} --batch-size {args.batch_size} --seed 0 "
+               f"--steps {steps} --batch-size {batch_size} --seed 0 "
                f"--sample-every {SAMPLE_EVERY} "
                + _set_flags({**SHARED_OVERRIDES, **example_extra})).strip()
     lines = [
         START_MARKER,
         "## GAN family: mode coverage on 2-D Gaussian mixtures",
         "",
-        f"Produced by `{command}` on {date} in {total_seconds / 60:.1f} minutes ({runs} trainings, "
-        f"each in a fresh process, {lanes}). Regenerate it with the same command; only "
-        "this section and the figure are rewritten.",
-        "",
-        f"- Machine: {machine_description(versions)}; 1-minute load average {loads[0]} at the "
-        f"start and {loads[1]} at the end (the machine was shared, so wall times are indicative).",
+        *provenance,
         "- Data: `toy2d:grid25` (25 Gaussians on {-4,-2,0,2,4}^2) and `toy2d:ring8` (8 Gaussians "
         "on a circle of radius 2), sigma 0.05, the fixed 10,000-point training split.",
-        f"- Budget, the same for every variant: {args.steps:,} generator steps at batch "
-        f"{args.batch_size} (a `wgan` / `wgan-gp` step also makes its n_critic = 5 critic updates, "
+        f"- Budget, the same for every variant: {steps:,} generator steps at batch "
+        f"{batch_size} (a `wgan` / `wgan-gp` step also makes its n_critic = 5 critic updates, "
         f"each on its own batch), seeds {seeds}, through the genzoo trainer "
         f"(`resolve_plan(model, preset=\"{PRESET}\", overrides=..., steps=..., batch_size=..., "
         "seed=..., dataset=...)` + `trainer.train`), from each model's `toy2d` preset "
@@ -429,9 +472,8 @@ def render_section(results, configs, args, command, total_seconds, versions, loa
         f"  - every variant: {_inline_against_preset(SHARED_OVERRIDES, VARIANTS[0][1])}",
     ]
     for label, name, extra in VARIANTS:
-        config = configs.get((label, DATASETS[0])) or next(
-            (c for (lab, _d), c in configs.items() if lab == label), None)
-        trained = f"; trains with {optimizer_text(config)}" if config else ""
+        text = config_texts.get(label)
+        trained = f"; trains with {text}" if text else ""
         lines.append(f"  - {label}: `{name}`, {_inline_against_preset(extra, name)}{trained}")
     lines += [
         "- Tuning (each note is a scratch run, not part of this table):",
@@ -501,9 +543,11 @@ def _same(preset_value, text: str) -> bool:
     return str(preset_value) == text
 
 
-def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
+def save_figure(first_seed_runs: dict, path: pathlib.Path, *, columns: int | None = None,
+                base: pathlib.Path | None = None) -> pathlib.Path:
     """One row of scatter panels per dataset (``scatter_panels`` per row, then stacked:
-    each row has its own modes and 3-sigma circles)."""
+    each row has its own modes and 3-sigma circles), ``columns`` panels wide (default:
+    one per variant); with ``base``, those rows go under that earlier figure."""
     from PIL import Image
 
     from keras_genzoo.data.toy2d import MIXTURES
@@ -529,9 +573,12 @@ def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
             if panels:
                 row_path = pathlib.Path(tmp) / f"{mixture.name}.png"
                 scatter_panels(panels, row_path, modes=mixture.modes, sigma=mixture.sigma,
-                               columns=len(VARIANTS))
+                               columns=columns or len(VARIANTS))
                 with Image.open(row_path) as picture:
                     rows.append(picture.convert("RGB"))
+    if base is not None:
+        with Image.open(base) as picture:
+            rows.insert(0, picture.convert("RGB"))
     width = max(row.width for row in rows)
     figure = Image.new("RGB", (width, sum(row.height for row in rows)), "white")
     top = 0
@@ -541,6 +588,190 @@ def save_figure(first_seed_runs: dict, path: pathlib.Path) -> pathlib.Path:
     with runs.atomic_write(path, binary=True) as stream:
         figure.save(stream, format="PNG", optimize=True)
     return path
+
+
+# ================================================================ the cache
+def utc_now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def lanes_text(jobs: int) -> str:
+    threads = threads_per_job(jobs)
+    return ("one at a time" if threads is None else
+            f"{jobs} at a time, {threads} thread{'s' if threads > 1 else ''} each")
+
+
+def _key(dataset: str, label: str, seed=None) -> str:
+    return f"{dataset}|{label}" if seed is None else f"{dataset}|{label}|{seed}"
+
+
+def read_cache(path: pathlib.Path) -> dict:
+    import json
+
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"batches": [], "runs": {}, "legacy": {}}
+
+
+def store_runs(path: pathlib.Path, runs_: dict, configs: dict, batch: dict,
+               batch_id: int | None = None) -> int:
+    """Adds runs (scores, the optimizer text of their config) to the cache, replacing
+    earlier runs of the same dataset, variant and seed, and records (``batch_id``
+    None) or updates the invocation ``batch`` they belong to; seed 0's samples go to
+    the .npz next to it (the figure). Returns the batch's index."""
+    import json
+
+    import numpy as np
+
+    cache = read_cache(path)
+    if batch_id is None:
+        batch_id = len(cache["batches"])
+        cache["batches"].append(batch)
+    cache["batches"][batch_id] = batch
+    samples_path = path.with_suffix(".npz")
+    samples = dict(np.load(samples_path)) if samples_path.exists() else {}
+    for (dataset, label, seed), row in runs_.items():
+        entry = {key: row[key] for key in ("modes", "quality", "num_modes", "seconds",
+                                           "raw_modes", "raw_quality", "diverged") if key in row}
+        entry.update(batch=batch_id, config_text=optimizer_text(configs[label, dataset]))
+        cache["runs"][_key(dataset, label, seed)] = entry
+        if seed == 0 and "samples" in row:
+            samples[_key(dataset, label)] = np.asarray(row["samples"], np.float32)
+    with runs.atomic_write(path) as stream:
+        stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    with runs.atomic_write(samples_path, binary=True) as stream:
+        np.savez_compressed(stream, **samples)
+    return batch_id
+
+
+#: the rows of the section that the cache began with (the 48-training run of
+#: 2026-11-28, whose per-run samples were not kept): parsed from the docs once, and
+#: their figure kept as it was
+LEGACY_FIGURE = "mode_coverage_legacy.png"
+
+
+def legacy_from_docs(markdown: pathlib.Path) -> dict:
+    """The table rows, optimizer texts and provenance of the docs section as written,
+    so that a partial run adds rows without changing any earlier number."""
+    import re
+
+    text = markdown.read_text()
+    section = text[text.index(START_MARKER):text.index(END_MARKER)]
+    legacy = {"summaries": {}, "config_texts": {}, "provenance": "", "machine": ""}
+    dataset = None
+    for line in section.splitlines():
+        if line.startswith("Produced by "):
+            legacy["provenance"] = line.split(". Regenerate", 1)[0][len("Produced by "):]
+        elif line.startswith("- Machine: "):
+            legacy["machine"] = line[len("- Machine: "):].split(" (the machine was shared")[0]
+        elif line.startswith("### "):
+            dataset = line[4:].strip()
+        elif line.startswith("  - ") and "; trains with " in line:
+            label = line[4:].split(": `", 1)[0]
+            legacy["config_texts"][label] = line.rsplit("; trains with ", 1)[1]
+        elif dataset and line.startswith("| ") and not line.startswith("| variant"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            label = re.sub(r" \((target met|\*\*target missed\*\*)\)$", "", cells[0])
+            modes = re.match(r"([\d.]+) ± ([\d.]+) / (\d+)(?: \((\d+) diverged\))?", cells[1])
+            quality = re.match(r"([\d.]+) ± ([\d.]+)", cells[3])
+            modes_each = [int(m) for m in cells[2].split(", ")]
+            quality_each = [float(q) for q in cells[4].split(", ")]
+            summary = {"modes": [float(modes[1]), float(modes[2])], "modes_each": modes_each,
+                       "num_modes": int(modes[3]), "diverged": int(modes[4] or 0),
+                       "quality": [float(quality[1]), float(quality[2])],
+                       "quality_each": quality_each, "seconds": [float(cells[6]), 0.0],
+                       "min_modes": min(modes_each), "min_quality": min(quality_each) / 100}
+            if cells[5] != "-":
+                summary["raw"] = [float(v) for v in cells[5].split(", ")]
+            legacy["summaries"][_key(dataset, label)] = summary
+        elif dataset and line.startswith("**Reading"):
+            # "<label> (<modes>/<k> modes, <q>% high quality)": the percentage as printed
+            for label in [v[0] for v in VARIANTS]:
+                found = re.search(re.escape(label) + r" \([\d.]+/\d+ modes, (\d+)% high quality\)",
+                                  line)
+                summary = legacy["summaries"].get(_key(dataset, label))
+                if found and summary is not None:
+                    summary["quality_text"] = found[1]
+    return legacy
+
+
+def write_docs_from_cache(args) -> int:
+    """The docs section and figure from the results cache: every variant whose runs
+    (one per seed) are in it is summarized from them; the others keep the legacy
+    rows as the docs had them."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    cache = read_cache(args.cache)
+    figure_path = args.out.parent / "images" / FIGURE_NAME
+    legacy_figure = args.cache.parent / LEGACY_FIGURE
+    if not cache.get("legacy"):
+        cache["legacy"] = legacy_from_docs(args.out)
+        shutil.copyfile(figure_path, legacy_figure)
+        with runs.atomic_write(args.cache) as stream:
+            stream.write(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    legacy = cache["legacy"]
+    results, texts, from_batch, missing = {}, dict(legacy["config_texts"]), {}, []
+    for dataset in DATASETS:
+        for label, _name, _extra in VARIANTS:
+            entries = [cache["runs"].get(_key(dataset, label, seed)) for seed in args.seeds]
+            if any(entries):
+                if not all(entries):
+                    # a partial run that ran out of time: the row says which seeds it has
+                    missing.append(f"{label} on {dataset} has seeds "
+                                   + ", ".join(str(seed) for seed, entry in
+                                               zip(args.seeds, entries) if entry) + " only")
+                    entries = [entry for entry in entries if entry]
+                results[dataset, label] = summarize(entries)
+                texts[label] = entries[0]["config_text"]
+                for entry in entries:
+                    from_batch.setdefault(entry["batch"], set()).add(label)
+            elif _key(dataset, label) in legacy["summaries"]:
+                summary = dict(legacy["summaries"][_key(dataset, label)])
+                summary["modes"], summary["quality"] = (tuple(summary["modes"]),
+                                                        tuple(summary["quality"]))
+                results[dataset, label] = summary
+    new_labels = sorted({label for labels in from_batch.values() for label in labels})
+    provenance = [f"Rows other than {', '.join(new_labels)}: produced by "
+                  f"{legacy['provenance']}; machine: {legacy['machine']}." if new_labels else
+                  f"Produced by {legacy['provenance']}; machine: {legacy['machine']}.", ""]
+    for batch_id, labels in sorted(from_batch.items()):
+        batch = cache["batches"][batch_id]
+        provenance.append(f"- Runs of {', '.join(sorted(labels))}: {run_description(batch)}; "
+                          f"machine: {machine_line(batch)}.")
+    for dataset in DATASETS:
+        absent = [label for label, _n, _e in VARIANTS if (dataset, label) not in results]
+        if absent:
+            provenance.append(f"- Not run on {dataset} (no row in its table): "
+                              f"{', '.join(absent)}.")
+    if missing:
+        provenance.append(f"- Incomplete rows: {'; '.join(missing)}.")
+    provenance += ["", "The per-run results are in `benchmarks/results/mode_coverage.json` "
+                   "(seed 0's samples in the .npz next to it); `--merge` with `--variants` runs "
+                   "only those and adds them, `--from-cache` rewrites this section from it. A "
+                   "full run (no `--variants`) reruns every row. The machine was shared, so wall "
+                   "times are indicative.", ""]
+    samples_path = args.cache.with_suffix(".npz")
+    samples = dict(np.load(samples_path)) if samples_path.exists() else {}
+    first, base = {}, None
+    for (dataset, label), summary in results.items():
+        key = _key(dataset, label)
+        if key in samples:
+            seed0 = cache["runs"][_key(dataset, label, 0)]
+            first[dataset, label] = {"samples": samples[key], **seed0}
+    if len(first) < len(results):
+        # the legacy rows' samples were not kept: their figure stays, the new rows go under it
+        base = legacy_figure
+    save_figure(first, figure_path, base=base,
+                columns=len(legacy["config_texts"]) if base else None)
+    figure_link = os.path.relpath(figure_path, args.out.parent)
+    write_section(args.out, render_section(results, texts, args.steps, args.batch_size,
+                                           args.seeds, provenance, figure_link),
+                  START_MARKER, END_MARKER)
+    print(f"wrote the mode_coverage section of {args.out} and {figure_path} from {args.cache}")
+    return 0
 
 
 # ==================================================================== main
@@ -569,6 +800,16 @@ def parse_args(argv=None):
                         f"{', '.join(DATASETS)} (a partial run; does not write the docs)")
     parser.add_argument("--runs", type=pathlib.Path,
                         help="keep the run directories here (default: a temporary folder)")
+    parser.add_argument("--merge", action="store_true",
+                        help="with --variants / --datasets: run only those, store their "
+                        "results in the results cache next to the earlier ones (which are "
+                        "kept as they are) and rewrite the docs section and figure from it")
+    parser.add_argument("--from-cache", action="store_true",
+                        help="train nothing: rewrite the docs section and figure from the "
+                        "results cache")
+    parser.add_argument("--cache", type=pathlib.Path, default=DEFAULT_CACHE,
+                        help="the per-run results of every table row and seed 0's samples "
+                        "(default benchmarks/results/mode_coverage.json and .npz)")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     args.steps = args.steps or base["steps"]
@@ -607,6 +848,8 @@ def main(argv=None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     command = "python benchmarks/mode_coverage.py" + "".join(" " + shlex.quote(a) for a in argv)
+    if args.from_cache:
+        return write_docs_from_cache(args)
     variants, datasets = choose(args)
     write = not (args.quick or args.no_write or args.partial)
     loads = [load_average(), None]
@@ -630,6 +873,11 @@ def main(argv=None) -> int:
                                  "seed": seed, "overrides": {**SHARED_OVERRIDES, **extra},
                                  "steps": args.steps, "batch_size": args.batch_size,
                                  "out_dir": str(run_root / slug), "threads": threads})
+        batch = {"command": command, "date": utc_now(), "minutes": 0.0, "trainings": len(jobs),
+                 "lanes": lanes_text(args.jobs), "steps": args.steps,
+                 "batch_size": args.batch_size, "seeds": list(args.seeds), "machine": "",
+                 "loads": loads}
+        batch_id = None
         for job, result in zip(jobs, run_in_fresh_processes(jobs, args.jobs)):
             dataset, label, seed = job["dataset"], job["label"], job["seed"]
             mixture = MIXTURES[dataset.split(":", 1)[1]]
@@ -637,6 +885,12 @@ def main(argv=None) -> int:
             runs[dataset, label, seed] = row
             configs.setdefault((label, dataset), row["config"])
             versions = row["versions"]
+            if not args.quick:
+                # run by run, so that a stopped invocation keeps what it finished
+                batch.update(minutes=round((time.perf_counter() - started) / 60, 1),
+                             machine=machine_description(versions))
+                batch_id = store_runs(args.cache, {(dataset, label, seed): row}, configs,
+                                      batch, batch_id)
             status = (f"DIVERGED ({row['diverged'][:80]})" if "diverged" in row else
                       f"{row['modes']:2d}/{row['num_modes']} modes  "
                       f"{100 * row['quality']:5.1f}% HQ")
@@ -644,11 +898,16 @@ def main(argv=None) -> int:
                   f"{row['seconds']:5.0f} s", flush=True)
     total = time.perf_counter() - started
     loads[1] = load_average()
+    if not args.quick:
+        batch.update(minutes=round(total / 60, 1), loads=loads)
+        store_runs(args.cache, {}, configs, batch, batch_id)
     results = {(dataset, label): summarize([runs[dataset, label, s] for s in args.seeds])
                for dataset in datasets for label, _n, _e in variants}
     print(f"total {total / 60:.1f} min\n")
     for dataset in datasets:
         print(f"{dataset}\n{render_table(dataset, results)}\n{reading(dataset, results)}\n")
+    if args.merge:
+        return write_docs_from_cache(args)
     if not write:
         print("(not writing the docs: " + ("--quick" if args.quick else "--no-write"
                                            if args.no_write else "partial run") + ")")
@@ -658,8 +917,14 @@ def main(argv=None) -> int:
              for dataset in datasets for label, _n, _e in variants}
     save_figure(first, figure_path)
     figure_link = os.path.relpath(figure_path, args.out.parent)
-    write_section(args.out, render_section(results, configs, args, command, total, versions,
-                                           loads, figure_link), START_MARKER, END_MARKER)
+    provenance = [f"Produced by {run_description(batch)}. Regenerate it with the same command; "
+                  "only this section and the figure are rewritten.", "",
+                  f"- Machine: {machine_line(batch)} (the machine was shared, so wall times are "
+                  "indicative)."]
+    texts = {label: optimizer_text(config) for (label, _d), config in configs.items()}
+    write_section(args.out, render_section(results, texts, args.steps, args.batch_size,
+                                           args.seeds, provenance, figure_link),
+                  START_MARKER, END_MARKER)
     print(f"wrote the mode_coverage section of {args.out} and {figure_path}")
     return 0
 

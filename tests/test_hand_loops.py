@@ -263,6 +263,13 @@ def test_one_step_equals_genzoo_autoencoders_and_classifier(name, overrides, tmp
     ("wgan", SMALLER["wgan"]),  # RMSProp, clipping, strided critic batches
     ("wgan-gp", SMALLER["wgan-gp"]),  # gradient penalty on interpolates
     ("cgan", {"dropout": 0.0, "feature_matching": True, "label_smoothing": 0.1}),
+    # Salimans et al. 2016: VBN (reference batch, statistics refreshed) and historical
+    # averaging (running means; d_steps 2, so D's mean is past its first value)
+    ("gan", {"dropout": 0.0, "virtual_batch_norm": 4, "historical_averaging": 0.5,
+             "d_steps": 2, "ema_decay": 0.9}),
+    ("cgan", {"dropout": 0.0, "virtual_batch_norm": 4, "historical_averaging": 0.5,
+              "architecture": "conv", "minibatch_discrimination": 2,
+              "minibatch_reduction": "sum"}),
     ("progan", SMALLER["progan"]),  # GP + drift, EMA, grown to 16x16
     ("stylegan", SMALLER["stylegan"]),  # style mixing, layer noise, R1, w_avg
     ("radialgan", {"num_domains": 2}),  # two ordered pairs instead of six

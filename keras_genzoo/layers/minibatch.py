@@ -8,7 +8,7 @@ looks different from a real one:
 * :class:`MinibatchDiscrimination`: Salimans, Goodfellow, Zaremba, Cheung,
   Radford & Chen 2016, "Improved Techniques for Training GANs"
   (arXiv:1606.03498), section 3.2: learned closeness of each example to
-  every other one (averaged, not summed: see the class).
+  every other one (summed over the batch as in the paper, or averaged: see the class).
 * :class:`MinibatchStdDev`: Karras, Aila, Laine & Lehtinen 2018, "Progressive
   Growing of GANs" (arXiv:1710.10196), section 3: the average standard
   deviation of the features over a group of examples, no parameters.
@@ -31,38 +31,43 @@ class MinibatchDiscrimination(keras.layers.Layer):
     Salimans et al. 2016, section 3.2. For features ``f(x_i)`` (``[B, A]``), a
     learned tensor ``T`` (``A x num_kernels x kernel_dim``) gives
     ``M_i = f(x_i) T`` (``num_kernels x kernel_dim``); with ``M_i,b`` its row
-    ``b``,
+    ``b`` and ``c_b(x_i, x_j) = exp(-||M_i,b - M_j,b||_L1)``, the appended
+    feature ``o(x_i)_b`` is, by ``reduction``:
 
-        ``c_b(x_i, x_j) = exp(-||M_i,b - M_j,b||_L1)``,
-        ``o(x_i)_b = mean over j != i of c_b(x_i, x_j)``,
+    * ``"sum"``, the paper's formula: ``o(x_i)_b = sum_{j=1}^{n} c_b(x_i, x_j)``,
+      over EVERY ``j``, ``i`` itself included (it contributes ``exp(0) = 1``).
+      Its values lie in ``[1, B]``;
+    * ``"mean"`` (the default, ours): ``o(x_i)_b = mean over j != i of
+      c_b(x_i, x_j)``, in ``[0, 1]``; a batch of one has no others and gets 0.
 
-    and the output is ``[f(x_i), o(x_i)]``: ``[B, A + num_kernels]``. A
-    collapsed batch gives every ``o(x_i)_b`` close to 1; a varied one, close
-    to 0 (each example far from the others). A batch of one has no others and
-    gets 0.
+    The output is ``[f(x_i), o(x_i)]``: ``[B, A + num_kernels]``. A collapsed
+    batch gives every closeness ``c_b`` close to 1 (sum: ``B``; mean: 1); a
+    varied one, close to 0 (sum: 1, the example itself; mean: 0).
 
-    Two departures from the paper's formula, which sums over every ``j``
-    including ``i`` itself:
-
-    * ``i`` itself is left out, as in the authors' released code (its
-      ``c_b(i, i) = 1`` carries no information about the batch);
-    * the sum becomes a mean. The sum grows with the batch size (about 53 on
-      a real batch of 64 at initialisation, against features of order 0.1 from
-      the rest of the discriminator), so it dominated the logit from the first
-      step and the benchmark's GAN collapsed (docs/benchmarks.md, mode
-      coverage). The mean keeps the feature in [0, 1] at every batch size; the
-      layer after it can learn any scale, so nothing the sum could express is
-      lost.
+    Why the mean is the default: the sum grows with the batch size (about 53
+    on a real batch of 64 at initialisation, against features of order 0.1
+    from the rest of the discriminator), so it dominated the logit from the
+    first step and the benchmark's GAN collapsed (docs/benchmarks.md, mode
+    coverage). The mean keeps the feature in [0, 1] at every batch size, and
+    leaving ``i`` out (as the authors' released code does) drops a constant
+    that carries no information about the batch; the layer after it can learn
+    any scale, so nothing the sum could express is lost.
     """
 
-    def __init__(self, num_kernels: int, kernel_dim: int, **kwargs):
+    REDUCTIONS = ("mean", "sum")
+
+    def __init__(self, num_kernels: int, kernel_dim: int, reduction: str = "mean", **kwargs):
         super().__init__(**kwargs)
         if int(num_kernels) < 1 or int(kernel_dim) < 1:
             raise ValueError(
                 f"num_kernels and kernel_dim must be >= 1, got {num_kernels} and {kernel_dim}"
             )
+        if reduction not in self.REDUCTIONS:
+            raise ValueError(f"reduction must be one of {', '.join(self.REDUCTIONS)}, "
+                             f"got {reduction!r}")
         self.num_kernels = int(num_kernels)
         self.kernel_dim = int(kernel_dim)
+        self.reduction = reduction
 
     def build(self, input_shape):
         if len(input_shape) != 2 or input_shape[-1] is None:
@@ -86,16 +91,20 @@ class MinibatchDiscrimination(keras.layers.Layer):
         rows = tf.reshape(tf.cast(projected, tf.float32), [-1, self.num_kernels, self.kernel_dim])
         # [B, 1, K, D] - [1, B, K, D] -> L1 over D -> [B, B, K]
         distances = tf.reduce_sum(tf.abs(rows[:, None] - rows[None, :]), axis=-1)
-        # sum over j, minus c_b(i, i) = exp(0) = 1, divided by the B - 1 others: [B, K]
-        others = tf.cast(tf.shape(rows)[0] - 1, tf.float32)
-        closeness = (tf.reduce_sum(tf.exp(-distances), axis=1) - 1.0) / tf.maximum(others, 1.0)
+        # the paper's sum over every j, c_b(i, i) = exp(0) = 1 included: [B, K]
+        closeness = tf.reduce_sum(tf.exp(-distances), axis=1)
+        if self.reduction == "mean":
+            # minus c_b(i, i), divided by the B - 1 others
+            others = tf.cast(tf.shape(rows)[0] - 1, tf.float32)
+            closeness = (closeness - 1.0) / tf.maximum(others, 1.0)
         return tf.concat([inputs, tf.cast(closeness, inputs.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[-1] + self.num_kernels)
 
     def get_config(self):
-        return {**super().get_config(), "num_kernels": self.num_kernels, "kernel_dim": self.kernel_dim}
+        return {**super().get_config(), "num_kernels": self.num_kernels,
+                "kernel_dim": self.kernel_dim, "reduction": self.reduction}
 
 
 @keras.saving.register_keras_serializable("keras_genzoo")

@@ -65,6 +65,8 @@ AdversarialLossName = Literal["minimax", "non_saturating", "wasserstein", "hinge
 # critic update index k is added, so d_steps may go up to 1000.
 _CRITIC_NOISE, _INTERPOLATION_NOISE, _GENERATOR_NOISE = 1000, 2000, 3000
 _MAX_D_STEPS = _INTERPOLATION_NOISE - _CRITIC_NOISE
+#: seed salt of virtual batch normalization's reference latent batch (drawn once)
+_REFERENCE_NOISE = 4000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +96,17 @@ class AdversarialConfig:
     #: number of minibatch-discrimination kernels B (0 = off) and their size C
     minibatch_discrimination: int = 0
     minibatch_kernel_dim: int = 5
+    #: how minibatch discrimination pools closeness over the batch: "sum" over every j,
+    #: self included (Salimans et al. 2016, section 3.2, as written) or "mean" over the
+    #: others (ours, the default: the sum grows with the batch and swamped the logit;
+    #: see keras_genzoo.layers.minibatch)
+    minibatch_reduction: Literal["mean", "sum"] = "mean"
+    #: lambda of historical averaging (Salimans et al. 2016, section 3.3): each player's
+    #: cost gets lambda ||theta - (1/t) sum_i theta[i]||^2; 0 = off
+    historical_averaging: float = 0.0
+    #: virtual batch normalization in the generator (Salimans et al. 2016, section 3.5):
+    #: the size of the reference batch, drawn once at the start; 0 = off
+    virtual_batch_norm: int = 0
     #: group size of the minibatch standard-deviation feature (0 = off)
     minibatch_stddev: int = 0
     #: train G to match the mean discriminator features of real data
@@ -123,7 +136,8 @@ class AdversarialConfig:
         # 0 turns each of these off
         config_lib.require_non_negative(self, "gp_weight", "r1_gamma", "r2_gamma",
                                         "minibatch_discrimination", "minibatch_stddev",
-                                        "data_dim", "drift_weight")
+                                        "data_dim", "drift_weight", "historical_averaging",
+                                        "virtual_batch_norm")
         if not self.clip_value >= 0:
             raise ConfigError(f"clip_value must be > 0 to clip (0 turns clipping off), "
                               f"got {self.clip_value}")
@@ -150,6 +164,10 @@ class GANEngine(GenzooModel):
         super().__init__(config, **kwargs)
         self.generator, self.discriminator = self.build_networks()
         self.generator_ema = self.build_ema_generator() if self.config.ema_decay else None
+        self.reference_latent, self.reference_labels = self.build_reference_batch()
+        self.parameter_history = ({role: self.build_history(role)
+                                   for role in ("generator", "discriminator")}
+                                  if self.config.historical_averaging else {})
 
     def build_ema_generator(self) -> keras.Model:
         """A copy of the generator with its own weights, equal to the generator's now."""
@@ -157,6 +175,46 @@ class GANEngine(GenzooModel):
         ema.set_weights(self.generator.get_weights())
         ema.trainable = False
         return ema
+
+    def build_reference_batch(self):
+        """Virtual batch normalization's reference batch (Salimans et al. 2016,
+        section 3.5), "chosen once and fixed at the start of training": latent codes
+        ``[virtual_batch_norm, latent_dim]`` from a stateless draw of the run's seed
+        (and, for a conditional generator, labels cycling over the classes), kept in
+        non-trainable variables so that checkpoints, resumes and exports hold the
+        very batch training used. ``(None, None)`` when VBN is off."""
+        size = self.config.virtual_batch_norm
+        if not size:
+            return None, None
+        z = tf.random.stateless_normal([size, self.config.latent_dim],
+                                       seed=[self.seed * 1_000_003 + _REFERENCE_NOISE, 0])
+        latent = tf.Variable(z, trainable=False, name="vbn_reference_latent")
+        labels = None
+        if self.num_classes():
+            labels = tf.Variable(tf.range(size, dtype=tf.int32) % self.num_classes(),
+                                 trainable=False, name="vbn_reference_labels")
+        return latent, labels
+
+    def build_history(self, role: str) -> dict:
+        """Historical averaging's state for player ``role`` (Salimans et al. 2016,
+        section 3.3): the running mean of its past parameters, one non-trainable
+        variable per trainable one, and the number of updates averaged."""
+        return {"count": tf.Variable(0.0, trainable=False, name=f"{role}_history_count"),
+                "means": [tf.Variable(tf.zeros(v.shape, tf.float32), trainable=False,
+                                      name=f"{role}_history_{index}")
+                          for index, v in enumerate(self.networks()[role].trainable_variables)]}
+
+    def state_variables(self):
+        state = dict(super().state_variables())
+        if self.reference_latent is not None:
+            state["vbn_reference_latent"] = self.reference_latent
+        if self.reference_labels is not None:
+            state["vbn_reference_labels"] = self.reference_labels
+        for role, history in self.parameter_history.items():
+            state[f"{role}_history_count"] = history["count"]
+            state.update({f"{role}_history_{index}": mean
+                          for index, mean in enumerate(history["means"])})
+        return state
 
     # ------------------------------------------------------------- contract
     def build_networks(self) -> tuple[keras.Model, keras.Model]:
@@ -219,7 +277,27 @@ class GANEngine(GenzooModel):
         ``z`` (StyleGAN's noise and style mixing); the others ignore it.
         """
         generator = generator or self.generator
+        if training and self.reference_latent is not None:
+            # virtual batch normalization: the reference batch goes first, its
+            # statistics normalize the rest (VirtualBatchNormalization), then it is dropped
+            size = self.config.virtual_batch_norm
+            z = tf.concat([tf.cast(self.reference_latent, z.dtype), z], axis=0)
+            if labels is not None:
+                labels = tf.concat([tf.cast(self.reference_labels, labels.dtype), labels], 0)
+            return self.generator_call(generator, z, labels, training)[size:]
+        return self.generator_call(generator, z, labels, training)
+
+    def generator_call(self, generator, z, labels, training):
         return generator([z, labels] if self.uses_labels() else z, training=training)
+
+    def refresh_reference_statistics(self, generator) -> None:
+        """Virtual batch normalization's stored reference statistics, recomputed
+        with ``generator``'s current weights (a training-mode pass over the reference
+        batch alone), so that sampling and export use those of the final weights."""
+        generator_input = self.reference_latent
+        if self.reference_labels is not None:
+            generator_input = [generator_input, self.reference_labels]
+        generator(generator_input, training=True)
 
     def discriminate(self, data, labels=None, training=False):
         """``(logits [batch], features)`` of the discriminator."""
@@ -272,6 +350,8 @@ class GANEngine(GenzooModel):
         totals.update(self.generator_update(chunk(real_all, 0), chunk(labels_all, 0)))
         if self.generator_ema is not None:
             self.update_ema()
+        if self.reference_latent is not None:
+            self.refresh_reference_statistics(self.sampling_generator())
         return self.record(totals)
 
     def prepare_real(self, real):
@@ -292,6 +372,8 @@ class GANEngine(GenzooModel):
         def critic(x):
             return self.discriminate(x, labels, training=True)[0]
 
+        if self.parameter_history:
+            self.update_history("discriminator")
         with tf.GradientTape() as tape:
             fake = tf.stop_gradient(self.generate_raw(z, labels, training=True,
                                                       salt=_CRITIC_NOISE + k))
@@ -302,6 +384,7 @@ class GANEngine(GenzooModel):
             for weight, value in penalties.values():
                 per_example += weight * value
             loss = self.average_over_global_batch(per_example)
+            loss += self.history_penalty("discriminator") / tf.cast(self._replicas(), tf.float32)
             scaled = self.scaled_loss(self.network_optimizers["discriminator"], loss)
         self.apply_gradients("discriminator", tape, scaled)
         self.after_critic_update()
@@ -411,6 +494,8 @@ class GANEngine(GenzooModel):
         batch = tf.shape(real)[0]
         z = self.replica_noise(batch, [c.latent_dim], salt=_GENERATOR_NOISE)
         replicas = tf.cast(self._replicas(), tf.float32)
+        if self.parameter_history:
+            self.update_history("generator")
         with tf.GradientTape() as tape:
             fake_logits, fake_features = self.discriminate(
                 self.generate_raw(z, labels, training=True, salt=_GENERATOR_NOISE), labels,
@@ -424,6 +509,7 @@ class GANEngine(GenzooModel):
                 loss = tf.reduce_sum(tf.square(difference)) / replicas
             else:
                 loss = self.average_over_global_batch(self.generator_loss(fake_logits))
+            loss += self.history_penalty("generator") / replicas
             scaled = self.scaled_loss(self.network_optimizers["generator"], loss)
         gradients = self.apply_gradients("generator", tape, scaled)
         norm = tf.linalg.global_norm([g for g in gradients if g is not None])
@@ -439,6 +525,43 @@ class GANEngine(GenzooModel):
         # by the triangle inequality, an upper bound of the full norm on N.
         # (The exact value would cost a second all-reduce of every gradient.)
         return {"g_loss": loss * replicas, "g_grad_norm": norm * replicas}
+
+    # ------------------------------------------------- historical averaging
+    def update_history(self, role: str) -> None:
+        """Adds player ``role``'s current parameters to its running mean:
+        ``mean_t = mean_{t-1} + (theta[t] - mean_{t-1}) / t`` = ``(1/t) sum_{i=1}^t
+        theta[i]`` (Salimans et al. 2016, section 3.3), before its t-th update.
+
+        Runs in cross-replica context (merge_call), as the EMA update does, so
+        every replica keeps the same mean.
+        """
+        history = self.parameter_history[role]
+        count = history["count"]
+        pairs = list(zip(history["means"], self.variables_trained_by(role)))
+
+        def update(strategy):
+            t = count + 1.0
+            for mean, variable in pairs:
+                strategy.extended.update(
+                    mean, lambda target, value: target.assign(
+                        target + (tf.cast(value, tf.float32) - target) / t),
+                    args=(variable.value,), group=False)
+            strategy.extended.update(count, lambda target: target.assign(t), group=False)
+
+        tf.distribute.get_replica_context().merge_call(update)
+
+    def history_penalty(self, role: str) -> tf.Tensor:
+        """``lambda ||theta - (1/t) sum_{i=1}^t theta[i]||^2`` over every trainable
+        parameter of player ``role`` (Salimans et al. 2016, section 3.3; the mean is
+        a constant of the gradient: ``2 lambda (theta - mean)`` pulls theta towards
+        it); 0 when historical averaging is off."""
+        if not self.parameter_history:
+            return tf.constant(0.0)
+        squares = [tf.reduce_sum(tf.square(tf.cast(variable, tf.float32)
+                                           - tf.stop_gradient(tf.convert_to_tensor(mean))))
+                   for mean, variable in zip(self.parameter_history[role]["means"],
+                                             self.variables_trained_by(role))]
+        return self.config.historical_averaging * tf.add_n(squares)
 
     def update_ema(self):
         """``ema <- decay * ema + (1 - decay) * w`` (trainable weights); buffers

@@ -7,7 +7,11 @@ gradient penalty (Gulrajani et al. 2017, eq. 3), R1 / R2 (Mescheder et al.
 2018, eq. 9-10) and the drift term (Karras et al. 2018, A.1), then weight
 clipping (Arjovsky et al. 2017, Algorithm 1, line 7). Then one generator update
 (or Salimans et al. 2016's feature matching), then the EMA generator
-``ema <- decay ema + (1 - decay) w`` (Karras et al. 2018).
+``ema <- decay ema + (1 - decay) w`` (Karras et al. 2018). Salimans et al. 2016's
+historical averaging (section 3.3: each player's running parameter mean, updated
+before its update, and ``lambda ||theta - mean||^2`` in its cost) and virtual batch
+normalization (section 3.5: the reference codes in front of each generator batch,
+then the sampling generator's reference statistics recomputed) as well.
 
 What it leaves out, on purpose, because it does not change the weights: the
 metric trackers and diagnostics (``d_real``, ``g_grad_norm``, ...).
@@ -32,8 +36,17 @@ def plain_generate(model, noise: Noise) -> Generate:
     """``G(z[, y])`` in training mode; ``draw`` (unused here) names the update."""
     conditional = model.uses_labels()
 
+    reference = model.reference_latent
+
     def generate(z, labels, draw):
-        return model.generator([z, labels] if conditional else z, training=True)
+        if reference is None:
+            return model.generator([z, labels] if conditional else z, training=True)
+        # virtual batch normalization: the reference batch first, its outputs dropped
+        z = tf.concat([reference, z], 0)
+        if conditional:
+            labels = tf.concat([model.reference_labels, labels], 0)
+        out = model.generator([z, labels] if conditional else z, training=True)
+        return out[reference.shape[0]:]
 
     return generate
 
@@ -51,6 +64,20 @@ def adversarial_step(model, optimizers, noise: Noise,
     generate = generate or plain_generate(model, noise)
     ema_pairs = list(zip(ema.weights, generator.weights)) if ema is not None else []
 
+    history = model.parameter_history
+
+    def average_in(role, variables):
+        """(1/t) sum_{i=1}^t theta[i], the current parameters included."""
+        t = history[role]["count"] + 1.0
+        for mean, variable in zip(history[role]["means"], variables):
+            mean.assign(mean + (variable - mean) / t)
+        history[role]["count"].assign(t)
+
+    def history_term(role, variables):
+        return c.historical_averaging * tf.add_n(
+            [tf.reduce_sum(tf.square(variable - tf.stop_gradient(mean)))
+             for mean, variable in zip(history[role]["means"], variables)])
+
     def discriminate(data, labels):
         logits, features = discriminator([data, labels] if conditional else data, training=True)
         return tf.reshape(tf.cast(logits, tf.float32), [-1]), features
@@ -62,6 +89,8 @@ def adversarial_step(model, optimizers, noise: Noise,
         def critic(x):
             return discriminate(x, labels)[0]
 
+        if history:
+            average_in("discriminator", d_variables)
         with tf.GradientTape() as tape:
             fake = tf.stop_gradient(generate(z, labels, f"critic:{k}"))
             real_logits, fake_logits = critic(real), critic(fake)
@@ -76,6 +105,8 @@ def adversarial_step(model, optimizers, noise: Noise,
             if c.drift_weight:
                 per_example += c.drift_weight * tf.square(real_logits)
             loss = batch_mean(per_example)
+            if history:
+                loss += history_term("discriminator", d_variables)
         descend(tape, loss, d_variables, d_optimizer)
         if c.clip_value:
             for variable in d_variables:
@@ -84,6 +115,8 @@ def adversarial_step(model, optimizers, noise: Noise,
 
     def generator_update(real, labels):
         z = noise("generator/latent", [tf.shape(real)[0], c.latent_dim], "normal")
+        if history:
+            average_in("generator", g_variables)
         with tf.GradientTape() as tape:
             fake_logits, fake_features = discriminate(generate(z, labels, "generator"), labels)
             if c.feature_matching:
@@ -92,6 +125,8 @@ def adversarial_step(model, optimizers, noise: Noise,
                                                - tf.reduce_mean(fake_features, 0)))
             else:
                 loss = batch_mean(generator_loss(c.loss, fake_logits))
+            if history:
+                loss += history_term("generator", g_variables)
         descend(tape, loss, g_variables, g_optimizer)
         return loss
 
@@ -110,6 +145,12 @@ def adversarial_step(model, optimizers, noise: Noise,
                 target.assign(c.ema_decay * target + (1.0 - c.ema_decay) * source)
             else:  # BatchNorm statistics, fixed noise: copied
                 target.assign(source)
+        if model.reference_latent is not None:
+            # VBN: the sampling generator's reference statistics, of its current weights
+            sampling = ema if ema is not None else generator
+            references = model.reference_latent
+            sampling([references, model.reference_labels] if conditional else references,
+                     training=True)
         return {"d_loss": d_loss, "g_loss": g_loss}
 
     return step

@@ -77,6 +77,17 @@ class ProgressiveConfig(AdversarialConfig):
         super().validate()
         if self.data_dim:
             raise ConfigError("progressive GANs generate images, not points")
+        # GAN options the progressive networks cannot take, each with its reason
+        if self.minibatch_discrimination:
+            raise ConfigError("minibatch_discrimination does not apply to progressive GANs: "
+                              "their discriminator uses the minibatch standard deviation "
+                              "(minibatch_stddev)")
+        if self.historical_averaging:
+            raise ConfigError("historical_averaging does not apply to progressive GANs: their "
+                              "networks grow, so the parameters have no fixed set to average")
+        if self.virtual_batch_norm:
+            raise ConfigError("virtual_batch_norm does not apply to progressive GANs: their "
+                              "generator uses pixel normalization, no batch normalization")
         config_lib.require_power_of_two(
             self, why=f" for progressive growing from {START_SIZE}x{START_SIZE}")
         config_lib.require_positive(self, "filter_base", "max_filters", "stable_images")

@@ -25,7 +25,12 @@ import math
 import keras
 
 from keras_genzoo.layers.minibatch import MinibatchDiscrimination, MinibatchStdDev
-from keras_genzoo.networks.convolutional import dcgan_discriminator_body, dcgan_generator
+from keras_genzoo.networks.convolutional import (
+    dcgan_discriminator_body,
+    dcgan_generator,
+    dcgan_initializer,
+    generator_normalization,
+)
 
 
 def label_input() -> keras.KerasTensor:
@@ -38,7 +43,8 @@ def one_hot(label, num_classes: int):
 
 def discriminator_head(features, *, label=None, num_classes: int = 0,
                        conditioning: str = "concat", minibatch_discrimination: int = 0,
-                       minibatch_kernel_dim: int = 5, minibatch_stddev: int = 0):
+                       minibatch_kernel_dim: int = 5, minibatch_reduction: str = "mean",
+                       minibatch_stddev: int = 0, logit_initializer="glorot_uniform"):
     """``f(x)`` -> logit, with the optional batch-level features and projection.
 
     The minibatch layers look at the whole (replica-local) batch, which is
@@ -50,8 +56,10 @@ def discriminator_head(features, *, label=None, num_classes: int = 0,
         h = MinibatchStdDev(minibatch_stddev, name="minibatch_stddev")(h)
     if minibatch_discrimination:
         h = MinibatchDiscrimination(minibatch_discrimination, minibatch_kernel_dim,
+                                    reduction=minibatch_reduction,
                                     name="minibatch_discrimination")(h)
-    logit = keras.layers.Dense(1, dtype="float32", name="logit")(h)
+    logit = keras.layers.Dense(1, kernel_initializer=logit_initializer, dtype="float32",
+                               name="logit")(h)
     if label is not None and conditioning == "projection":
         embedding = keras.layers.Embedding(num_classes, features.shape[-1],
                                            name="label_projection")(label)
@@ -62,11 +70,15 @@ def discriminator_head(features, *, label=None, num_classes: int = 0,
 
 
 def mlp_generator(latent_dim: int, output_shape, hidden_units, *, num_classes: int = 0,
-                  output_activation: str = "tanh", name: str = "generator") -> keras.Model:
+                  output_activation: str = "tanh", virtual_batch_norm: int = 0,
+                  name: str = "generator") -> keras.Model:
     """``z (, label) -> hidden ReLU layers -> data`` of ``output_shape``.
 
     Goodfellow et al. 2014 (section 5) train MLP generators with rectifier
     units; the output is tanh for images in [-1, 1] and linear for points.
+    ``virtual_batch_norm > 0`` normalizes each hidden layer before its ReLU
+    with virtual batch normalization (Salimans et al. 2016, section 3.5) against
+    a reference batch of that many examples.
     """
     z = keras.Input([latent_dim], name="z")
     inputs = [z]
@@ -76,7 +88,13 @@ def mlp_generator(latent_dim: int, output_shape, hidden_units, *, num_classes: i
         inputs.append(label)
         h = keras.layers.Concatenate(name="with_label")([z, one_hot(label, num_classes)])
     for index, units in enumerate(hidden_units):
-        h = keras.layers.Dense(units, activation="relu", name=f"hidden{index}")(h)
+        if virtual_batch_norm:
+            # no bias: the normalization subtracts it again (its gradient is 0)
+            h = keras.layers.Dense(units, use_bias=False, name=f"hidden{index}")(h)
+            h = generator_normalization(f"hidden{index}", virtual_batch_norm)(h)
+            h = keras.layers.ReLU()(h)
+        else:
+            h = keras.layers.Dense(units, activation="relu", name=f"hidden{index}")(h)
     h = keras.layers.Dense(math.prod(output_shape), name="output")(h)
     h = keras.layers.Reshape(tuple(output_shape))(h)
     # float32 output even under mixed precision: samples leave the network here.
@@ -115,7 +133,8 @@ def conv_discriminator(image_size: int, channels: int, base_filters: int, *,
                        normalization: str = "batch", num_classes: int = 0,
                        conditioning: str = "concat", name: str = "discriminator",
                        **head_options) -> keras.Model:
-    """DCGAN body (strided convs down to 4x4, flattened) -> [logit, features]."""
+    """DCGAN body (strided convs down to 4x4, flattened) -> [logit, features]; the
+    logit's weights, like the body's, from N(0, 0.02) (Radford et al. 2015, section 4)."""
     x = keras.Input([image_size, image_size, channels], name="x")
     inputs = [x]
     h = x
@@ -129,21 +148,32 @@ def conv_discriminator(image_size: int, channels: int, base_filters: int, *,
             h = keras.layers.Concatenate(name="with_label")([x, planes])
     features = dcgan_discriminator_body(h, base_filters, normalization=normalization)
     logit = discriminator_head(features, label=label, num_classes=num_classes,
-                               conditioning=conditioning, **head_options)
+                               conditioning=conditioning, logit_initializer=dcgan_initializer(),
+                               **head_options)
     return keras.Model(inputs if num_classes else x, [logit, features], name=name)
 
 
 def conditional_dcgan_generator(latent_dim: int, image_size: int, channels: int,
-                                base_filters: int, num_classes: int = 0) -> keras.Model:
+                                base_filters: int, num_classes: int = 0,
+                                virtual_batch_norm: int = 0) -> keras.Model:
     """The DCGAN generator; a conditional one gets ``concat(z, one_hot(label))``."""
     if not num_classes:
-        return dcgan_generator(latent_dim, image_size, channels, base_filters)
+        return dcgan_generator(latent_dim, image_size, channels, base_filters,
+                               virtual_batch_norm=virtual_batch_norm)
     inner = dcgan_generator(latent_dim + num_classes, image_size, channels, base_filters,
-                            name="dcgan_generator")
+                            name="dcgan_generator", virtual_batch_norm=virtual_batch_norm)
     z = keras.Input([latent_dim], name="z")
     label = label_input()
     joint = keras.layers.Concatenate(name="with_label")([z, one_hot(label, num_classes)])
     return keras.Model([z, label], inner(joint), name="generator")
+
+
+def discriminator_head_options(config) -> dict:
+    """The :func:`discriminator_head` options an adversarial config sets."""
+    return dict(minibatch_discrimination=config.minibatch_discrimination,
+                minibatch_kernel_dim=config.minibatch_kernel_dim,
+                minibatch_reduction=config.minibatch_reduction,
+                minibatch_stddev=config.minibatch_stddev)
 
 
 def build_gan_networks(config, *, num_classes: int = 0, conditioning: str = "concat"):
@@ -153,24 +183,25 @@ def build_gan_networks(config, *, num_classes: int = 0, conditioning: str = "con
     (``data_dim > 0``) always use MLPs with a linear output.
     """
     c = config
-    head = dict(minibatch_discrimination=c.minibatch_discrimination,
-                minibatch_kernel_dim=c.minibatch_kernel_dim,
-                minibatch_stddev=c.minibatch_stddev)
+    head = discriminator_head_options(c)
     conditional = dict(num_classes=num_classes, conditioning=conditioning)
+    vbn = c.virtual_batch_norm
     if c.data_dim:
         shape = [c.data_dim]
         generator = mlp_generator(c.latent_dim, shape, c.generator_units,
-                                  num_classes=num_classes, output_activation="linear")
+                                  num_classes=num_classes, output_activation="linear",
+                                  virtual_batch_norm=vbn)
         discriminator = mlp_discriminator(shape, c.discriminator_units, dropout=c.dropout,
                                           **conditional, **head)
     elif c.architecture == "mlp":
         shape = [c.image_size, c.image_size, c.channels]
-        generator = mlp_generator(c.latent_dim, shape, c.generator_units, num_classes=num_classes)
+        generator = mlp_generator(c.latent_dim, shape, c.generator_units, num_classes=num_classes,
+                                  virtual_batch_norm=vbn)
         discriminator = mlp_discriminator(shape, c.discriminator_units, dropout=c.dropout,
                                           **conditional, **head)
     else:
         generator = conditional_dcgan_generator(c.latent_dim, c.image_size, c.channels,
-                                                c.base_filters, num_classes)
+                                                c.base_filters, num_classes, virtual_batch_norm=vbn)
         discriminator = conv_discriminator(c.image_size, c.channels, c.base_filters,
                                            normalization=c.normalization, **conditional, **head)
     return generator, discriminator

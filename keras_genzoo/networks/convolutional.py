@@ -9,7 +9,7 @@ The paper's architecture guidelines, each visible below:
 * no fully connected hidden layers: G projects z to a 4x4 feature map, D
   flattens its last 4x4 map into one logit;
 * ReLU in G with tanh at the output, LeakyReLU (slope 0.2) in D;
-* weights initialised from N(0, 0.02).
+* weights initialised from N(0, 0.02) (section 4; :func:`dcgan_initializer`).
 
 BatchNorm is ``synchronized``: under MirroredStrategy the batch statistics are
 those of the GLOBAL batch, so N replicas train exactly like one device.
@@ -20,9 +20,17 @@ import math
 import keras
 
 from keras_genzoo.errors import ConfigError
+from keras_genzoo.layers.virtual_batch_norm import VirtualBatchNormalization
 
 
-def _init():
+def dcgan_initializer() -> keras.initializers.Initializer:
+    """Radford et al. 2015, section 4: "All weights were initialized from a
+    zero-centered Normal distribution with standard deviation 0.02": every
+    convolution and dense kernel of G and D, D's logit included. Biases start
+    at 0 and BatchNorm at gamma = 1, beta = 0 (Keras' defaults): the sentence is
+    about weights, and a zero-centred gamma would scale every normalized
+    activation to about 0 (the authors' Torch code draws gamma from N(1, 0.02),
+    within a few percent of 1)."""
     return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
@@ -35,25 +43,36 @@ def _check_image_size(image_size: int, smallest: int = 8) -> int:
     return int(levels)
 
 
+def generator_normalization(name: str, virtual_batch_norm: int = 0) -> keras.layers.Layer:
+    """A generator's BatchNorm, or virtual batch normalization against a reference
+    batch of ``virtual_batch_norm`` examples (Salimans et al. 2016, section 3.5)
+    when that is > 0."""
+    if virtual_batch_norm:
+        return VirtualBatchNormalization(virtual_batch_norm, name=f"{name}_vbn")
+    return keras.layers.BatchNormalization(synchronized=True, name=f"{name}_bn")
+
+
 def dcgan_generator(latent_dim: int, image_size: int, channels: int, base_filters: int,
-                    name: str = "generator") -> keras.Model:
-    """z -> 4x4 map -> doublings by transposed conv -> tanh image ``[size, size, channels]``."""
+                    name: str = "generator", virtual_batch_norm: int = 0) -> keras.Model:
+    """z -> 4x4 map -> doublings by transposed conv -> tanh image ``[size, size, channels]``;
+    ``virtual_batch_norm > 0`` replaces each BatchNorm by :func:`generator_normalization`'s
+    virtual batch normalization."""
     doublings = _check_image_size(image_size) - 2
     filters = base_filters * 2 ** (doublings - 1)
     z = keras.Input([latent_dim], name="z")
-    h = keras.layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=_init(),
+    h = keras.layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
                            name="project")(z)
     h = keras.layers.Reshape([4, 4, filters])(h)
-    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(h)
+    h = generator_normalization("project", virtual_batch_norm)(h)
     h = keras.layers.ReLU()(h)
     for level in range(doublings - 1):
         filters //= 2
         h = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                         kernel_initializer=_init(), name=f"up{level}")(h)
-        h = keras.layers.BatchNormalization(synchronized=True, name=f"up{level}_bn")(h)
+                                         kernel_initializer=dcgan_initializer(), name=f"up{level}")(h)
+        h = generator_normalization(f"up{level}", virtual_batch_norm)(h)
         h = keras.layers.ReLU()(h)
     h = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same",
-                                     kernel_initializer=_init(), name="to_image")(h)
+                                     kernel_initializer=dcgan_initializer(), name="to_image")(h)
     # float32 output even under mixed precision: images leave the network here.
     images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
     return keras.Model(z, images, name=name)
@@ -73,7 +92,7 @@ def dcgan_discriminator_body(x, base_filters: int, normalization: str = "batch")
     for level in range(halvings):
         normalized = level > 0 and normalization != "none"  # never on the input layer (paper, section 3)
         h = keras.layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not normalized,
-                                kernel_initializer=_init(), name=f"down{level}")(h)
+                                kernel_initializer=dcgan_initializer(), name=f"down{level}")(h)
         if normalized and normalization == "batch":
             h = keras.layers.BatchNormalization(synchronized=True, name=f"down{level}_bn")(h)
         elif normalized:
@@ -81,15 +100,6 @@ def dcgan_discriminator_body(x, base_filters: int, normalization: str = "batch")
         h = keras.layers.LeakyReLU(negative_slope=0.2)(h)
         filters *= 2
     return keras.layers.Flatten()(h)
-
-
-def dcgan_discriminator(image_size: int, channels: int, base_filters: int,
-                        name: str = "discriminator") -> keras.Model:
-    """Image in [-1, 1] -> :func:`dcgan_discriminator_body` -> one logit."""
-    x = keras.Input([image_size, image_size, channels], name="images")
-    features = dcgan_discriminator_body(x, base_filters)
-    logits = keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(features)
-    return keras.Model(x, logits, name=name)
 
 
 def conv_encoder(image_size: int, channels: int, filters: int, code_dim: int,

@@ -1,4 +1,5 @@
-"""Minibatch discrimination and minibatch standard deviation against NumPy re-implementations."""
+"""Minibatch discrimination (the paper's sum and our mean, each against its own formula) and
+minibatch standard deviation against NumPy re-implementations."""
 
 import keras
 import numpy as np
@@ -9,21 +10,35 @@ from keras_genzoo.layers.minibatch import MinibatchDiscrimination, MinibatchStdD
 
 
 # ------------------------------------------------------------ minibatch discrimination
-def _numpy_minibatch_features(f, t, num_kernels, kernel_dim):
-    """Salimans et al. 2016, section 3.2, written out with loops over i, j, b, as a mean over j != i."""
+def _numpy_closeness(f, t, num_kernels, kernel_dim):
+    """``c_b(x_i, x_j) = exp(-||M_i,b - M_j,b||_L1)`` (Salimans et al. 2016, section 3.2),
+    written out with loops over i, j, b: ``[B, B, num_kernels]``."""
     m = (f.astype(np.float64) @ t.astype(np.float64)).reshape(len(f), num_kernels, kernel_dim)
-    o = np.zeros((len(f), num_kernels))
+    c = np.zeros((len(f), len(f), num_kernels))
     for i in range(len(f)):
         for j in range(len(f)):
-            if j == i:
-                continue
             for b in range(num_kernels):
-                o[i, b] += np.exp(-np.abs(m[i, b] - m[j, b]).sum()) / (len(f) - 1)
+                c[i, j, b] = np.exp(-np.abs(m[i, b] - m[j, b]).sum())
+    return c
+
+
+def _numpy_paper_sum(f, t, num_kernels, kernel_dim):
+    """The paper's o(x_i)_b = sum_{j=1}^n c_b(x_i, x_j): every j, i itself included."""
+    c = _numpy_closeness(f, t, num_kernels, kernel_dim)
+    return np.concatenate([f, c.sum(axis=1)], axis=1)
+
+
+def _numpy_mean_of_others(f, t, num_kernels, kernel_dim):
+    """Our default: the mean of c_b(x_i, x_j) over the j != i."""
+    c = _numpy_closeness(f, t, num_kernels, kernel_dim)
+    o = np.zeros((len(f), num_kernels))
+    for i in range(len(f)):
+        o[i] = np.mean([c[i, j] for j in range(len(f)) if j != i], axis=0)
     return np.concatenate([f, o], axis=1)
 
 
-def _layer_with_kernel(num_kernels, kernel_dim, features, seed=0, scale=0.3):
-    layer = MinibatchDiscrimination(num_kernels, kernel_dim)
+def _layer_with_kernel(num_kernels, kernel_dim, features, seed=0, scale=0.3, reduction="mean"):
+    layer = MinibatchDiscrimination(num_kernels, kernel_dim, reduction=reduction)
     layer.build((None, features))
     # larger than the init, so that the closeness values spread over (0, B]
     kernel = np.random.default_rng(seed).normal(scale=scale, size=(features, num_kernels * kernel_dim))
@@ -31,16 +46,41 @@ def _layer_with_kernel(num_kernels, kernel_dim, features, seed=0, scale=0.3):
     return layer, kernel
 
 
-def test_minibatch_discrimination_matches_the_paper_formula():
-    layer, kernel = _layer_with_kernel(num_kernels=4, kernel_dim=3, features=6)
+def test_minibatch_discrimination_sum_matches_the_paper_formula():
+    layer, kernel = _layer_with_kernel(num_kernels=4, kernel_dim=3, features=6, reduction="sum")
     f = np.random.default_rng(1).normal(size=(7, 6)).astype(np.float32)
     out = layer(f)
     assert out.shape == (7, 10)
-    np.testing.assert_allclose(out, _numpy_minibatch_features(f, kernel, 4, 3), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out, _numpy_paper_sum(f, kernel, 4, 3), rtol=1e-5, atol=1e-6)
+    # self included: every value is 1 (c_b(i, i)) plus the others' closeness, at most B
+    extra = out.numpy()[:, 6:]
+    assert np.all(extra >= 1.0 - 1e-6) and np.all(extra <= 7.0 + 1e-5)
+    assert np.ptp(extra) > 0.1  # the values really spread, so the comparison above means something
+
+
+def test_minibatch_discrimination_mean_form_matches_its_formula():
+    layer, kernel = _layer_with_kernel(num_kernels=4, kernel_dim=3, features=6)
+    assert layer.reduction == "mean"  # the default
+    f = np.random.default_rng(1).normal(size=(7, 6)).astype(np.float32)
+    out = layer(f)
+    assert out.shape == (7, 10)
+    np.testing.assert_allclose(out, _numpy_mean_of_others(f, kernel, 4, 3), rtol=1e-5, atol=1e-6)
     # a mean of closeness values, each in (0, 1]
     extra = out.numpy()[:, 6:]
     assert np.all(extra >= 0.0) and np.all(extra <= 1.0 + 1e-6)
-    assert np.ptp(extra) > 0.1  # the values really spread, so the comparison above means something
+    assert np.ptp(extra) > 0.1
+    # the two forms differ by exactly the self term and the divisor: sum = 1 + 6 mean
+    summed, _ = _layer_with_kernel(num_kernels=4, kernel_dim=3, features=6, reduction="sum")
+    np.testing.assert_allclose(summed(f).numpy()[:, 6:], 1.0 + 6.0 * extra, rtol=1e-5)
+
+
+def test_a_collapsed_batch_sums_to_the_batch_size():
+    layer, _ = _layer_with_kernel(num_kernels=3, kernel_dim=4, features=5, reduction="sum")
+    row = np.random.default_rng(2).normal(size=(1, 5)).astype(np.float32)
+    for batch in (1, 2, 6, 64):
+        same = np.tile(row, (batch, 1))
+        np.testing.assert_allclose(layer(same).numpy()[:, 5:], np.full((batch, 3), batch),
+                                   rtol=1e-6)
 
 
 def test_a_collapsed_batch_gets_one_as_every_feature_at_any_batch_size():
@@ -87,9 +127,9 @@ def test_minibatch_discrimination_in_a_functional_model_survives_saving(tmp_path
     assert isinstance(restored.get_layer("mbd"), MinibatchDiscrimination)
     np.testing.assert_allclose(restored(x), model(x), rtol=1e-6)
 
-    layer = MinibatchDiscrimination(7, 2, name="x")
+    layer = MinibatchDiscrimination(7, 2, reduction="sum", name="x")
     again = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
-    assert (again.num_kernels, again.kernel_dim, again.name) == (7, 2, "x")
+    assert (again.num_kernels, again.kernel_dim, again.reduction, again.name) == (7, 2, "sum", "x")
 
 
 def test_minibatch_discrimination_refuses_bad_arguments():
@@ -99,6 +139,8 @@ def test_minibatch_discrimination_refuses_bad_arguments():
         MinibatchDiscrimination(4, 0)
     with pytest.raises(ValueError, match="batch, features"):
         MinibatchDiscrimination(4, 2)(keras.Input((3, 3)))
+    with pytest.raises(ValueError, match="reduction must be one of mean, sum"):
+        MinibatchDiscrimination(4, 2, reduction="max")
 
 
 # ------------------------------------------------------------ minibatch standard deviation

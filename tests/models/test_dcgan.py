@@ -106,3 +106,33 @@ def test_sample_is_reproducible_and_in_unit_range():
     np.testing.assert_array_equal(a, b)
     assert a.shape == (5, 16, 16, 1) and a.min() >= 0.0 and a.max() <= 1.0
     assert not np.allclose(a, model.sample(5, seed=4))
+
+
+@pytest.mark.parametrize("options", [{}, {"minibatch_discrimination": 4}], ids=["plain", "minibatch"])
+def test_every_weight_starts_from_the_papers_normal(options):
+    """Radford et al. 2015, section 4: every convolution and dense kernel of G and D,
+    the discriminator's logit included, from N(0, 0.02); biases 0; BatchNorm at
+    gamma 1, beta 0 (see networks.convolutional.dcgan_initializer)."""
+    keras.utils.set_random_seed(11)
+    model = DCGAN({**TINY_DCGAN, "base_filters": 16, **options})
+    kernels = 0
+    for network in (model.generator, model.discriminator):
+        for layer in network.layers:
+            if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose,
+                                  keras.layers.Dense)):
+                initializer = layer.kernel_initializer
+                assert isinstance(initializer, keras.initializers.RandomNormal), layer.name
+                assert (initializer.mean, initializer.stddev) == (0.0, 0.02), layer.name
+                kernel = layer.kernel.numpy()
+                # freshly drawn: the empirical moments agree (>= 256 values per kernel here)
+                assert kernel.size >= 256, layer.name
+                assert abs(kernel.std() - 0.02) < 0.003 and abs(kernel.mean()) < 0.003, layer.name
+                if layer.use_bias:
+                    np.testing.assert_array_equal(layer.bias.numpy(), 0.0)
+                kernels += 1
+            elif isinstance(layer, keras.layers.BatchNormalization):
+                np.testing.assert_array_equal(layer.gamma.numpy(), 1.0)
+                np.testing.assert_array_equal(layer.beta.numpy(), 0.0)
+    assert kernels == 3 + 3  # G: project, up0, to_image; D: down0, down1, logit
+    logit = model.discriminator.get_layer("logit")
+    assert abs(logit.kernel.numpy().std() - 0.02) < 0.003

@@ -20,7 +20,7 @@ import keras
 from keras_genzoo import config as config_lib
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.models.adversarial import AdversarialConfig, GANEngine
-from keras_genzoo.networks.adversarial import conv_discriminator
+from keras_genzoo.networks.adversarial import conv_discriminator, discriminator_head_options
 from keras_genzoo.networks.convolutional import dcgan_generator
 
 
@@ -47,9 +47,8 @@ class DCGAN(GANEngine):
 
     def build_networks(self):
         c = self.config
-        generator = dcgan_generator(c.latent_dim, c.image_size, c.channels, c.base_filters)
-        discriminator = conv_discriminator(
-            c.image_size, c.channels, c.base_filters, normalization="batch",
-            minibatch_discrimination=c.minibatch_discrimination,
-            minibatch_kernel_dim=c.minibatch_kernel_dim, minibatch_stddev=c.minibatch_stddev)
+        generator = dcgan_generator(c.latent_dim, c.image_size, c.channels, c.base_filters,
+                                    virtual_batch_norm=c.virtual_batch_norm)
+        discriminator = conv_discriminator(c.image_size, c.channels, c.base_filters,
+                                           normalization="batch", **discriminator_head_options(c))
         return generator, discriminator
