@@ -18,6 +18,9 @@ from zoo_cli.main import main
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "pre_move_runs"
 RUNS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+#: signatures added after the fixtures were made: the autoencoders' one draw of
+#: p_decoder(x | h) (issue 19)
+SIGNATURES_ADDED_SINCE = {"decode_stochastic"}
 
 
 def test_the_fixture_covers_gans_and_autoencoders():
@@ -32,7 +35,10 @@ def test_an_old_run_exports_the_same_answers(model, tmp_path):
     loaded = tf.saved_model.load(str(tmp_path / "exports" / model / "1"))
     answers = np.load(FIXTURES / f"{model}_answers.npz")
     signatures = sorted({key.split("/")[0] for key in answers.files})
-    assert sorted(loaded.signatures) == signatures
+    # every signature of the old export is still there; the only ones added since are
+    # listed (a renamed or dropped signature fails)
+    assert set(signatures) <= set(loaded.signatures)
+    assert set(loaded.signatures) - set(signatures) <= SIGNATURES_ADDED_SINCE
     for name in signatures:
         inputs = {key.split("/")[2]: answers[key] for key in answers.files
                   if key.startswith(f"{name}/in/")}
