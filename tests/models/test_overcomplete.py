@@ -69,7 +69,9 @@ def test_the_regularized_filters_are_more_localized_than_the_copiers(trained, di
     scores = {name: filter_localization(model.encoder_filters().reshape(128, -1), used)
               for name, model in trained.items()}
     for name in REGULARIZED:
-        assert scores[name] > scores["ae"] + 0.03, scores
+        # seeds 0-3 give margins 0.03 to 0.05 for the sparse model (its narrowest), and
+        # -0.09 for its former preset without weight decay
+        assert scores[name] > scores["ae"] + 0.02, scores
 
 
 def _blank_pixel_weight_rms(model, used):
