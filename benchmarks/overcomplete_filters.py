@@ -14,7 +14,8 @@ measures on the embedded digits (Deep Learning 14.2; the measures are in
   the digits use) in its 6 strongest pixels (6/52 = 0.12 for evenly spread weights).
 
 It writes ``docs/images/overcomplete_filters.png`` (the first 64 encoder filters of
-each model, each scaled to its own [-max, max]) and prints a Markdown table.
+each model over the pixels the digits use, each scaled to its own [-max, max]) and
+prints a Markdown table.
 
     python benchmarks/overcomplete_filters.py [--epochs N] [--out-dir /tmp/overcomplete]
 """
@@ -61,7 +62,9 @@ def measure(model, train_images, test_images) -> dict[str, float]:
     }
 
 
-def filter_figure(models: dict, path: pathlib.Path) -> None:
+def filter_figure(models: dict, used, path: pathlib.Path) -> None:
+    """The filters over the pixels the digits use (``used``); the others, which the
+    localization score ignores too, are drawn grey like the gaps between filters."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -71,7 +74,8 @@ def filter_figure(models: dict, path: pathlib.Path) -> None:
     figure, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.9))
     for axis, (label, (model, scores)) in zip(axes, models.items()):
         filters = model.encoder_filters()[:SHOWN_FILTERS, :, :, 0]
-        scale = np.abs(filters).max(axis=(1, 2), keepdims=True) + 1e-12
+        filters = np.where(used.reshape(filters.shape[1:]), filters, np.nan)
+        scale = np.nanmax(np.abs(filters), axis=(1, 2), keepdims=True) + 1e-12
         tiles = filters / scale  # each filter in [-1, 1]
         side, size = int(np.sqrt(SHOWN_FILTERS)), filters.shape[1]
         grid = np.full([side * (size + 1) + 1] * 2, np.nan)
@@ -79,7 +83,8 @@ def filter_figure(models: dict, path: pathlib.Path) -> None:
             row, column = divmod(index, side)
             grid[1 + row * (size + 1):1 + row * (size + 1) + size,
                  1 + column * (size + 1):1 + column * (size + 1) + size] = tile
-        axis.imshow(grid, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+        colors = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.75")
+        axis.imshow(grid, cmap=colors, vmin=-1, vmax=1, interpolation="nearest")
         axis.set_title(f"{label}\ncopy {scores['copy']:.2f}, localization "
                        f"{scores['localization']:.2f}", fontsize=9)
         axis.set_axis_off()
@@ -111,7 +116,9 @@ def main(argv=None) -> int:
         results[name] = (model, scores)
         print(f"| `{name}` | {scores['copy']:.3f} | {scores['digits']:.3f} | "
               f"{scores['localization']:.3f} | {seconds:.0f} |", flush=True)
-    filter_figure(results, args.figure)
+    from keras_genzoo.metrics.overcomplete import used_pixels
+
+    filter_figure(results, used_pixels(train_images), args.figure)
     print(f"wrote {args.figure}")
     return 0
 

@@ -54,6 +54,9 @@ class AutoencoderConfig:
     learning_rate: float = 1e-3
     #: > 0: cosine-decay the learning rate to 0 over this many steps (0: constant)
     lr_decay_steps: int = 0
+    #: lambda of the weight-decay term lambda * sum W^2 over the encoder's and decoder's
+    #: kernels, added to the loss (Ng 2011, "Sparse autoencoder", section 2.2); 0: none
+    weight_decay: float = 0.0
     #: > 0: the data are points of this length (toy2d, toy1d), set from the dataset
     data_dim: int = 0
     #: standard deviation of the Gaussian p_decoder(x | h) = N(g(h), std^2 I) of an mse
@@ -69,7 +72,7 @@ class AutoencoderConfig:
                 keras.activations.get(name)
             except ValueError:
                 raise ConfigError(f"{key}: unknown activation '{name}'") from None
-        config_lib.require_non_negative(self, "lr_decay_steps", "data_dim")
+        config_lib.require_non_negative(self, "lr_decay_steps", "data_dim", "weight_decay")
         config_lib.require_positive(self, "gaussian_std")
         if self.data_dim and self.reconstruction_loss == "bce":
             raise ConfigError("reconstruction_loss=bce needs data in [0, 1]; points "
@@ -138,6 +141,19 @@ class Autoencoder(AutoencoderBase):
         kernel = np.asarray(self.encoder.get_layer("code").kernel)  # [pixels, code_dim]
         return kernel.T.reshape(c.code_dim, c.image_size, c.image_size, c.channels)
 
+    def weight_decay_penalty(self):
+        """``lambda * sum W^2`` over the encoder's and decoder's kernels (biases are not
+        decayed; Ng 2011, section 2.2), scaled for the replicas' summed gradients; 0.0
+        without weight decay. It pulls to zero every weight the data give no gradient
+        (the pixels the digits never use, the directions they never vary in)."""
+        if not self.config.weight_decay:
+            return 0.0
+        kernels = [weight for network in (self.encoder, self.decoder)
+                   for weight in network.trainable_weights if weight.name == "kernel"]
+        total = tf.add_n([tf.reduce_sum(tf.square(tf.cast(kernel, tf.float32)))
+                          for kernel in kernels])
+        return tf.nn.scale_regularization_loss(self.config.weight_decay * total)
+
     def reconstruction_loss(self, images, reconstruction):
         """Per-example ``L(x, g(f(x)))``."""
         return RECONSTRUCTION_LOSSES[self.config.reconstruction_loss](images, reconstruction)
@@ -154,7 +170,7 @@ class Autoencoder(AutoencoderBase):
         with tf.GradientTape() as tape:
             reconstruction = self.decoder(self.encoder(inputs, training=True), training=True)
             per_example = self.reconstruction_loss(images, reconstruction)
-            loss = self.average_over_global_batch(per_example)
+            loss = self.average_over_global_batch(per_example) + self.weight_decay_penalty()
             scaled = self.scaled_loss(self.network_optimizers["autoencoder"], loss)
         self.apply_gradients("autoencoder", tape, scaled)
         return self.record({"loss": tf.reduce_mean(per_example)})

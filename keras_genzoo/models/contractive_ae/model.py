@@ -142,7 +142,7 @@ class ContractiveAE(Autoencoder):
             reconstruction_loss = self.reconstruction_loss(images, reconstruction)
             penalty = self.config.contractive_lambda * frobenius_sq
             per_example = reconstruction_loss + penalty
-            loss = self.average_over_global_batch(per_example)
+            loss = self.average_over_global_batch(per_example) + self.weight_decay_penalty()
             scaled = self.scaled_loss(optimizer, loss)
         self.apply_gradients("autoencoder", tape, scaled)
         return self.record({

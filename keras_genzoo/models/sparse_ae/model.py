@@ -125,6 +125,7 @@ class SparseAE(Autoencoder):
                 # why the summed gradients are then the one-device gradient.
                 loss = self.average_over_global_batch(per_example) + batch_penalty
                 penalty = batch_penalty
+            loss += self.weight_decay_penalty()
             scaled = self.scaled_loss(optimizer, loss)
         self.apply_gradients("autoencoder", tape, scaled)
         code = tf.cast(code, tf.float32)

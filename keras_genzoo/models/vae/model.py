@@ -82,6 +82,8 @@ class VAEConfig(AutoencoderConfig):
             if getattr(self, key) != default:
                 raise ConfigError(f"vae does not use {key}; choose p(x|z) with "
                                   "decoder=bernoulli|gaussian")
+        if self.weight_decay:
+            raise ConfigError("vae does not use weight_decay (the KL term regularizes it)")
         config_lib.require_non_negative(self, "beta")
         config_lib.require_at_least(self, "num_classes", 2)
         config_lib.require_at_least(self, "iw_samples", 1)
