@@ -271,7 +271,8 @@ def test_one_step_equals_genzoo_autoencoders_and_classifier(name, overrides, tmp
               "architecture": "conv", "minibatch_discrimination": 2,
               "minibatch_reduction": "sum"}),
     ("progan", SMALLER["progan"]),  # GP + drift, EMA, grown to 16x16
-    ("stylegan", SMALLER["stylegan"]),  # style mixing, layer noise, R1, w_avg
+    # style mixing, layer noise, R1, w_avg; slow tier (progan covers growth in the fast one)
+    pytest.param("stylegan", SMALLER["stylegan"], marks=pytest.mark.slow),
     ("radialgan", {"num_domains": 2}),  # two ordered pairs instead of six
     ("radialgan", {"num_domains": 2, "adversarial_loss": "bce"}),
 ])

@@ -268,7 +268,8 @@ def test_point_models_generate_and_export_points():
 @pytest.mark.parametrize("name, config", [
     ("gan", {**TINY_MLP, "loss": "minimax", "label_smoothing": 0.1}),
     ("wgan", {**TINY_MLP, "d_steps": 2}),
-    ("wgan-gp", {**TINY_CONV, "d_steps": 2}),
+    # the penalty's nested tape under two replicas: slow tier (wgan covers d_steps here)
+    pytest.param("wgan-gp", {**TINY_CONV, "d_steps": 2}, marks=pytest.mark.slow),
     ("cgan", {**TINY_MLP, "conditioning": "projection", "r1_gamma": 1.0}),
     ("dcgan", {**TINY_DCGAN, "image_size": 8, "ema_decay": 0.9}),
 ])

@@ -192,6 +192,7 @@ def test_translated_samples_keep_their_label(trained_on_breast_cancer):
 # distribution
 
 
+@pytest.mark.slow  # the fast tier's replica checks: test_gan_family, test_distribute
 def test_two_replicas_train_like_one_device():
     counts = (3, 5)
     batches = [_random_domains(counts, 2, batch=8, seed=seed) for seed in range(2)]

@@ -159,6 +159,7 @@ def test_resuming_with_different_settings_is_refused(tmp_path):
         _plan("dcgan", TINY_DCGAN, out, steps=2)
 
 
+@pytest.mark.slow  # fast siblings: test_distribute and test_gan_family's two-replica runs
 def test_mirrored_strategy_through_the_trainer(tmp_path):
     require_two_logical_cpus()
     result = trainer.train(_plan("dcgan", TINY_DCGAN, tmp_path / "m", steps=3, strategy="mirrored"),
