@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pathlib
 
@@ -158,6 +159,22 @@ def _pyplot():
     return plt
 
 
+@contextlib.contextmanager
+def _axes(size: tuple[float, float], title: str | None):
+    """``(figure, axis)`` of a new figure; the block draws, this sets the small tick
+    labels and the title, and closes the figure if drawing fails."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=size)
+    try:
+        yield figure, axis
+        axis.tick_params(labelsize=7)
+        if title:
+            axis.set_title(title, fontsize=9)
+    except Exception:
+        plt.close(figure)
+        raise
+
+
 def _save_figure(figure, path):
     plt = _pyplot()
     path = pathlib.Path(path)
@@ -269,9 +286,7 @@ def save_vector_field(grid: np.ndarray, field: np.ndarray, path, *, data: np.nda
     spacing = min(np.ptp(grid[:, 0]), np.ptp(grid[:, 1]) or np.inf) / max(
         1.0, np.sqrt(len(grid)) - 1)
     drawn = field * np.minimum(1.0, spacing / np.maximum(length, 1e-12))[:, None]
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.25, _SCATTER_INCHES))
-    try:
+    with _axes((_SCATTER_INCHES * 1.25, _SCATTER_INCHES), title) as (figure, axis):
         axis.scatter(data[:, 0], data[:, 1], s=3, c="darkgrey", linewidths=0, zorder=1,
                      label="data")
         arrows = axis.quiver(grid[:, 0], grid[:, 1], drawn[:, 0], drawn[:, 1], length,
@@ -279,12 +294,6 @@ def save_vector_field(grid: np.ndarray, field: np.ndarray, path, *, data: np.nda
                              width=0.004, zorder=2)
         figure.colorbar(arrows, ax=axis, shrink=0.7, label="|g(f(x)) - x|")
         axis.set_aspect("equal")
-        axis.tick_params(labelsize=7)
-        if title:
-            axis.set_title(title, fontsize=9)
-    except Exception:
-        plt.close(figure)
-        raise
     return _save_figure(figure, path)
 
 
@@ -294,21 +303,13 @@ def save_line_histograms(draws: np.ndarray, real: np.ndarray, path, *,
     (grey), on shared bins: the line's counterpart of :func:`save_scatter`."""
     draws, real = (np.asarray(a, np.float64).reshape(-1) for a in (draws, real))
     bins = np.histogram_bin_edges(np.concatenate([draws, real]), bins=60)
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75))
-    try:
+    with _axes((_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75), title) as (figure, axis):
         axis.hist(real, bins=bins, density=True, color="darkgrey", label="data")
         axis.hist(draws, bins=bins, density=True, histtype="step", color="tab:blue",
                   linewidth=1.5, label="draws")
         axis.set_xlabel("x", fontsize=8)
         axis.set_ylabel("density", fontsize=8)
         axis.legend(fontsize=7)
-        axis.tick_params(labelsize=7)
-        if title:
-            axis.set_title(title, fontsize=9)
-    except Exception:
-        plt.close(figure)
-        raise
     return _save_figure(figure, path)
 
 
@@ -317,9 +318,7 @@ def _save_line_field(x: np.ndarray, field: np.ndarray, data: np.ndarray, path, *
     """The field of an autoencoder of 1-D points: ``g(f(x)) - x`` against ``x`` (it
     crosses zero downwards where the data concentrate), over the data's histogram."""
     order = np.argsort(x)
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75))
-    try:
+    with _axes((_SCATTER_INCHES * 1.5, _SCATTER_INCHES * 0.75), title) as (figure, axis):
         density = axis.twinx()
         density.hist(data, bins=60, density=True, color="lightgrey", label="data")
         density.set_ylabel("data density", fontsize=8)
@@ -330,12 +329,6 @@ def _save_line_field(x: np.ndarray, field: np.ndarray, data: np.ndarray, path, *
         axis.plot(x[order], field[order], color="tab:blue", linewidth=1.5)
         axis.set_xlabel("x", fontsize=8)
         axis.set_ylabel("g(f(x)) - x", fontsize=8)
-        axis.tick_params(labelsize=7)
-        if title:
-            axis.set_title(title, fontsize=9)
-    except Exception:
-        plt.close(figure)
-        raise
     return _save_figure(figure, path)
 
 
