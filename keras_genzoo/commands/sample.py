@@ -116,7 +116,9 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
         dataset = saved.get("train", {}).get("dataset")
         if model.points and model.reconstructs:
             return point_autoencoder_figure(model, saved, out, seed, stochastic)
-        discriminator = model.discriminator_probability
+        if _on_the_line(model, dataset) and not style.any():
+            return _save_densities(model, num, seed, out, dataset,
+                                   model.discriminator_probability)
         if style.any():
             if label is not None:
                 raise GenzooError(f"--label needs a conditional model; this {saved['model']} "
@@ -133,10 +135,10 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
         if model.points and model.reconstructs:
             raise GenzooError("an export of an autoencoder of points has no picture here: "
                               "sample its run (the reconstruction field)")
-        discriminator = None  # an export holds the generator only
+        if _on_the_line(model, dataset) and style.truncation is None:
+            # an export holds the generator only: no D(x) curve
+            return _save_densities(model, num, seed, out, dataset, None)
         samples, columns = _from_export(model, num, seed, style.truncation, stochastic)
-    if model.points and dataset and catalog.point_dim(dataset) == 1:
-        return _save_densities(model, num, seed, out, dataset, discriminator)
     if model.points:
         return _save_points(samples, out, dataset)
     return image_io.save_grid(samples, out, columns)
@@ -259,6 +261,11 @@ def _from_export(export: ExportedModel, num, seed, truncation=None, stochastic=F
     else:
         outputs = export.reconstruct(images, labels)
     return interleave_rows(images, outputs), GRID_ROW
+
+
+def _on_the_line(model, dataset) -> bool:
+    """Whether ``model`` generates 1-D points (``toy1d:``), drawn as densities."""
+    return bool(model.points and dataset and catalog.point_dim(dataset) == 1)
 
 
 def _save_densities(model, num, seed, out, dataset, discriminator) -> pathlib.Path:

@@ -40,8 +40,9 @@ class Mixture1D:
     sigma: float
     weights: np.ndarray
     description: str
-    #: the length of one point
+    #: the length of one point, and the spec prefix
     data_dim = 1
+    family = "toy1d"
 
     def __post_init__(self):
         modes = np.array(self.modes, dtype=np.float32).reshape(-1, 1)
@@ -65,6 +66,9 @@ class Mixture1D:
     def num_classes(self):
         """A point's label is the index of the component it was drawn from."""
         return self.num_modes
+
+    def sample(self, n, seed):
+        return sample_mixture(self, n, seed)
 
     def density(self, x):
         """p_data(x) at the points ``x`` (any shape), float64 of the same shape."""
@@ -94,28 +98,12 @@ MIXTURES = {
 def sample_mixture(mixture, n, seed):
     """Draw ``n`` points from ``mixture`` with NumPy ``default_rng(seed)``:
     ``(points float32 [n, 1], labels int32 [n])``, labels the component indices."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"number of points must be a non-negative integer, got {n!r}")
+    toy2d.check_point_count(n)
     rng = np.random.default_rng(seed)
     labels = rng.choice(mixture.num_modes, size=int(n), p=mixture.weights)
     points = mixture.modes[labels].astype(np.float64) \
         + rng.standard_normal((int(n), 1)) * mixture.sigma
     return points.astype(np.float32), labels.astype(np.int32)
-
-
-def split_points(mixture, split):
-    """The fixed points of one split: ``train``, ``test`` (alias ``validation``)
-    or ``all`` (train then test)."""
-    if split == "train":
-        return sample_mixture(mixture, toy2d.TRAIN_POINTS, toy2d.TRAIN_SEED)
-    if split in ("test", "validation"):
-        return sample_mixture(mixture, toy2d.TEST_POINTS, toy2d.TEST_SEED)
-    if split == "all":
-        train, test = split_points(mixture, "train"), split_points(mixture, "test")
-        return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
-    raise DataError(
-        f"toy1d:{mixture.name} has splits train, test (alias validation) and all; got {split!r}"
-    )
 
 
 class PointSource1D(toy2d.PointSource):
@@ -124,12 +112,11 @@ class PointSource1D(toy2d.PointSource):
 
     data_dim = 1
     family = "toy1d"
-    split_points = staticmethod(split_points)
 
 
 def open_points(mixture_name, *, spec=None, split="train"):
     """The :class:`PointSource1D` of ``MIXTURES[mixture_name]``; an unknown split is
-    refused by :func:`split_points`."""
+    refused by :func:`keras_genzoo.data.toy2d.split_points`, which both share."""
     mixture = MIXTURES.get(mixture_name)
     if mixture is None:
         raise DataError(f"unknown toy1d mixture {mixture_name!r}: expected one of "

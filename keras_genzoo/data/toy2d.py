@@ -135,7 +135,7 @@ class Curve:
 
     def sample(self, n, seed):
         """``(points float32 [n, 2], labels int32 [n])`` from NumPy ``default_rng(seed)``."""
-        _check_count(n)
+        check_point_count(n)
         rng = np.random.default_rng(seed)
         t = rng.random(int(n))
         points = self.curve(t) + rng.standard_normal((int(n), 2)) * self.sigma
@@ -164,7 +164,8 @@ CURVES = {
 POINT_SETS = {**MIXTURES, **CURVES}
 
 
-def _check_count(n):
+def check_point_count(n):
+    """A number of points to draw: a non-negative integer."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"number of points must be a non-negative integer, got {n!r}")
 
@@ -177,7 +178,7 @@ def sample_mixture(mixture, n, seed):
     Returns ``(points float32 [n, 2], labels int32 [n])``, the labels being
     the component indices.
     """
-    _check_count(n)
+    check_point_count(n)
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, mixture.num_modes, size=int(n))
     noise = rng.standard_normal((int(n), 2)) * mixture.sigma
@@ -195,8 +196,9 @@ def split_points(mixture, split):
     if split == "all":
         train, test = split_points(mixture, "train"), split_points(mixture, "test")
         return np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
+    family = getattr(mixture, "family", "toy2d")
     raise DataError(
-        f"toy2d:{mixture.name} has splits train, test (alias validation) and all; got {split!r}"
+        f"{family}:{mixture.name} has splits train, test (alias validation) and all; got {split!r}"
     )
 
 
@@ -214,17 +216,15 @@ class PointSource:
     #: what one example is called in progress lines and throughput
     unit = "points"
     data_dim = 2
-    #: the spec prefix, and the function giving a split's fixed ``(points, labels)``
-    #: (subclasses for other point sets change both)
+    #: the spec prefix (a subclass for other point sets changes it)
     family = "toy2d"
-    split_points = staticmethod(split_points)
 
     def __init__(self, mixture, split="train", *, spec=None):
         self.mixture = mixture
         self.name = f"{self.family}:{mixture.name}"
         self.spec = self.name if spec is None else spec
         self.split = split
-        self._points, self._labels = self.split_points(mixture, split)
+        self._points, self._labels = split_points(mixture, split)
         self.num_examples = len(self._points)
         self.num_classes = mixture.num_classes
         self._elements = None
