@@ -84,3 +84,11 @@ def network_reachable(hosts, timeout=3.0):
     thread.start()
     thread.join(timeout * len(hosts) + 1.0)  # returns early when every host failed fast
     return reached.is_set()
+
+
+def keras_cache_dir() -> pathlib.Path:
+    """Where ``keras.utils.get_file`` keeps downloaded weights (``$KERAS_HOME/models``,
+    default ``~/.keras/models``): the second place pretrained weights are looked for,
+    after an explicit path, and before a download."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return pathlib.Path(home) / "models"

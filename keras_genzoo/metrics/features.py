@@ -33,7 +33,7 @@ import pathlib
 import numpy as np
 
 from keras_genzoo import runs
-from keras_genzoo.data.pipeline import network_reachable
+from keras_genzoo.data.pipeline import keras_cache_dir, network_reachable
 from keras_genzoo.errors import ConfigError
 
 FEATURE_KINDS = ("inception", "classifier:RUN", "random")
@@ -120,12 +120,6 @@ class FeatureExtractor:
 
 
 # ----------------------------------------------------------------- inception
-def keras_cache_dir() -> pathlib.Path:
-    """Where ``keras.utils.get_file`` keeps downloaded weights."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return pathlib.Path(home) / "models"
-
-
 def _inception_weights_source(weights: str | None) -> tuple[str | None, bool]:
     """``(weights argument for keras.applications, include_top)``.
 
