@@ -45,7 +45,7 @@ class ModelSpec:
     name: str
     description: str
     target: str  # "package.module:ClassName"
-    kind: str  # "gan", "autoencoder", "classifier" or "radialgan"
+    kind: str  # "gan", "autoencoder", "classifier", "radialgan" or "style transfer"
     reference: str
     presets: dict[str, Preset]
     default_preset: str
