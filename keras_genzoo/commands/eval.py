@@ -81,6 +81,9 @@ def evaluate_path(path, settings: EvalSettings, *, out=None) -> EvalReport:
         step, source = runs.checkpoint_number(producer.checkpoint_path), {"run": str(path)}
     else:
         producer = ExportedModel(path)
+        if not (producer.generative or producer.reconstructs):  # a style-transfer export
+            raise ConfigError(f"genzoo eval scores generative models and autoencoders; {path} "
+                              f"is an export of {producer.metadata.get('model', 'another model')}")
         metadata = producer.metadata
         default_out = producer.version_dir / EVAL_FILE
         dataset, data_dir, manual_dir = (metadata.get("dataset"), metadata.get("data_dir"),

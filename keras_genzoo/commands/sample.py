@@ -132,6 +132,10 @@ def sample_grid(path, *, num: int, out, seed: int = 0, prior: bool = False,
                               "directories; sample the run")
         model = ExportedModel(path)
         dataset = model.metadata.get("dataset")
+        if model.stylizes:
+            raise GenzooError(f"{model.version_dir} is a style-transfer export: it draws no "
+                              "samples; use genzoo stylize EXPORT --content IMG --style IMG "
+                              "--out OUT.png")
         if model.points and model.reconstructs:
             raise GenzooError("an export of an autoencoder of points has no picture here: "
                               "sample its run (the reconstruction field)")

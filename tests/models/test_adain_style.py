@@ -12,6 +12,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_genzoo.data.sources import open_source
+from keras_genzoo.runs import load_trained_model
 from keras_genzoo.data.style_pairs import MIN_EPOCH_PAIRS, StylePairSource
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export import onnx as onnx_export
@@ -250,6 +251,17 @@ def test_train_sample_and_resume_on_the_command_line(folders, tmp_path, capsys):
     assert "style_dataset" in capsys.readouterr().err
     assert train(3) == 0
     assert "trained to step 3" in capsys.readouterr().out
+    # its export: stylize, not sample or eval (one line each)
+    assert main(["export", str(out), "--to", str(tmp_path / "exports"), "--no-onnx"]) == 0
+    export = tmp_path / "exports" / "adain-style"
+    capsys.readouterr()
+    assert main(["sample", str(export), "--out", str(tmp_path / "s.png")]) == 2
+    assert "style-transfer export" in capsys.readouterr().err
+    assert main(["eval", str(export), "--metrics", "fid", "--features", "random"]) == 2
+    assert "generative models and autoencoders" in capsys.readouterr().err
+    content = images(20, (1, 16, 24, 3))
+    np.testing.assert_allclose(ExportedModel(export).stylize(content, [content]),
+                               load_trained_model(out)[0].stylize(content, [content]), atol=1e-4)
 
 
 @pytest.mark.parametrize("argv, fragment", [
