@@ -280,3 +280,14 @@ def test_bad_input_is_one_line_and_writes_nothing(argv, fragment, tmp_path, monk
     err = capsys.readouterr().err.strip()
     assert fragment in err and "\n" not in err, err
     assert not (tmp_path / "run").exists()
+
+
+def test_two_replicas_train_like_one_device():
+    """Per-example losses over the global batch; AdaIN's statistics are per example, so
+    the split of the batch between replicas changes nothing."""
+    from helpers import assert_two_replicas_match_one_device, require_two_logical_cpus
+
+    require_two_logical_cpus()
+    batches = [(images(30 + i, (4, 16, 16, 3)), images(40 + i, (4, 16, 16, 3)))
+               for i in range(2)]
+    assert_two_replicas_match_one_device(AdaINStyle, TINY, batches)
