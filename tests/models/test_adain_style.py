@@ -296,3 +296,29 @@ def test_two_replicas_train_like_one_device():
     batches = [(images(30 + i, (4, 16, 16, 3)), images(40 + i, (4, 16, 16, 3)))
                for i in range(2)]
     assert_two_replicas_match_one_device(AdaINStyle, TINY, batches)
+
+
+def test_a_preset_without_style_images_needs_style_dataset(monkeypatch, tmp_path):
+    import dataclasses
+
+    from keras_genzoo import registry
+    from keras_genzoo.training import plan as plan_lib
+
+    spec = registry.get("adain-style")
+    preset = spec.presets[spec.default_preset]
+    train = {k: v for k, v in preset.train.items() if k != "style_dataset"}
+    monkeypatch.setitem(spec.presets, spec.default_preset, dataclasses.replace(preset, train=train))
+    with pytest.raises(ConfigError, match="pass --style-dataset SPEC"):
+        plan_lib.resolve_plan("adain-style", out_dir=str(tmp_path / "run"))
+    plan = plan_lib.resolve_plan("adain-style", out_dir=str(tmp_path / "run"),
+                                 style_dataset="samples:styles")
+    assert plan.settings.style_dataset == "samples:styles"
+
+
+def test_vgg_weights_flag_records_the_absolute_path(monkeypatch, tmp_path):
+    from keras_genzoo.training import plan as plan_lib
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "vgg.h5").write_bytes(b"weights")
+    plan = plan_lib.resolve_plan("adain-style", vgg_weights="vgg.h5", out_dir="run")
+    assert plan.config["vgg_weights"] == str(tmp_path / "vgg.h5")
