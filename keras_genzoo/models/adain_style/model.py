@@ -102,8 +102,8 @@ def adain(content_features, style_features, epsilon: float = STATISTICS_EPSILON)
     row for the whole content batch."""
     style_mean, style_std = channel_mean_std(style_features, epsilon)
     # float32 whatever the policy: the statistics and the loss's target are float32
-    return AdaIN(epsilon=epsilon, dtype="float32")([tf.cast(content_features, tf.float32), style_std,
-                                   style_mean])
+    normalize = AdaIN(epsilon=epsilon, dtype="float32")
+    return normalize([tf.cast(content_features, tf.float32), style_std, style_mean])
 
 
 def mix_style_features(content_features, style_features: Sequence, weights=None, alpha=1.0):
@@ -172,8 +172,10 @@ class AdaINStyle(GenzooModel):
         c = self.config
         weights = c.vgg_weights
         if weights not in ("imagenet", "random") and not pathlib.Path(weights).expanduser().is_file():
-            raise ConfigError(f"vgg_weights: the VGG-19 weights file {weights} is gone; put it "
-                              "back, or train a new run with --vgg-weights PATH")
+            # a run's config names the file its encoder read: it was moved or deleted
+            raise ConfigError(f"vgg_weights: no such VGG-19 weights file: {weights} (put a "
+                              "run's file back where its config.json says; a new run: "
+                              "--vgg-weights PATH)")
         self.encoder = vgg19_encoder(weights, seed=c.vgg_seed, layers=STYLE_LAYERS,
                                      name="vgg19_encoder")
         self.decoder = adain_decoder(FEATURE_CHANNELS, name="decoder")
