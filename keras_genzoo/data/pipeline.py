@@ -6,6 +6,7 @@ import it, it imports none of them. TensorFlow is imported only by the function 
 builds a pipeline, so the dataset catalog (``genzoo list``) stays free of it.
 """
 
+import hashlib
 import os
 import pathlib
 import socket
@@ -92,3 +93,13 @@ def keras_cache_dir() -> pathlib.Path:
     after an explicit path, and before a download."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return pathlib.Path(home) / "models"
+
+
+def file_sha256(path) -> str:
+    """The SHA-256 of a file (pretrained weights): what a run records so that a later load
+    can tell the file it trained with from another one at the same path."""
+    digest = hashlib.sha256()
+    with open(pathlib.Path(path).expanduser(), "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

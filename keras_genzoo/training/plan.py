@@ -22,6 +22,7 @@ from keras_genzoo.data import catalog, open_source
 from keras_genzoo.data.style_pairs import StylePairSource
 from keras_genzoo.data.tabular import open_domains
 from keras_genzoo.errors import ConfigError, GenzooError
+from keras_genzoo.data.pipeline import file_sha256
 from keras_genzoo.training import strategy as strategy_lib
 
 #: settings that must not change when a run is resumed
@@ -204,6 +205,7 @@ def resolve_plan(
     layers.append(_data_shape_layer(spec, config_class, train.dataset))
     layers.append(_domain_shape_layer(spec, config_class, train, layers))
     model_config = config_lib.build_config(config_class, *layers)
+    model_config = _record_weights_file(model_config)
 
     out = pathlib.Path(out_dir) if out_dir else pathlib.Path("runs") / spec.name
     plan = RunPlan(spec.name, preset_name, config_lib.to_dict(model_config), train, out)
@@ -224,6 +226,20 @@ def _weights_file(path: str, config_class, spec) -> str:
     if not file.is_file():
         raise ConfigError(f"--vgg-weights: no such file: {file}")
     return str(file.resolve())
+
+
+def _record_weights_file(model_config):
+    """A config whose ``vgg_weights`` is a file: the path made absolute and the file's
+    SHA-256 recorded (``vgg_weights_sha256``), so that the run's config.json names exactly
+    the encoder it trained with; on a resume a changed file is then a config mismatch."""
+    weights = getattr(model_config, "vgg_weights", None)
+    if weights in (None, "imagenet", "random"):
+        return model_config
+    file = pathlib.Path(weights).expanduser()
+    if not file.is_file():
+        raise ConfigError(f"vgg_weights: no such file: {file}")
+    return dataclasses.replace(model_config, vgg_weights=str(file.resolve()),
+                               vgg_weights_sha256=file_sha256(file))
 
 
 def _check_style_dataset(spec, train: TrainSettings, given: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 training loss and step, the style-pair source, the encoder's weights file, the exports
 and the CLI. Everything runs on random-VGG features at 16-32 px, batch 2."""
 
+import hashlib
 import json
 import pathlib
 
@@ -153,9 +154,12 @@ def test_the_encoder_reads_a_vgg19_weights_file_in_keras_layout(tmp_path):
     encoder = vgg19_encoder(str(path))
     for mine, theirs in zip(encoder(x), reference):
         np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-3 * float(np.max(theirs)))
-    run = AdaINStyle(TINY, vgg_weights=str(path))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run = AdaINStyle(TINY, vgg_weights=str(path), vgg_weights_sha256=digest)
     np.testing.assert_allclose(run.encode(x), reference[-1], rtol=1e-4,
                                atol=1e-3 * float(np.max(reference[-1])))
+    with pytest.raises(ConfigError, match="not the file this model was trained with"):
+        AdaINStyle(TINY, vgg_weights=str(path), vgg_weights_sha256="0" * 64)
     path.unlink()
     with pytest.raises(ConfigError, match="no such VGG-19 weights file"):
         AdaINStyle(TINY, vgg_weights=str(path))
@@ -315,10 +319,15 @@ def test_a_preset_without_style_images_needs_style_dataset(monkeypatch, tmp_path
     assert plan.settings.style_dataset == "samples:styles"
 
 
-def test_vgg_weights_flag_records_the_absolute_path(monkeypatch, tmp_path):
+def test_a_weights_file_is_recorded_by_absolute_path_and_digest(monkeypatch, tmp_path):
     from keras_genzoo.training import plan as plan_lib
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "vgg.h5").write_bytes(b"weights")
-    plan = plan_lib.resolve_plan("adain-style", vgg_weights="vgg.h5", out_dir="run")
-    assert plan.config["vgg_weights"] == str(tmp_path / "vgg.h5")
+    digest = hashlib.sha256(b"weights").hexdigest()
+    for plan in (plan_lib.resolve_plan("adain-style", vgg_weights="vgg.h5", out_dir="run"),
+                 plan_lib.resolve_plan("adain-style", overrides={"vgg_weights": "vgg.h5"},
+                                       out_dir="run")):
+        assert plan.config["vgg_weights"] == str(tmp_path / "vgg.h5")
+        assert plan.config["vgg_weights_sha256"] == digest
+    assert plan_lib.resolve_plan("adain-style", out_dir="run").config["vgg_weights_sha256"] == ""

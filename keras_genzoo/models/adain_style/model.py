@@ -38,6 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_genzoo import config as config_lib
+from keras_genzoo.data.pipeline import file_sha256
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.layers.normalization import AdaIN
 from keras_genzoo.losses.style import (STATISTICS_EPSILON, channel_mean_std, content_loss,
@@ -71,6 +72,9 @@ class AdaINStyleConfig:
     vgg_weights: str = "imagenet"
     #: the seed of vgg_weights=random: the same seed rebuilds the same encoder
     vgg_seed: int = 0
+    #: the SHA-256 of the vgg_weights file (set by genzoo train when vgg_weights is a
+    #: path, so that a run is not reloaded with another file at the same path; "": none)
+    vgg_weights_sha256: str = ""
     #: Adam (the paper: 1e-4, batch 8)
     learning_rate: float = 1e-4
     beta_1: float = 0.9
@@ -176,6 +180,10 @@ class AdaINStyle(GenzooModel):
             raise ConfigError(f"vgg_weights: no such VGG-19 weights file: {weights} (put a "
                               "run's file back where its config.json says; a new run: "
                               "--vgg-weights PATH)")
+        if c.vgg_weights_sha256 and file_sha256(weights) != c.vgg_weights_sha256:
+            raise ConfigError(f"vgg_weights: {weights} is not the file this model was trained "
+                              "with (its SHA-256 differs from config.json's "
+                              "vgg_weights_sha256); put the original file back")
         self.encoder = vgg19_encoder(weights, seed=c.vgg_seed, layers=STYLE_LAYERS,
                                      name="vgg19_encoder")
         self.decoder = adain_decoder(FEATURE_CHANNELS, name="decoder")
