@@ -239,10 +239,10 @@ def test_exports_match_the_model_in_tensorflow_and_onnx(model, tmp_path):
 def test_train_sample_and_resume_on_the_command_line(folders, tmp_path, capsys):
     out = tmp_path / "run"
 
-    def train(steps, style=folders[1]):
+    def train(steps, style=folders[1], where=out):
         return main(["train", "adain-style", "--dataset", folders[0], "--style-dataset", style,
                      "--set", "image_size=16", "--set", "load_size=24", "--batch-size", "2",
-                     "--steps", str(steps), "--out", str(out)])
+                     "--steps", str(steps), "--out", str(where)])
 
     assert train(2) == 0
     saved = json.loads((out / "config.json").read_text())
@@ -260,6 +260,11 @@ def test_train_sample_and_resume_on_the_command_line(folders, tmp_path, capsys):
     assert "style_dataset" in capsys.readouterr().err
     assert train(3) == 0
     assert "trained to step 3" in capsys.readouterr().out
+    # the resumed run replays the pairs of an uninterrupted one: the same decoder
+    assert train(3, where=tmp_path / "straight") == 0
+    for resumed, straight in zip(load_trained_model(out)[0].decoder.get_weights(),
+                                 load_trained_model(tmp_path / "straight")[0].decoder.get_weights()):
+        np.testing.assert_allclose(resumed, straight, rtol=1e-5, atol=1e-6)
     # its export: stylize, not sample or eval (one line each)
     assert main(["export", str(out), "--to", str(tmp_path / "exports"), "--no-onnx"]) == 0
     export = tmp_path / "exports" / "adain-style"
