@@ -20,7 +20,7 @@ Weights (``vgg_weights``): a path to Keras' VGG-19 "notop" file, or
 network answers, else one error naming the file and the alternatives; or
 ``"random"``: a seeded He-normal initialisation (He et al. 2015,
 arXiv:1502.01852), which keeps the activations' scale through the 10 ReLU
-layers. Random convolutional features still carry texture statistics (He,
+layers, at order 1 (the first layer in [0, 1] pixel units). Random convolutional features still carry texture statistics (He,
 Wang & Hopcroft 2016, arXiv:1606.04801; Ustyuzhaninov et al. 2016,
 arXiv:1606.00021), so transfers run and train, with cruder textures than
 ImageNet features give (docs/models/style-transfer.md).
@@ -104,14 +104,19 @@ def vgg19_encoder(weights: str = "random", *, seed: int = 0,
 
 
 def _initialise_he_normal(model: keras.Model, seed: int) -> None:
-    """Every convolution of ``model``: kernel ~ N(0, 2 / fan_in), bias 0, from ``seed``."""
+    """Every convolution of ``model``: kernel ~ N(0, 2 / fan_in) (the first: in [0, 1]
+    pixel units), bias 0, from ``seed``."""
     rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            kernel, bias = layer.get_weights()
-            fan_in = np.prod(kernel.shape[:-1])
-            layer.set_weights([rng.normal(0.0, np.sqrt(2.0 / fan_in), kernel.shape)
-                               .astype(np.float32), np.zeros_like(bias)])
+    # The first layer reads VGGInput's 0..255 pixel units: dividing its kernel by 255
+    # makes it see [0, 1] units, so every activation is of order 1 (He-normal keeps the
+    # scale from there on). At the 0..255 scale the untrained decoder's first outputs
+    # are ~1e4 and its first Adam steps leave most of its ReLUs dead.
+    for index, layer in enumerate(
+            [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]):
+        kernel, bias = layer.get_weights()
+        std = np.sqrt(2.0 / np.prod(kernel.shape[:-1])) / (255.0 if index == 0 else 1.0)
+        layer.set_weights([rng.normal(0.0, std, kernel.shape).astype(np.float32),
+                           np.zeros_like(bias)])
 
 
 def adain_decoder(channels: int = 512, name: str = "decoder") -> keras.Model:
