@@ -167,8 +167,9 @@ class AdaINStyle(GenzooModel):
     kind = "style transfer"
     data_kind = "style_pairs"
     metric_names = ("loss", "content_loss", "style_loss")
-    #: style statistics of random-VGG features (caffe-scaled pixels) are in the
-    #: hundreds: their squared differences, and the loss, can pass 1e6 early on
+    #: ImageNet VGG-19 reads 0..255 pixels and its activations reach the hundreds: the
+    #: squared differences of their statistics, times style_weight, can pass 1e6 while
+    #: the decoder is untrained, which is no divergence
     bounded_logs = False
 
     def __init__(self, config=None, **kwargs):
@@ -330,11 +331,12 @@ class AdaINStyle(GenzooModel):
                 "decode": {"features": self.encode(content)}}
 
     def export_onnx_tolerances(self):
-        """ONNX and TensorFlow sum each convolution in a different order. ``encode``'s
-        features reach the hundreds (VGG reads pixels in 0..255) and a feature near 0 is
-        the difference of such sums, so they agree to ~1e-3 (measured 1.6e-3, 2e-6 of
-        the largest feature): 1e-2. The decoder turns that into pixel differences of up
-        to ~1e-2 while it is untrained (measured 1.1e-2 at step 0; 7e-5 after 20 steps):
+        """ONNX and TensorFlow sum each convolution in a different order. With ImageNet
+        weights the relu4_1 features reach the hundreds (VGG reads 0..255 pixels) and a
+        feature near 0 is the difference of such sums, so they agree to ~1e-3 (measured
+        with weights at that scale: 1.6e-3, 2e-6 of the largest feature): ``encode``
+        1e-2. AdaIN then divides by the standard deviations of a few relu4_1 positions,
+        which magnifies that in the images of an untrained decoder (measured 1.1e-2):
         3e-2, eight 8-bit grey levels. A wrong graph (channel order, the mean, the
         padding) moves features by tens and pixels by tenths."""
         images = 3e-2
