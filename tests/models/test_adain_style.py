@@ -222,15 +222,11 @@ def test_exports_match_the_model_in_tensorflow_and_onnx(model, tmp_path):
         **{k: tf.constant(v) for k, v in feeds.items()})
     np.testing.assert_allclose(served["image"].numpy(), single, atol=1e-4)
     onnx_image = onnx_export.run_onnx(result.onnx_files["serving_default"], feeds)["image"]
-    # the export's own bound (see export_onnx_tolerances: AdaIN divides by the standard
-    # deviations of a few relu4_1 positions, which magnifies rounding), and on average a
-    # quarter of a grey level; a wrong graph moves pixels by tenths
-    np.testing.assert_allclose(onnx_image, single,
-                               atol=model.export_onnx_tolerances()["stylize"])
-    assert np.mean(np.abs(onnx_image - single)) < 1e-3
+    # random-VGG features are of order 1: the default 1e-4 holds (the looser bounds of
+    # export_onnx_tolerances are for ImageNet's features in the hundreds)
+    np.testing.assert_allclose(onnx_image, single, atol=1e-4)
     features = onnx_export.run_onnx(result.onnx_files["encode"], {"image": content})["features"]
-    np.testing.assert_allclose(features, model.encode(content),
-                               atol=1e-5 * float(np.abs(features).max()))
+    np.testing.assert_allclose(features, model.encode(content), atol=1e-5)
     metadata = json.loads((result.path / "assets.extra" / "genzoo.json").read_text())
     assert set(metadata["signatures"]) == {"serving_default", "encode", "decode"}
 
