@@ -17,7 +17,10 @@ A dataset *spec* is the string given to ``--dataset``:
   ``--label-column``), ``domains:breast_cancer``: an embedded table cut
   into synthetic domains, and ``domains:synthetic``: generated domains;
   multi-domain tabular data for RadialGAN, see
-  :mod:`keras_genzoo.data.tabular`.
+  :mod:`keras_genzoo.data.tabular`;
+- ``samples:content``, ``samples:styles``, ``samples:<name>``: photographs
+  and textures that scikit-learn and scikit-image install (style transfer,
+  offline), see :mod:`keras_genzoo.data.samples`.
 
 This module is imported by ``genzoo list`` and by the CLI before it decides to
 load TensorFlow, so it must stay free of TensorFlow imports; the loaders live
@@ -26,6 +29,7 @@ in :mod:`keras_genzoo.data.sources`.
 
 import os
 
+from keras_genzoo.data.samples import SAMPLE_IMAGES, SAMPLE_SETS, sample_names
 from keras_genzoo.data.toy1d import MIXTURES as MIXTURES_1D
 from keras_genzoo.data.toy2d import CURVES, MIXTURES, POINT_SETS, TEST_POINTS, TRAIN_POINTS
 from keras_genzoo.errors import DataError
@@ -99,7 +103,16 @@ DATASET_SOURCES = [
         "a table of several domains for RadialGAN: --domain-column and --label-column "
         "name two columns, every other column is a numeric or one-hot categorical feature",
     ),
-] + [(f"domains:{name}", description) for name, description in DOMAIN_DATASETS.items()]
+] + [(f"domains:{name}", description) for name, description in DOMAIN_DATASETS.items()] + [
+    (
+        f"samples:{name}",
+        f"{'photographs' if name == 'content' else 'textures and pictures'} bundled with "
+        f"scikit-learn and scikit-image, for style transfer, offline: {', '.join(members)}",
+    )
+    for name, members in SAMPLE_SETS.items()
+] + [
+    ("samples:<name>", "one bundled image: " + ", ".join(SAMPLE_IMAGES)),
+]
 
 TFDS_SHORT_NAMES = {
     "mnist": "mnist",
@@ -117,7 +130,8 @@ POINT_DIMS = {"toy1d": 1, "toy2d": 2}
 _DOMAIN_SPECS = " or ".join(f"domains:{name}" for name in DOMAIN_DATASETS)
 _EXPECTED = (
     "expected digits, mnist, fashion_mnist, cifar10, celeb_a, tfds:<name>, "
-    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}, {_TOY1D_SPECS}, csv:<path>, {_DOMAIN_SPECS}"
+    f"folder:<path>, idx:<path>, {_TOY2D_SPECS}, {_TOY1D_SPECS}, csv:<path>, {_DOMAIN_SPECS}, "
+    "samples:content, samples:styles, samples:<name>"
 )
 
 
@@ -125,10 +139,10 @@ def parse_spec(spec):
     """Split a dataset spec into ``(kind, argument)``.
 
     kind is one of ``"digits"``, ``"tfds"``, ``"folder"``, ``"idx"``,
-    ``"toy2d"``, ``"toy1d"``, ``"csv"``, ``"domains"``; the argument is the tfds
+    ``"toy2d"``, ``"toy1d"``, ``"csv"``, ``"domains"``, ``"samples"``; the argument is the tfds
     builder name (short names resolved), the path (``~`` expanded) for folder, idx
-    and csv, the lower-cased mixture name for toy2d and toy1d or dataset name for
-    domains, and ``""`` for digits. Raises DataError for anything else.
+    and csv, the lower-cased mixture name for toy2d and toy1d, dataset name for
+    domains or set or image name for samples, and ``""`` for digits. Raises DataError for anything else.
     Paths are not checked here (see :func:`check_spec`).
     """
     if not isinstance(spec, str) or not spec.strip():
@@ -167,6 +181,10 @@ def parse_spec(spec):
         if name not in DOMAIN_DATASETS:
             raise DataError(f"unknown domains dataset {arg.strip()!r}: expected {_DOMAIN_SPECS}")
         return "domains", name
+    if sep and kind == "samples":
+        name = arg.strip().lower()
+        sample_names(name)  # an unknown name: one line listing the choices
+        return "samples", name
     raise DataError(f"unknown dataset source {text!r}: {_EXPECTED}")
 
 

@@ -38,7 +38,7 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from keras_genzoo.data import catalog, tabular, toy1d, toy2d
+from keras_genzoo.data import catalog, samples, tabular, toy1d, toy2d
 from keras_genzoo.data import idx as idx_lib
 from keras_genzoo.data.pipeline import (batch_pipeline, cache_root, check_batch_size,
                                         network_reachable)
@@ -288,6 +288,8 @@ def open_source(spec, *, image_size, channels, split="train", data_dir=None,
         return _open_idx(arg, **common)
     if kind == "folder":
         return _open_folder(arg, **common)
+    if kind == "samples":
+        return _open_samples(arg, **common)
     return _open_tfds(arg, data_dir=data_dir, manual_dir=manual_dir, **common)
 
 
@@ -542,6 +544,26 @@ def _open_folder(path, *, spec, split, image_size, channels):
         split=split, num_examples=len(paths),
         num_classes=len(class_names) if class_names else None,
         image_size=image_size, channels=channels, raw_dataset_fn=raw_dataset,
+    )
+
+
+def _open_samples(name, *, spec, split, image_size, channels):
+    """Bundled photographs and textures (:mod:`keras_genzoo.data.samples`): like a
+    folder, one split of every image (``train``, alias ``all``), unlabelled."""
+    if split not in ("train", "all"):
+        raise DataError(f"samples: sources have one split, 'train' (all images); got {split!r}")
+    names = samples.sample_names(name)
+    pixels = [samples.load_sample_image(member) for member in names]
+
+    def raw_dataset():
+        return tf.data.Dataset.from_generator(
+            lambda: ((image, np.int32(0)) for image in pixels),
+            output_signature=(tf.TensorSpec((None, None, 3), tf.float32),
+                              tf.TensorSpec((), tf.int32)))
+
+    return ImageSource(
+        spec=spec, name=f"samples:{name}", split=split, num_examples=len(pixels),
+        num_classes=None, image_size=image_size, channels=channels, raw_dataset_fn=raw_dataset,
     )
 
 

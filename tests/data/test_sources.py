@@ -543,3 +543,51 @@ def test_cache_goes_to_disk_when_the_split_would_not_fit_in_memory(tmp_path, mon
     monkeypatch.setenv("GENZOO_MEMORY_CACHE_MB", "lots")
     with pytest.raises(DataError, match="GENZOO_MEMORY_CACHE_MB must be a number"):
         sources.cache_plan(1)
+
+
+# ---------------------------------------------------------------------------
+# samples: the photographs and textures installed with scikit-learn / scikit-image
+
+
+def test_samples_sets_are_the_installed_files_preprocessed():
+    import skimage.data
+    from sklearn.datasets import load_sample_image as sklearn_image
+
+    from keras_genzoo.data import samples
+
+    china = samples.load_sample_image("china")
+    np.testing.assert_array_equal(china, sklearn_image("china.jpg").astype(np.float32) / 255.0)
+    brick = samples.load_sample_image("brick")  # a gray texture, repeated over RGB
+    assert brick.shape == (512, 512, 3)
+    np.testing.assert_array_equal(brick[..., 0], skimage.data.brick() / np.float32(255.0))
+    np.testing.assert_array_equal(brick[..., 0], brick[..., 2])
+
+    source = open_source("samples:content", image_size=32, channels=3)
+    assert source.num_examples == len(samples.SAMPLE_SETS["content"]) and source.num_classes is None
+    images = source.take_images(10)
+    assert images.shape == (5, 32, 32, 3) and 0.0 <= images.min() and images.max() <= 1.0
+    # the first image is the astronaut: square, so only resized (antialiased) to 32x32
+    import tensorflow as tf
+
+    astronaut = tf.image.resize(samples.load_sample_image("astronaut"), [32, 32],
+                                antialias=True).numpy()
+    np.testing.assert_allclose(images[0], np.clip(astronaut, 0, 1), atol=1e-5)
+    one = open_source("samples:gravel", image_size=16, channels=1)
+    assert one.num_examples == 1 and one.take_images(1).shape == (1, 16, 16, 1)
+
+
+@pytest.mark.parametrize("spec, split, message", [
+    ("samples:nope", "train", "unknown bundled image 'nope'"),
+    ("samples:content", "test", "samples: sources have one split"),
+])
+def test_samples_errors_are_one_line(spec, split, message):
+    with pytest.raises(DataError, match=message) as caught:
+        open_source(spec, image_size=16, channels=3, split=split)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_sample_set_is_not_one_image():
+    from keras_genzoo.data import samples
+
+    with pytest.raises(DataError, match="is a set of images"):
+        samples.load_sample_image("styles")
