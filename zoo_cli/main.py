@@ -98,7 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model (resumes an existing run directory)")
     train.add_argument("model", help="model name, e.g. dcgan, ae (see `genzoo list`)")
-    train.add_argument("--dataset", help="dataset source (default: the preset's, usually digits)")
+    train.add_argument("--dataset", help="dataset source (default: the preset's, usually digits; "
+                       "style transfer: the content images)")
+    train.add_argument("--style-dataset", metavar="SPEC",
+                       help="style-transfer models (adain-style): the style images, any dataset "
+                       "source (default: the preset's, samples:styles)")
+    train.add_argument("--vgg-weights", metavar="PATH",
+                       help="style-transfer models: Keras' VGG-19 notop weights file (.h5); sets "
+                       "config vgg_weights")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=_count(limits.MAX_EPOCHS),
                         help="epochs to train (default: preset)")

@@ -19,14 +19,15 @@ from typing import Any
 from keras_genzoo import config as config_lib
 from keras_genzoo import __version__, registry, runs
 from keras_genzoo.data import catalog, open_source
+from keras_genzoo.data.style_pairs import StylePairSource
 from keras_genzoo.data.tabular import open_domains
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.training import strategy as strategy_lib
 
 #: settings that must not change when a run is resumed
 #: (mixed precision changes the checkpoint's optimizer state; data locations may move)
-_FROZEN_SETTINGS = ("dataset", "batch_size", "seed", "mixed_precision", "domain_column",
-                    "label_column")
+_FROZEN_SETTINGS = ("dataset", "style_dataset", "batch_size", "seed", "mixed_precision",
+                    "domain_column", "label_column")
 
 
 @dataclasses.dataclass
@@ -34,6 +35,9 @@ class TrainSettings:
     """How to train (not what): everything besides the model's hyper-parameters."""
 
     dataset: str = "digits"
+    #: the style images of a style-transfer model (``data_kind == "style_pairs"``),
+    #: paired with ``dataset``'s content images; None for every other model
+    style_dataset: str | None = None
     epochs: int | None = None
     steps: int | None = None
     #: a wall-clock budget for this command (resuming gives the run this much more);
@@ -150,6 +154,7 @@ def resolve_plan(
     config_file: str | None = None,
     overrides: dict[str, str] | None = None,
     image_size: int | None = None,
+    vgg_weights: str | None = None,
     out_dir: str | None = None,
     **settings: Any,
 ) -> RunPlan:
@@ -157,14 +162,17 @@ def resolve_plan(
 
     ``settings`` are :class:`TrainSettings` fields; ``None`` means "not given"
     (the preset's training default, then the dataclass default, applies).
+    ``vgg_weights`` (``--vgg-weights PATH``) sets the config key of the same name, as
+    an absolute path, so that the run's config.json names the file its encoder read.
     """
     spec = registry.get(model)
     file_data = config_lib.read_config_file(config_file) if config_file else {}
     if preset is None and isinstance(file_data.get("preset"), str) and "config" in file_data:
         preset = file_data["preset"]  # a run's config.json repeats its preset too
     preset_name, preset_entry = spec.preset(preset)
-    if settings.get("dataset") is not None:
-        catalog.check_spec(settings["dataset"])  # fast: no TensorFlow yet
+    for key in ("dataset", "style_dataset"):
+        if settings.get(key) is not None:
+            catalog.check_spec(settings[key])  # fast: no TensorFlow yet
     config_class = spec.load_class().config_class
     layers = [preset_entry.config]
     file_settings: dict[str, Any] = {}
@@ -174,6 +182,8 @@ def resolve_plan(
     layers.append(overrides or {})
     if image_size is not None:
         layers.append({"image_size": image_size})
+    if vgg_weights is not None:
+        layers.append({"vgg_weights": _weights_file(vgg_weights, config_class, spec)})
 
     given = {key: value for key, value in settings.items() if value is not None}
     unknown = set(given) - set(config_lib.field_types(TrainSettings))
@@ -189,6 +199,7 @@ def resolve_plan(
         train.epochs = 1
     train.validate()
     catalog.check_spec(train.dataset)
+    _check_style_dataset(spec, train, given)
     _check_flags_apply(spec, config_class, train, settings, image_size)
     layers.append(_data_shape_layer(spec, config_class, train.dataset))
     layers.append(_domain_shape_layer(spec, config_class, train, layers))
@@ -202,6 +213,36 @@ def resolve_plan(
         chief = strategy_lib.is_chief_task(strategy_lib.read_tf_config())
     _check_existing_run(plan, explicit=given, chief=chief)
     return plan
+
+
+def _weights_file(path: str, config_class, spec) -> str:
+    """``--vgg-weights PATH`` as an absolute path to an existing file, else one line."""
+    if "vgg_weights" not in config_lib.field_types(config_class):
+        raise ConfigError(f"--vgg-weights applies to models with a VGG-19 encoder "
+                          f"(adain-style); {spec.name} has none")
+    file = pathlib.Path(path).expanduser()
+    if not file.is_file():
+        raise ConfigError(f"--vgg-weights: no such file: {file}")
+    return str(file.resolve())
+
+
+def _check_style_dataset(spec, train: TrainSettings, given: dict[str, Any]) -> None:
+    """A style-transfer model needs its style images; no other model takes any."""
+    pairs = spec.load_class().data_kind == "style_pairs"
+    if not pairs and train.style_dataset is not None:
+        raise ConfigError(f"--style-dataset applies to style-transfer models (adain-style); "
+                          f"{spec.name} trains on --dataset alone")
+    if pairs and train.style_dataset is None:
+        raise ConfigError(f"{spec.name} trains on content and style images: pass "
+                          "--style-dataset SPEC (e.g. folder:PATH of paintings) with --dataset")
+    if pairs:
+        catalog.check_spec(train.style_dataset)
+        if catalog.is_point_dataset(train.style_dataset) or catalog.is_domain_dataset(
+                train.style_dataset):
+            raise ConfigError(f"--style-dataset must be an image source, got "
+                              f"{train.style_dataset}")
+        catalog.check_data_dirs(train.style_dataset, train.data_dir, train.manual_dir) \
+            if not (train.data_dir or train.manual_dir) else None
 
 
 def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str, Any],
@@ -240,11 +281,27 @@ def open_training_source(plan: "RunPlan"):
     or a multi-domain model's tabular domains (shared by the trainer and the
     benchmarks, so both feed the same data)."""
     settings = plan.settings
-    if plan.spec.load_class().data_kind == "domains":  # a multi-domain model (RadialGAN)
+    data_kind = plan.spec.load_class().data_kind
+    if data_kind == "domains":  # a multi-domain model (RadialGAN)
         return open_training_domains(settings.dataset, settings, plan.config)
+    if data_kind == "style_pairs":  # a style-transfer model: content x style crops
+        return open_style_pairs(settings, plan.config)
     return open_source(settings.dataset, image_size=plan.config["image_size"],
                        channels=plan.config["channels"], split="train",
                        data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+
+
+def open_style_pairs(settings: "TrainSettings", config: dict[str, Any]):
+    """The content (``--dataset``) and style (``--style-dataset``) images of a style-transfer
+    run, opened at ``load_size`` and paired as random ``image_size`` crops."""
+    opened = [open_source(spec, image_size=config["load_size"], channels=3, split="train",
+                          data_dir=settings.data_dir, manual_dir=settings.manual_dir)
+              for spec in (settings.dataset, settings.style_dataset)]
+    for spec, source in zip((settings.dataset, settings.style_dataset), opened):
+        if getattr(source, "kind", None) != "images":
+            raise ConfigError(f"a style-transfer model trains on images; {spec} holds "
+                              f"{source.kind}")
+    return StylePairSource(*opened, crop_size=config["image_size"])
 
 
 #: the model-config keys that choose a tabular source's domains and rows, with the
