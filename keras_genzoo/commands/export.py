@@ -85,6 +85,7 @@ def export_run(
         onnx=onnx,
         opset=opset,
         parity_inputs=model.export_parity_inputs(),
+        signature_tolerances=model.export_onnx_tolerances(),
         verbose=verbose,
     )
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export.savedmodel import load_export, resolve_version_dir
+from keras_genzoo.models.adain_style.model import check_image_batch, mix_style_features
 from keras_genzoo.models.base import decoder_noise, latent_codes
 
 
@@ -15,13 +16,20 @@ class ExportedModel:
     """An export's signatures behind the same ``sample`` / ``reconstruct``
     calls as a trained model, fed the same latent codes: a GAN's
     ``serving_default(z[, label])``, a VAE's ``decode(code[, label])`` for
-    prior samples, an autoencoder's ``serving_default(x[, label])``."""
+    prior samples, an autoencoder's ``serving_default(x[, label])``; a style-transfer
+    export's ``encode`` / ``decode`` behind :meth:`stylize`."""
 
     def __init__(self, path):
         self.version_dir = resolve_version_dir(path)
         self.loaded, self.signatures, self.metadata = load_export(path)
         self.inputs = self.signatures["serving_default"]["inputs"]
         config = self.metadata.get("config", {})
+        #: a style-transfer export (adain-style): stylize(content, style, alpha)
+        self.stylizes = {"content", "style"} <= set(self.inputs)
+        if self.stylizes:
+            self.points = self.generative = self.reconstructs = False
+            self.image_size, self.channels, self.num_classes = 0, 3, 0
+            return
         if self.metadata.get("kind") == "radialgan" or "translate_0_to_1" in self.signatures:
             # its label input would be fed from a grid's cycling labels: refuse instead
             raise ConfigError(f"{path} is a radialgan export: it translates table rows and "
@@ -68,6 +76,22 @@ class ExportedModel:
                                   % self.num_classes).astype(np.int32)
             chunks.append(np.asarray(function(**feeds)[output]))
         return np.concatenate(chunks)
+
+    def stylize(self, content, styles, weights=None, alpha=1.0) -> np.ndarray:
+        """What a style-transfer run's ``stylize`` gives (the same meaning, see
+        :class:`~keras_genzoo.models.adain_style.model.AdaINStyle`): the export's
+        ``encode`` of the content and of every style, the model's own
+        :func:`mix_style_features` (several styles, alpha), then ``decode``."""
+        if not self.stylizes:
+            raise ConfigError(f"{self.version_dir} is not a style-transfer export: it has no "
+                              "stylize signature")
+        content = check_image_batch(content, "content")
+        encode = self.loaded.signatures["encode"]
+        features = [encode(image=np.asarray(style, np.float32))["features"] for style in styles]
+        target = mix_style_features(encode(image=content)["features"], features, weights,
+                                    np.broadcast_to(np.asarray(alpha, np.float32),
+                                                    [len(content)]))
+        return np.asarray(self.loaded.signatures["decode"](features=target)["image"])
 
     def reconstruct_stochastic(self, images, labels=None, seed: int = 0):
         """``x ~ p_decoder(x | h)`` at ``h = f(x)`` (the VAE: the posterior mean) through

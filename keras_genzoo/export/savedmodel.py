@@ -183,6 +183,7 @@ def export_model(
     opset: int = 17,
     onnx_tolerance: float = 1e-4,
     parity_inputs: dict[str, dict[str, np.ndarray]] | None = None,
+    signature_tolerances: dict[str, float] | None = None,
     verbose: bool = False,
 ) -> ExportResult:
     """Write ``module`` as ``base_dir/name/version/`` and refresh ``base_dir/models.config``.
@@ -196,7 +197,8 @@ def export_model(
     ``onnx=True`` each signature is also converted to
     ``assets.extra/onnx/<signature>.onnx`` and checked on the same inputs in
     onnxruntime; a difference ``|onnx - tf| / max(1, |tf|)`` above
-    ``onnx_tolerance``, or a NaN/Inf on the ONNX side only, fails the export.
+    ``onnx_tolerance`` (``signature_tolerances[signature]`` where given: a model's
+    ``export_onnx_tolerances``), or a NaN/Inf on the ONNX side only, fails the export.
     tf2onnx's log stays off the terminal unless ``verbose``.
 
     The version appears atomically or not at all. One export at a time writes
@@ -225,6 +227,7 @@ def export_model(
     unknown = sorted(set(parity_inputs) - set(signatures))
     if unknown:
         raise ValueError(f"parity_inputs for unknown signatures {unknown}")
+    tolerances = {key: (signature_tolerances or {}).get(key, onnx_tolerance) for key in signatures}
 
     concretes = {key: _concrete_function(key, fn) for key, fn in signatures.items()}
     specs = {key: _signature_specs(key, concrete) for key, concrete in concretes.items()}
@@ -259,7 +262,7 @@ def export_model(
         report = _write_version(module, concretes, signatures, specs, inputs, base_dir=base_dir,
                                 model_dir=model_dir, target=target, name=name, version=version,
                                 metadata=metadata, onnx=onnx, opset=opset,
-                                tolerance=onnx_tolerance, verbose=verbose)
+                                tolerances=tolerances, verbose=verbose)
         write_models_config(base_dir)
     return ExportResult(
         path=target,
@@ -293,7 +296,7 @@ def remove_leftovers(base_dir) -> None:
 
 
 def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, model_dir, target,
-                   name, version, metadata, onnx, opset, tolerance, verbose) -> dict[str, dict]:
+                   name, version, metadata, onnx, opset, tolerances, verbose) -> dict[str, dict]:
     """Build the version in a staging directory, check it, rename it to ``target``;
     return the ONNX report. On any failure nothing of it is left."""
     import tensorflow as tf
@@ -311,7 +314,7 @@ def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, mo
         onnx_report: dict[str, dict[str, Any]] = {}
         if onnx:
             onnx_report = _export_onnx(staging, signatures, specs, inputs, tf_outputs, opset=opset,
-                                       tolerance=tolerance, verbose=verbose)
+                                       tolerances=tolerances, verbose=verbose)
         document = dict(metadata or {})
         document["export"] = {
             "name": name,
@@ -389,12 +392,13 @@ def _run_signature(loaded, signature_name, inputs) -> dict[str, np.ndarray]:
     return outputs
 
 
-def _export_onnx(staging, signatures, specs, inputs, tf_outputs, *, opset, tolerance,
+def _export_onnx(staging, signatures, specs, inputs, tf_outputs, *, opset, tolerances,
                  verbose=False) -> dict[str, dict[str, Any]]:
     """Convert each signature to ONNX inside ``staging`` and check it against the SavedModel's
-    outputs ``tf_outputs`` on the same ``inputs``."""
+    outputs ``tf_outputs`` on the same ``inputs``, within ``tolerances[signature]``."""
     report = {}
     for signature_name, fn in signatures.items():
+        tolerance = tolerances[signature_name]
         input_specs, output_specs = specs[signature_name]
         relative = f"{ONNX_DIR}/{signature_name}.onnx"
         try:

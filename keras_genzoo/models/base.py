@@ -86,6 +86,11 @@ class GenzooModel(keras.Model):
         uniform [0, 1) values would not be representative (default: none)."""
         return {}
 
+    def export_onnx_tolerances(self) -> dict[str, float]:
+        """ONNX parity tolerances, per signature, where the default (1e-4 of
+        ``max(1, |value|)``) is finer than float32 resolves the output (default: none)."""
+        return {}
+
     def xla_unsupported_reason(self) -> str | None:
         """Why ``--xla`` must not be used with this model (None: it may)."""
         return None
