@@ -120,6 +120,17 @@ def test_alpha_grid_is_one_row_content_styles_then_each_alpha(adain_run, images,
     assert _read(explicit).shape[1] == 5 * (WIDTH + pad) + pad
 
 
+def test_an_export_stylizes_like_its_run(adain_run, images, tmp_path):
+    exports = tmp_path / "exports"
+    assert main(["export", str(adain_run), "--to", str(exports), "--no-onnx"]) == 0
+    common = ["--content", images["content"], "--style", images["stripes"], "--style",
+              images["blobs"], "--weights", "0.6,0.4", "--alpha", 0.7]
+    from_run, from_export = tmp_path / "run.png", tmp_path / "export.png"
+    assert _stylize(adain_run, *common, "--out", from_run) == 0
+    assert _stylize(exports / "adain-style", *common, "--out", from_export) == 0
+    np.testing.assert_allclose(_read(from_export), _read(from_run), atol=2 * PNG_STEP)
+
+
 def test_colour_matching_gives_the_style_the_contents_mean_and_covariance():
     rng = np.random.default_rng(0)
     content = rng.uniform(size=(20, 30, 3)) @ np.array([[0.6, 0.1, 0.0], [0.2, 0.5, 0.1],
