@@ -32,8 +32,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import pathlib
+import sys
 import time
 
+import keras
 import numpy as np
 import scipy.linalg
 import tensorflow as tf
@@ -45,7 +47,7 @@ from keras_genzoo.data.samples import load_sample_image
 from keras_genzoo.errors import DataError, GenzooError
 from keras_genzoo.export.exported import ExportedModel
 from keras_genzoo.export.savedmodel import read_metadata, read_signatures
-from keras_genzoo.models.gatys import GatysConfig, gatys_transfer
+from keras_genzoo.models.gatys import LOSS_NAMES, GatysConfig, gatys_transfer
 from keras_genzoo.training.images import image_grid
 
 METHODS = ("adain", "gatys")
@@ -80,7 +82,9 @@ class StylizeOptions:
     alpha_grid: tuple[float, ...] | None = None
     preserve_color: bool = False
     size: int | None = None
+    #: --method gatys: GatysConfig values from the flags (by key), then --set KEY=VALUE
     gatys: dict = dataclasses.field(default_factory=dict)
+    gatys_set: tuple[str, ...] = ()
 
     def check(self) -> None:
         if self.method not in METHODS:
@@ -98,12 +102,14 @@ class StylizeOptions:
                                   "weighs content and style with --content-weight/--style-weight")
             if len(self.styles) > 1:
                 raise GenzooError(f"--method gatys takes one --style image, got {len(self.styles)}")
+            self.gatys_config()
         else:
             if self.path is None:
                 raise GenzooError("--method adain needs RUN_OR_EXPORT: an adain-style run "
                                   "directory or export (or use --method gatys)")
-            if self.gatys:
-                raise GenzooError(f"{', '.join(sorted(self.gatys))} apply to --method gatys")
+            flags = [GATYS_FLAGS[key] for key in self.gatys] + (["--set"] if self.gatys_set else [])
+            if flags:
+                raise GenzooError(f"{', '.join(flags)} apply to --method gatys")
             if self.alpha is not None and self.alpha_grid is not None:
                 raise GenzooError("--alpha and --alpha-grid: pick one (the grid shows each alpha)")
             for alpha in (self.alpha_grid or ()) + ((self.alpha,) if self.alpha is not None else ()):
@@ -117,17 +123,19 @@ class StylizeOptions:
         image_format(self.out)
         check_output_file(pathlib.Path(self.out), "stylized.png")
 
+    def gatys_config(self) -> GatysConfig:
+        """The Gatys settings: defaults, then ``--set``, then the flags."""
+        return build_config(GatysConfig, parse_set_arguments(list(self.gatys_set)), self.gatys)
+
 
 def run(args) -> int:
-    named = {flag: getattr(args, key) for key, flag in GATYS_FLAGS.items()
-             if getattr(args, key) is not None}
-    if args.set:
-        named["--set"] = args.set
     options = StylizeOptions(
         content=args.content, styles=tuple(args.style or ()), out=args.out, method=args.method,
         path=args.path, weights=parse_numbers(args.weights, "--weights"),
         alpha=args.alpha, alpha_grid=parse_numbers(args.alpha_grid, "--alpha-grid"),
-        preserve_color=args.preserve_color, size=args.size, gatys=named)
+        preserve_color=args.preserve_color, size=args.size,
+        gatys={key: getattr(args, key) for key in GATYS_FLAGS if getattr(args, key) is not None},
+        gatys_set=tuple(args.set or ()))
     started = time.perf_counter()
     out, shape, note = stylize_files(options)
     print(f"genzoo: wrote {out} ({shape[1]}x{shape[0]}, {time.perf_counter() - started:.1f} s"
@@ -149,10 +157,8 @@ def stylize_files(options: StylizeOptions) -> tuple[pathlib.Path, tuple[int, int
         styles = [match_color_statistics(style, content) for style in styles]
     note = ""
     if options.method == "gatys":
-        config = build_config(GatysConfig, parse_set_arguments(options.gatys.get("--set", [])),
-                              {key: options.gatys[flag] for key, flag in GATYS_FLAGS.items()
-                               if flag in options.gatys})
-        result = gatys_transfer(content, styles[0], config)
+        config = options.gatys_config()
+        result = gatys_transfer(content, styles[0], config, progress=_progress_bar(config.steps))
         picture = result.image
         last = result.losses[-1]
         note = (f"; {len(result.losses) - 1} {config.optimizer} steps, loss "
@@ -169,6 +175,15 @@ def stylize_files(options: StylizeOptions) -> tuple[pathlib.Path, tuple[int, int
             picture = alpha_grid_picture(content, styles, outputs)
     out = save_image(picture, options.out)
     return out, picture.shape[:2], note
+
+
+def _progress_bar(steps: int):
+    """A Keras progress bar of the Gatys losses on a terminal (none in a pipe or a log,
+    where the final line says it all)."""
+    if not sys.stdout.isatty():
+        return None
+    bar = keras.utils.Progbar(steps, stateful_metrics=LOSS_NAMES)
+    return lambda step, losses: bar.update(step, list(losses.items()))
 
 
 # ------------------------------------------------------------------ the user's values
