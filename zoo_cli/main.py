@@ -293,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     stylize.add_argument("--preserve-color", action="store_true",
                          help="keep the content's colours: give each style image the "
                          "content's RGB mean and covariance first (Gatys et al. 2016b)")
+    stylize.add_argument("--luminance-only", action="store_true",
+                         help="keep the content's colours: transfer the luminance only and "
+                         "give the result the content's colour channels (Gatys et al. 2016b)")
     stylize.add_argument("--weights", metavar="W1,W2,...",
                          help="adain: one weight per --style, >= 0, summing to 1 (default: equal)")
     stylize.add_argument("--alpha", type=_finite_float, metavar="A",

@@ -24,7 +24,9 @@ statistics).
 ("Preserving Color in Neural Artistic Style Transfer", arXiv:1606.05897, section 2.1):
 each style image's pixels go through the linear map that gives them the content's RGB
 mean and covariance before the transfer (:func:`match_color_statistics`); the AdaIN
-paper uses the same for its colour control (section 7.3).
+paper uses the same for its colour control (section 7.3). ``luminance_only`` is that
+paper's other method (section 2.2): the transfer sees luminance only and the output
+takes the content's colour channels (:func:`luminance_images`, :func:`with_chroma_of`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class StylizeOptions:
     alpha: float | None = None
     alpha_grid: tuple[float, ...] | None = None
     preserve_color: bool = False
+    luminance_only: bool = False
     size: int | None = None
     #: --method gatys: GatysConfig values from the flags (by key), then --set KEY=VALUE
     gatys: dict = dataclasses.field(default_factory=dict)
@@ -118,6 +121,9 @@ class StylizeOptions:
                 raise GenzooError(f"--alpha-grid takes 1 to {MAX_ALPHAS} values, "
                                   f"got {len(self.alpha_grid)}")
             style_weights(self.weights, len(self.styles))
+        if self.preserve_color and self.luminance_only:
+            raise GenzooError("--preserve-color and --luminance-only are two ways to keep the "
+                              "content's colours: pick one")
         if self.size is not None and self.size < MIN_SIDE:
             raise GenzooError(f"--size must be at least {MIN_SIDE}, got {self.size}")
         image_format(self.out)
@@ -133,7 +139,7 @@ def run(args) -> int:
         content=args.content, styles=tuple(args.style or ()), out=args.out, method=args.method,
         path=args.path, weights=parse_numbers(args.weights, "--weights"),
         alpha=args.alpha, alpha_grid=parse_numbers(args.alpha_grid, "--alpha-grid"),
-        preserve_color=args.preserve_color, size=args.size,
+        preserve_color=args.preserve_color, luminance_only=args.luminance_only, size=args.size,
         gatys={key: getattr(args, key) for key in GATYS_FLAGS if getattr(args, key) is not None},
         gatys_set=tuple(args.set or ()))
     started = time.perf_counter()
@@ -155,11 +161,16 @@ def stylize_files(options: StylizeOptions) -> tuple[pathlib.Path, tuple[int, int
               for spec in options.styles]
     if options.preserve_color:
         styles = [match_color_statistics(style, content) for style in styles]
+    source = content
+    if options.luminance_only:
+        content, styles = luminance_images(content, styles)
     note = ""
     if options.method == "gatys":
         config = options.gatys_config()
         result = gatys_transfer(content, styles[0], config, progress=_progress_bar(config.steps))
         picture = result.image
+        if options.luminance_only:
+            picture = np.clip(with_chroma_of(picture, source), 0.0, 1.0)
         last = result.losses[-1]
         note = (f"; {len(result.losses) - 1} {config.optimizer} steps, loss "
                 f"{result.losses[0]['total']:.4g} -> {last['total']:.4g} (content "
@@ -169,10 +180,12 @@ def stylize_files(options: StylizeOptions) -> tuple[pathlib.Path, tuple[int, int
         weights = style_weights(options.weights, len(styles))
         alphas = options.alpha_grid or (1.0 if options.alpha is None else options.alpha,)
         outputs = stylize_images(model, content, styles, weights, alphas)
+        if options.luminance_only:
+            outputs = [np.clip(with_chroma_of(output, source), 0.0, 1.0) for output in outputs]
         if options.alpha_grid is None:
             picture = outputs[0]
         else:
-            picture = alpha_grid_picture(content, styles, outputs)
+            picture = alpha_grid_picture(source, styles, outputs)
     out = save_image(picture, options.out)
     return out, picture.shape[:2], note
 
@@ -306,6 +319,29 @@ def match_color_statistics(style: np.ndarray, content: np.ndarray,
                  @ np.linalg.inv(np.real(scipy.linalg.sqrtm(style_cov))))
     matched = (style_pixels - style_mean) @ transform.T + content_mean
     return matched.reshape(style.shape).astype(np.float32)
+
+
+def luminance_images(content: np.ndarray, styles: list[np.ndarray]):
+    """Luminance-only transfer, Gatys et al. 2016b (arXiv:1606.05897), section 2.2: the
+    networks see only the luminance Y (of YIQ) of the content and of each style, the
+    style's Y first given the content's mean and standard deviation (eq. 1 of that
+    section). Grey ``[H, W, 3]`` images (Y repeated) for the content and the styles."""
+    content_y = tf.image.rgb_to_yiq(content).numpy()[..., 0]
+    mean, std = content_y.mean(), content_y.std()
+    grey_styles = []
+    for style in styles:
+        style_y = tf.image.rgb_to_yiq(style).numpy()[..., 0]
+        matched = (style_y - style_y.mean()) * (std / max(style_y.std(), 1e-6)) + mean
+        grey_styles.append(np.repeat(matched[..., None], 3, axis=-1).astype(np.float32))
+    return np.repeat(content_y[..., None], 3, axis=-1).astype(np.float32), grey_styles
+
+
+def with_chroma_of(output: np.ndarray, content: np.ndarray) -> np.ndarray:
+    """The luminance Y of ``output`` with the colour channels I and Q of ``content``
+    (section 2.2's recombination), RGB, not clipped."""
+    luminance = tf.image.rgb_to_yiq(output)[..., :1]
+    chroma = tf.image.rgb_to_yiq(content)[..., 1:]
+    return tf.image.yiq_to_rgb(tf.concat([luminance, chroma], axis=-1)).numpy()
 
 
 # ------------------------------------------------------------------ the AdaIN network

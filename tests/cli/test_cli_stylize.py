@@ -7,8 +7,9 @@ import pytest
 from PIL import Image
 
 from keras_genzoo import runs
-from keras_genzoo.commands.stylize import (crop_to_multiple, match_color_statistics,
-                                           pad_to_multiple)
+from keras_genzoo.commands.stylize import (crop_to_multiple, luminance_images,
+                                           match_color_statistics, pad_to_multiple,
+                                           with_chroma_of)
 from zoo_cli.main import main
 
 # a content image whose sides are not multiples of 8: padded 1 + 2 pixels on each axis
@@ -63,7 +64,7 @@ def test_output_has_the_content_size_for_any_content_size(adain_run, images, tmp
     # --size: the shorter side (37) becomes 24, the longer follows: 45 * 24 / 37 = 29.2
     small = tmp_path / "small.jpg"
     assert _stylize(adain_run, "--content", images["content"], "--style", images["blobs"],
-                    "--size", 24, "--out", small) == 0
+                    "--size", 24, "--luminance-only", "--out", small) == 0
     assert Image.open(small).size == (29, 24) and Image.open(small).format == "JPEG"
 
 
@@ -158,6 +159,31 @@ def test_a_grey_style_gets_the_contents_mean():
                                atol=1e-4)
 
 
+def _yiq(rgb):
+    """YIQ by the NTSC matrix (written out here, independently of tf.image)."""
+    matrix = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322],
+                       [0.211, -0.523, 0.312]])
+    return np.asarray(rgb, np.float64) @ matrix.T
+
+
+def test_luminance_only_feeds_matched_luminance_and_keeps_the_contents_colours():
+    rng = np.random.default_rng(2)
+    content = rng.uniform(0.2, 0.8, size=(12, 14, 3)).astype(np.float32)
+    style = rng.beta(2, 6, size=(9, 11, 3)).astype(np.float32)
+    grey_content, (grey_style,) = luminance_images(content, [style])
+    for grey in (grey_content, grey_style):  # grey: the three channels are equal
+        np.testing.assert_allclose(grey, np.repeat(grey[..., :1], 3, axis=-1))
+    content_y = _yiq(content)[..., 0]
+    np.testing.assert_allclose(grey_content[..., 0], content_y, atol=1e-3)
+    # section 2.2: the style's luminance gets the content's mean and standard deviation
+    assert grey_style[..., 0].mean() == pytest.approx(content_y.mean(), abs=1e-3)
+    assert grey_style[..., 0].std() == pytest.approx(content_y.std(), abs=1e-3)
+    output = rng.uniform(size=content.shape).astype(np.float32)
+    combined = _yiq(with_chroma_of(output, content))
+    np.testing.assert_allclose(combined[..., 0], _yiq(output)[..., 0], atol=1e-3)
+    np.testing.assert_allclose(combined[..., 1:], _yiq(content)[..., 1:], atol=1e-3)
+
+
 def test_padding_is_reflection_to_multiples_of_8_and_cropping_takes_the_centre():
     image = np.arange(HEIGHT * WIDTH * 3, dtype=np.float32).reshape(HEIGHT, WIDTH, 3)
     padded, (top, left) = pad_to_multiple(image)
@@ -209,6 +235,8 @@ BAD = [
     (["--content", "{content}", "--style", "{stripes}", "--steps", "3"],
      "--steps apply to --method gatys"),
     (["--content", "{content}", "--style", "{stripes}", "--size", "8"], "at least 16"),
+    (["--content", "{content}", "--style", "{stripes}", "--preserve-color",
+      "--luminance-only"], "pick one"),
 ]
 
 
