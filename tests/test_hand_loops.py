@@ -251,6 +251,7 @@ def assert_one_step_matches_genzoo(name, tmp_path, **overrides):
     ("vae", {}),
     ("recirculation-ae", {}),
     ("classifier", {"dropout": 0.0}),  # dropout masks are drawn by Keras, not by genzoo
+    ("adain-style", {"image_size": 32, "load_size": 40}),  # the decoder only, Adam
 ])
 def test_one_step_equals_genzoo_autoencoders_and_classifier(name, overrides, tmp_path):
     assert_one_step_matches_genzoo(name, tmp_path, **overrides)

@@ -86,8 +86,10 @@ def test_alpha_zero_returns_the_decoded_content_features(model):
 
 
 def test_sizes_that_are_not_multiples_of_8_are_one_line_errors(model):
-    with pytest.raises(GenzooError, match="multiples of 8, got 12x16"):
+    with pytest.raises(GenzooError, match="multiples of 8 and at least 16, got 12x16"):
         model.stylize(images(0, (1, 12, 16, 3)), [images(1, (1, 16, 16, 3))])
+    with pytest.raises(GenzooError, match="at least 16, got 16x8"):
+        model.encode(images(0, (1, 16, 8, 3)))
     with pytest.raises(GenzooError, match="RGB images"):
         model.encode(images(0, (1, 16, 16, 1)))
 

@@ -78,6 +78,10 @@ def _expected_signatures(model) -> dict[str, tuple[set[str], set[str]]]:
                 "decode": ({"code"} | label, {"reconstruction"})}
     if model.kind == "classifier":
         return {"serving_default": ({"x"}, {"probabilities", "features"})}
+    if model.kind == "style transfer":
+        stylize = ({"content", "style", "alpha"}, {"image"})
+        return {"serving_default": stylize, "stylize": stylize,
+                "encode": ({"image"}, {"features"}), "decode": ({"features"}, {"image"})}
     domains = range(len(c.feature_counts))  # radialgan
     expected = {f"encode_{i}": ({"x", "label"}, {"z"}) for i in domains}
     expected.update({f"decode_{i}": ({"z"}, {"features", "label_probabilities"})
@@ -134,6 +138,10 @@ def test_what_a_model_makes_has_the_data_shape(name):
         labels = np.zeros(3, np.int32) if model.uses_labels() else None
         assert model.reconstruct(images, labels).shape == images.shape
         assert len(model.encode(images, labels)) == 3
+    elif model.kind == "style transfer":  # several styles of their own sizes
+        styles = [images[:1], images[:, :8]]
+        assert model.stylize(images, styles, weights=[0.5, 0.5]).shape == images.shape
+        assert model.encode(images).shape == (3, c.image_size // 8, c.image_size // 8, 512)
     elif model.kind == "classifier":
         probabilities, features = model.predict_batches(images)
         assert probabilities.shape == (3, model.num_classes())

@@ -32,6 +32,7 @@ BATCH = 16
 # wgan-gp and vae in the slow tier: gan and cgan cover the adversarial step in the fast
 # tier, contractive-ae the autoencoders'
 MIXED_PRECISION_MODELS = (pytest.param("wgan-gp", marks=pytest.mark.slow), "gan",
+                          pytest.param("adain-style", marks=pytest.mark.slow),
                           pytest.param("stylegan", marks=pytest.mark.slow),
                           "contractive-ae", pytest.param("vae", marks=pytest.mark.slow), "cgan")
 # stylegan's R1 is gan's (r1_gamma) in float32; its own bfloat16 run, the slowest of the

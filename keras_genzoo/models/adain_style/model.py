@@ -47,6 +47,8 @@ from keras_genzoo.networks.vgg import STYLE_LAYERS, adain_decoder, vgg19_encoder
 
 #: VGG-19 halves the image three times before relu4_1: sizes must divide by this
 SIZE_MULTIPLE = 8
+#: the smallest image side: relu4_1 must be 2 pixels for the decoder's reflection padding
+MIN_SIZE = 2 * SIZE_MULTIPLE
 #: channels of relu4_1, the features t lives in
 FEATURE_CHANNELS = 512
 #: content / style pairs in the epoch-end picture (its columns)
@@ -74,7 +76,7 @@ class AdaINStyleConfig:
     beta_1: float = 0.9
 
     def validate(self):
-        config_lib.require_image_shape(self, min_size=SIZE_MULTIPLE)
+        config_lib.require_image_shape(self, min_size=MIN_SIZE)
         if self.channels != 3:
             raise ConfigError(f"channels must be 3 (VGG-19 reads RGB), got {self.channels}")
         if self.image_size % SIZE_MULTIPLE:
@@ -99,7 +101,8 @@ def adain(content_features, style_features, epsilon: float = STATISTICS_EPSILON)
     (style_scale = sigma(f(s)), style_bias = mu(f(s))). ``style_features`` may hold one
     row for the whole content batch."""
     style_mean, style_std = channel_mean_std(style_features, epsilon)
-    return AdaIN(epsilon=epsilon)([tf.cast(content_features, tf.float32), style_std,
+    # float32 whatever the policy: the statistics and the loss's target are float32
+    return AdaIN(epsilon=epsilon, dtype="float32")([tf.cast(content_features, tf.float32), style_std,
                                    style_mean])
 
 
@@ -122,15 +125,16 @@ def mix_style_features(content_features, style_features: Sequence, weights=None,
 
 
 def check_image_batch(images, what: str) -> np.ndarray:
-    """``images`` as float32 ``[B, H, W, 3]`` with H and W multiples of 8, else one line."""
+    """``images`` as float32 ``[B, H, W, 3]`` with H and W multiples of 8 and at least
+    16 (the decoder reflects relu4_1's border pixel: it needs two), else one line."""
     images = np.asarray(images, np.float32)
     if images.ndim != 4 or images.shape[-1] != 3:
         raise GenzooError(f"{what} must be RGB images [batch, height, width, 3], got shape "
                           f"{list(images.shape)}")
-    if images.shape[1] % SIZE_MULTIPLE or images.shape[2] % SIZE_MULTIPLE or not min(
-            images.shape[1:3]):
-        raise GenzooError(f"{what} height and width must be positive multiples of "
-                          f"{SIZE_MULTIPLE}, got {images.shape[1]}x{images.shape[2]}")
+    height, width = images.shape[1:3]
+    if height % SIZE_MULTIPLE or width % SIZE_MULTIPLE or min(height, width) < MIN_SIZE:
+        raise GenzooError(f"{what} height and width must be multiples of {SIZE_MULTIPLE} "
+                          f"and at least {MIN_SIZE}, got {height}x{width}")
     return images
 
 
@@ -142,7 +146,7 @@ class AdaINStyle(GenzooModel):
     What the tools call (``genzoo stylize`` among them):
 
     * ``stylize(content, styles, weights=None, alpha=1.0)``: ``content`` float32
-      ``[B, H, W, 3]`` in [0, 1] with H and W multiples of 8, ``styles`` a list of
+      ``[B, H, W, 3]`` in [0, 1] with H and W multiples of 8 (at least 16), ``styles`` a list of
       ``[B or 1, h, w, 3]`` (any size each), ``weights`` one per style summing to 1
       (None: equal), ``alpha`` in [0, 1] (a scalar or one per example) -> NumPy images
       ``[B, H, W, 3]`` clipped to [0, 1] (:func:`mix_style_features`, section 7.3);
