@@ -98,8 +98,9 @@ class StylizeOptions:
             if self.path is not None:
                 raise GenzooError("--method gatys optimises the image itself: give no "
                                   f"RUN_OR_EXPORT (got {self.path})")
-            used = [flag for flag, value in (("--weights", self.weights), ("--alpha", self.alpha),
-                                             ("--alpha-grid", self.alpha_grid)) if value is not None]
+            adain_only = (("--weights", self.weights), ("--alpha", self.alpha),
+                          ("--alpha-grid", self.alpha_grid))
+            used = [flag for flag, value in adain_only if value is not None]
             if used:
                 raise GenzooError(f"{', '.join(used)} apply to --method adain; --method gatys "
                                   "weighs content and style with --content-weight/--style-weight")
@@ -115,8 +116,9 @@ class StylizeOptions:
                 raise GenzooError(f"{', '.join(flags)} apply to --method gatys")
             if self.alpha is not None and self.alpha_grid is not None:
                 raise GenzooError("--alpha and --alpha-grid: pick one (the grid shows each alpha)")
-            for alpha in (self.alpha_grid or ()) + ((self.alpha,) if self.alpha is not None else ()):
-                check_alpha(alpha)
+            for alpha in self.alpha_grid or [self.alpha]:
+                if alpha is not None:
+                    check_alpha(alpha)
             if self.alpha_grid is not None and not 1 <= len(self.alpha_grid) <= MAX_ALPHAS:
                 raise GenzooError(f"--alpha-grid takes 1 to {MAX_ALPHAS} values, "
                                   f"got {len(self.alpha_grid)}")
