@@ -50,6 +50,8 @@ FLOAT32_MAX = 3.4028234663852886e38
 MAX_MANIFOLD_ROWS = 100
 #: seeds: --seed of train, sample, eval and manifold (NumPy and Keras seed with 32 bits)
 MAX_SEED = 2**32 - 1
+#: genzoo stylize --alpha-grid without values: the content-style trade-offs shown
+STYLIZE_ALPHA_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def check_count(value, what: str, maximum: int, *, minimum: int = 1, error=ConfigError) -> int:

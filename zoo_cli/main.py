@@ -273,6 +273,56 @@ def build_parser() -> argparse.ArgumentParser:
     augment.add_argument("--split", default="train",
                          help="which rows of the other domains to translate (train)")
 
+    stylize = commands.add_parser(
+        "stylize", help="a content image in the style of others: an adain-style run or "
+        "export, or Gatys et al.'s optimisation (--method gatys)")
+    stylize.add_argument("path", metavar="RUN_OR_EXPORT", nargs="?",
+                         help="--method adain: an adain-style run directory or export")
+    stylize.add_argument("--method", choices=["adain", "gatys"], default="adain",
+                         help="adain: one pass through a trained adain-style network (the "
+                         "default); gatys: optimise the image (Gatys et al. 2016), no RUN")
+    stylize.add_argument("--content", required=True, metavar="IMG",
+                         help="content image: a file, or samples:NAME (a bundled image)")
+    stylize.add_argument("--style", action="append", required=True, metavar="IMG",
+                         help="style image (a file or samples:NAME); adain: repeat to mix styles")
+    stylize.add_argument("--out", required=True, metavar="OUT",
+                         help="image to write; the extension picks the format (.png, .jpg ...)")
+    stylize.add_argument("--size", type=_count(limits.MAX_IMAGE_SIZE), metavar="N",
+                         help="resize the content so that its shorter side is N pixels (styles "
+                         "follow: their shorter side is always made the content's)")
+    stylize.add_argument("--preserve-color", action="store_true",
+                         help="keep the content's colours: give each style image the "
+                         "content's RGB mean and covariance first (Gatys et al. 2016b)")
+    stylize.add_argument("--luminance-only", action="store_true",
+                         help="keep the content's colours: transfer the luminance only and "
+                         "give the result the content's colour channels (Gatys et al. 2016b)")
+    stylize.add_argument("--weights", metavar="W1,W2,...",
+                         help="adain: one weight per --style, >= 0, summing to 1 (default: equal)")
+    stylize.add_argument("--alpha", type=_finite_float, metavar="A",
+                         help="adain: content-style trade-off in [0, 1] (1: full style, the "
+                         "default; 0: the content through the decoder)")
+    stylize.add_argument("--alpha-grid", nargs="?", metavar="A,B,...",
+                         const=",".join(f"{alpha:g}" for alpha in limits.STYLIZE_ALPHA_GRID),
+                         help="adain: one row, the content and style images then the output at "
+                         "each alpha (default " +
+                         ",".join(f"{alpha:g}" for alpha in limits.STYLIZE_ALPHA_GRID) + ")")
+    stylize.add_argument("--steps", type=_count(limits.MAX_STEPS),
+                         help="gatys: optimisation steps (200)")
+    stylize.add_argument("--optimizer", choices=["lbfgs", "adam"],
+                         help="gatys: L-BFGS-B (scipy; the default) or Adam")
+    stylize.add_argument("--style-weight", type=_non_negative_float, metavar="W",
+                         help="gatys: weight of the Gram style loss (1e-3)")
+    stylize.add_argument("--content-weight", type=_non_negative_float, metavar="W",
+                         help="gatys: weight of the relu4_2 content loss (1)")
+    stylize.add_argument("--tv-weight", type=_non_negative_float, metavar="W",
+                         help="gatys: weight of the total-variation term (1e3)")
+    stylize.add_argument("--vgg-weights", metavar="PATH",
+                         help="gatys: the VGG-19 notop weights file (default: ImageNet from "
+                         "the Keras cache, or a download)")
+    stylize.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                         help="gatys: any setting, e.g. vgg_weights=random, learning_rate=0.02 "
+                         "(see docs/cli.md)")
+
     info = commands.add_parser("info", help="signatures of an export, or a run's summary")
     info.add_argument("path", metavar="PATH",
                       help="SavedModel version dir, model dir (latest version) or run dir")

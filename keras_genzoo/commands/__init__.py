@@ -11,4 +11,4 @@ TensorFlow.
 #: CLI verb -> module of this package
 VERBS = {"list": "list_models", "train": "train", "sample": "sample", "export": "export",
          "eval": "eval", "encode": "encode", "manifold": "manifold", "info": "info",
-         "radialgan": "radialgan"}
+         "radialgan": "radialgan", "stylize": "stylize"}

@@ -605,6 +605,35 @@ ROWS = [
          runs=["dcgan"], prepare=nan_checkpoint),
 ]
 
+# genzoo stylize: every check runs before a network is built or a file is written
+STYLIZE = "stylize --content samples:chelsea --style samples:brick --out o.png"
+ROWS += [
+    case("stylize-missing-image", "stylize --method gatys --content nope.png --style "
+         "samples:brick --out o.png", "no such image file"),
+    case("stylize-corrupt-image", "stylize --method gatys --content bad.jpg --style "
+         "samples:brick --out o.png", "cannot read image", files={"bad.jpg": b"\xff\xd8junk"}),
+    case("stylize-unknown-sample", "stylize --method gatys --content samples:mona --style "
+         "samples:brick --out o.png", "unknown bundled image"),
+    case("stylize-alpha-over-1", f"{STYLIZE} r --alpha 2", "alpha must be in [0, 1]"),
+    case("stylize-alpha-nan", f"{STYLIZE} r --alpha nan", "--alpha"),
+    case("stylize-weights-sum", f"{STYLIZE} r --style samples:grass --weights 0.5,0.4",
+         "must sum to 1"),
+    case("stylize-weights-count", f"{STYLIZE} r --weights 0.5,0.5", "2 values for 1 --style"),
+    case("stylize-out-not-an-image", "stylize r --content samples:chelsea --style "
+         "samples:brick --out o.txt", "not an image file name"),
+    case("stylize-no-run", STYLIZE, "needs RUN_OR_EXPORT"),
+    case("stylize-dcgan-run", f"{STYLIZE} dcgan", "is a dcgan run", runs=["dcgan"]),
+    case("stylize-broken-export", f"{STYLIZE} exports/dcgan", "cannot read",
+         files=EXPORT_FILES),
+    case("stylize-gatys-with-run", f"{STYLIZE} dcgan --method gatys", "give no RUN_OR_EXPORT",
+         runs=["dcgan"]),
+    case("stylize-gatys-missing-vgg-file", f"{STYLIZE} --method gatys --vgg-weights w.h5",
+         "no such file"),
+    case("stylize-gatys-unknown-key", f"{STYLIZE} --method gatys --set speed=2",
+         "unknown config key 'speed'"),
+    case("stylize-gatys-flag-with-adain", f"{STYLIZE} r --tv-weight 3", "--tv-weight apply"),
+]
+
 
 @pytest.mark.parametrize("argv, fragment, copies, files, prepare", ROWS)
 def test_bad_input_is_one_line_and_changes_nothing(argv, fragment, copies, files, prepare,
