@@ -311,11 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     stylize.add_argument("--optimizer", choices=["lbfgs", "adam"],
                          help="gatys: L-BFGS-B (scipy; the default) or Adam")
     stylize.add_argument("--style-weight", type=_non_negative_float, metavar="W",
-                         help="gatys: weight of the Gram style loss (1e-3)")
+                         help="gatys: weight of the Gram style loss (10)")
     stylize.add_argument("--content-weight", type=_non_negative_float, metavar="W",
                          help="gatys: weight of the relu4_2 content loss (1)")
     stylize.add_argument("--tv-weight", type=_non_negative_float, metavar="W",
-                         help="gatys: weight of the total-variation term (1e3)")
+                         help="gatys: weight of the total-variation term (1)")
     stylize.add_argument("--vgg-weights", metavar="PATH",
                          help="gatys: the VGG-19 notop weights file (default: ImageNet from "
                          "the Keras cache, or a download)")
