@@ -19,10 +19,10 @@ from typing import Any
 from keras_genzoo import config as config_lib
 from keras_genzoo import __version__, registry, runs
 from keras_genzoo.data import catalog, open_source
+from keras_genzoo.data.pipeline import file_sha256
 from keras_genzoo.data.style_pairs import StylePairSource
 from keras_genzoo.data.tabular import open_domains
 from keras_genzoo.errors import ConfigError, GenzooError
-from keras_genzoo.data.pipeline import file_sha256
 from keras_genzoo.training import strategy as strategy_lib
 
 #: settings that must not change when a run is resumed
@@ -257,8 +257,6 @@ def _check_style_dataset(spec, train: TrainSettings, given: dict[str, Any]) -> N
                 train.style_dataset):
             raise ConfigError(f"--style-dataset must be an image source, got "
                               f"{train.style_dataset}")
-        catalog.check_data_dirs(train.style_dataset, train.data_dir, train.manual_dir) \
-            if not (train.data_dir or train.manual_dir) else None
 
 
 def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str, Any],

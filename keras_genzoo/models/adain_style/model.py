@@ -142,6 +142,16 @@ def check_image_batch(images, what: str) -> np.ndarray:
     return images
 
 
+def _relu4_1(encoder, images):
+    """The encoder's last activation, relu4_1, in float32 (what AdaIN mixes)."""
+    return tf.cast(encoder(images, training=False)[-1], tf.float32)
+
+
+def _image(decoder, features):
+    """The decoder's image, clipped to [0, 1] where it is shown or served."""
+    return tf.clip_by_value(tf.cast(decoder(features, training=False), tf.float32), 0.0, 1.0)
+
+
 @keras.saving.register_keras_serializable("keras_genzoo")
 class AdaINStyle(GenzooModel):
     """Huang & Belongie 2017's feed-forward style transfer: frozen VGG-19 encoder,
@@ -241,12 +251,11 @@ class AdaINStyle(GenzooModel):
     # ---------------------------------------------------------------- inference
     @tf.function(reduce_retracing=True)
     def _encode(self, images):
-        return self._features(images)[-1]
+        return _relu4_1(self.encoder, images)
 
     @tf.function(reduce_retracing=True)
     def _decode(self, features):
-        return tf.clip_by_value(tf.cast(self.decoder(features, training=False), tf.float32),
-                                0.0, 1.0)
+        return _image(self.decoder, features)
 
     def encode(self, images) -> np.ndarray:
         """relu4_1 features of ``images`` ``[B, H, W, 3]`` (H, W multiples of 8)."""
@@ -276,8 +285,7 @@ class AdaINStyle(GenzooModel):
         if self.preview_batch is None:
             return None
         content, style = self.preview_batch
-        stylized = np.concatenate([self.stylize(content[i:i + 1], [style[i:i + 1]])
-                                   for i in range(len(content))])
+        stylized = self.stylize(content, [style])  # pair i: content i in style i
         return np.concatenate([content, style, stylized]), len(content)
 
     def sample_grid(self, num, *, seed=0, label=None, prior=False, held_out=None):
@@ -296,11 +304,10 @@ class AdaINStyle(GenzooModel):
                                      name="features")
 
         def encode_graph(images):
-            return tf.cast(module.encoder(images, training=False)[-1], tf.float32)
+            return _relu4_1(module.encoder, images)
 
         def decode_graph(features):
-            return tf.clip_by_value(tf.cast(module.decoder(features, training=False),
-                                            tf.float32), 0.0, 1.0)
+            return _image(module.decoder, features)
 
         @tf.function(input_signature=[image("content"), image("style"),
                                       tf.TensorSpec([None], tf.float32, name="alpha")])
