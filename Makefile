@@ -1,8 +1,9 @@
 # Shortcuts; each target is one command you can also type yourself.
 .PHONY: install test test-all quickstart benchmark
 
-install:            ## the package, its test extras and the genzoo command
+install:            ## the package, its test extras, TF Serving's protos and the genzoo command
 	pip install -e ".[test]"
+	pip install --no-deps "tensorflow-serving-api>=2.21,<3"
 
 test:               ## the fast tier (what CI runs)
 	pytest

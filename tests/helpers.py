@@ -94,3 +94,20 @@ def assert_two_replicas_match_one_device(model_class, config, batches, *, rel=1e
         for key in set(a) - set(REPLICA_DEPENDENT_LOGS):
             assert a[key] == pytest.approx(b[key], rel=rel, abs=abs_), key
     return single, double
+
+
+def tiny_model(name: str, **overrides):
+    """``name``'s model from its default preset, its tiny config (``ModelSpec.tiny``) and
+    ``overrides``, seeded: what the cross-model contract tests build."""
+    import keras
+
+    from keras_genzoo import config as config_lib
+    from keras_genzoo import registry
+
+    spec = registry.get(name)
+    model_class = spec.load_class()
+    _, preset = spec.preset(None)
+    config = config_lib.build_config(model_class.config_class, preset.config, spec.tiny,
+                                     overrides)
+    keras.utils.set_random_seed(0)
+    return model_class(config)

@@ -159,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --eval-every and inception features: the weights file")
     train.add_argument("--export", metavar="DIR", help="export to DIR when training ends")
     train.add_argument("--no-onnx", action="store_true", help="with --export: skip the ONNX files")
+    train.add_argument("--no-warmup", action="store_true",
+                       help="with --export: skip TF Serving's warmup file")
+    train.add_argument("--version-policy", metavar="POLICY",
+                       help="with --export: the model's version policy in models.config "
+                       "(as genzoo export --version-policy)")
     train.add_argument("--divergence-bound", type=_non_negative_float, metavar="B",
                        help="stop (without saving) when a loss or a network weight exceeds B "
                        "in absolute value (default: the model's, 1e6; 0: only NaN/Inf stop)")
@@ -205,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--name", help="model name under DIR (default: the model's name)")
     export.add_argument("--version", type=_positive_int, help="version number (default: next)")
     export.add_argument("--no-onnx", action="store_true", help="skip the ONNX files")
+    export.add_argument("--no-warmup", action="store_true",
+                        help="skip TF Serving's warmup file (assets.extra/"
+                        "tf_serving_warmup_requests, which needs tensorflow-serving-api)")
+    export.add_argument("--version-policy", metavar="POLICY",
+                        help="the model's version policy in models.config: latest (default), "
+                        "latest:N, all, or specific:V1,V2,...; kept by later exports")
     export.add_argument("--verbose", action="store_true",
                         help="show tf2onnx's and onnxruntime's own log output")
     export.add_argument("--opset", type=_positive_int,

@@ -12,6 +12,7 @@ import pathlib
 from keras_genzoo import runs
 from keras_genzoo.errors import GenzooError
 from keras_genzoo.export import onnx as onnx_export
+from keras_genzoo.export import serving
 from keras_genzoo.export.savedmodel import ExportResult, export_model
 
 
@@ -25,20 +26,38 @@ def run(args) -> int:
                           "drop one")
     opset = DEFAULT_OPSET if args.opset is None else args.opset
     return export_and_report(args.run, args.to, name=args.name, version=args.version,
-                             onnx=not args.no_onnx, opset=opset, verbose=args.verbose)
+                             onnx=not args.no_onnx, opset=opset, warmup=not args.no_warmup,
+                             version_policy=args.version_policy, verbose=args.verbose)
+
+
+def check_serving_request(*, warmup=True, version_policy=None) -> dict | None:
+    """Fail early (before a run is loaded or trained) on a missing
+    tensorflow-serving-api or a malformed ``--version-policy``; the parsed policy."""
+    if warmup:
+        serving.require_serving_api()
+    return None if version_policy is None else serving.parse_version_policy(version_policy)
 
 
 def export_and_report(run_dir, to, *, name=None, version=None, onnx=True, opset=17,
-                      verbose=False) -> int:
+                      warmup=True, version_policy=None, verbose=False) -> int:
     """Export and print where the export went (``genzoo export``, ``genzoo train --export``).
 
     ``verbose``: let tf2onnx's own log through (``--verbose``)."""
     result = export_run(run_dir, to, name=name, version=version, onnx=onnx, opset=opset,
-                        verbose=verbose)
+                        warmup=warmup, version_policy=version_policy, verbose=verbose)
     print(f"genzoo: exported {result.name} version {result.version} to {result.path}")
     for signature, path in result.onnx_files.items():
         print(f"genzoo: onnx {signature}: {path} "
               f"(max abs diff vs TF {result.onnx_max_abs_diff[signature]:.1e})")
+    if result.warmup_file is not None:
+        print(f"genzoo: TF Serving warmup requests: {result.warmup_file}")
+    served = ", ".join(str(v) for v in result.served_versions) or "none"
+    policy = serving.format_version_policy(result.version_policy)
+    print(f"genzoo: models.config serves {result.name} version(s) {served} "
+          f"(--version-policy {policy})")
+    if result.version not in result.served_versions:
+        print(f"genzoo: note: version {result.version} is not served under this policy; "
+              "export again with another --version-policy to change it")
     return 0
 
 
@@ -50,6 +69,8 @@ def export_run(
     version: int | None = None,
     onnx: bool = True,
     opset: int = 17,
+    warmup: bool = True,
+    version_policy: str | dict | None = None,
     verbose: bool = False,
 ) -> ExportResult:
     """The run's model as ``base_dir/<name>/<version>/`` (name: the model's)."""
@@ -57,6 +78,9 @@ def export_run(
     if onnx:  # before the (slow) restore of the model; export_model checks again
         onnx_export.require_onnx_extra()
         onnx_export.check_opset(opset)
+    parsed = check_serving_request(
+        warmup=warmup, version_policy=version_policy if isinstance(version_policy, str) else None)
+    version_policy = parsed or version_policy
     model, saved = runs.load_trained_model(run_dir)
     module, signatures = model.export_signatures()
     train = saved.get("train", {})
@@ -86,6 +110,8 @@ def export_run(
         opset=opset,
         parity_inputs=model.export_parity_inputs(),
         signature_tolerances=model.export_onnx_tolerances(),
+        warmup=warmup,
+        version_policy=version_policy,
         verbose=verbose,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from keras_genzoo import runs
-from keras_genzoo.commands.export import export_and_report
+from keras_genzoo.commands.export import check_serving_request, export_and_report
 from keras_genzoo.config import parse_set_arguments
 from keras_genzoo.errors import EXIT_INTERRUPTED, GenzooError
 from keras_genzoo.export.onnx import require_onnx_extra
@@ -16,6 +16,10 @@ from keras_genzoo.training import trainer
 def run(args) -> int:
     if args.no_onnx and not args.export:
         raise GenzooError("--no-onnx goes with --export (it skips the export's ONNX files)")
+    for flag, given in (("--no-warmup", args.no_warmup),
+                        ("--version-policy", args.version_policy is not None)):
+        if given and not args.export:
+            raise GenzooError(f"{flag} goes with --export (it sets how the export is served)")
     if args.verbose and not args.export:
         raise GenzooError("--verbose goes with --export (it shows tf2onnx's log output)")
     plan = plan_lib.resolve_plan(
@@ -53,6 +57,7 @@ def run(args) -> int:
         runs.check_writable(args.export)
         if not args.no_onnx:
             require_onnx_extra()
+        check_serving_request(warmup=not args.no_warmup, version_policy=args.version_policy)
     try:
         result = trainer.train(plan)
     except trainer.Interrupted as stop:
@@ -72,7 +77,8 @@ def run(args) -> int:
               f"{plan.out_dir / runs.LOSS_CURVES_FILE}")
     if args.export:
         return export_and_report(plan.out_dir, args.export, onnx=not args.no_onnx,
-                                 verbose=args.verbose)
+                                 warmup=not args.no_warmup,
+                                 version_policy=args.version_policy, verbose=args.verbose)
     return 0
 
 

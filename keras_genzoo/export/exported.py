@@ -69,8 +69,9 @@ class ExportedModel:
         chunks = []
         for start in range(0, num, 1000):
             feeds = {latent: z[start:start + 1000]}
-            if "truncation_psi" in inputs:
-                feeds["truncation_psi"] = np.float32(truncation)
+            if "truncation_psi" in inputs:  # per example; a scalar in exports before 2026-12
+                psi_shape = [len(feeds[latent])] if inputs["truncation_psi"]["shape"] else []
+                feeds["truncation_psi"] = np.full(psi_shape, truncation, np.float32)
             if "label" in inputs:  # the run's default: labels cycling 0..K-1
                 feeds["label"] = (np.arange(start, start + len(feeds[latent]))
                                   % self.num_classes).astype(np.int32)

@@ -10,6 +10,7 @@ An export is ``<base_dir>/<name>/<version>/`` (DESIGN.md section 5)::
           variables/
           assets.extra/
             genzoo.json             metadata + signature names/dtypes/shapes + ONNX parity
+            tf_serving_warmup_requests   one PredictionLog per signature (serving.py)
             onnx/serving_default.onnx
 
 The version directory is built in a staging directory inside ``base_dir``
@@ -46,6 +47,7 @@ import numpy as np
 from keras_genzoo import runs
 from keras_genzoo.errors import ExportError
 from keras_genzoo.export import onnx as onnx_export
+from keras_genzoo.export import serving
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 SIGNATURE_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -78,6 +80,11 @@ class ExportResult:
     version: int
     onnx_files: dict[str, pathlib.Path] = dataclasses.field(default_factory=dict)
     onnx_max_abs_diff: dict[str, float] = dataclasses.field(default_factory=dict)
+    #: the warmup file (None with ``warmup=False``)
+    warmup_file: pathlib.Path | None = None
+    #: the model's version policy in models.config, and the versions it serves
+    version_policy: dict = dataclasses.field(default_factory=lambda: dict(serving.DEFAULT_POLICY))
+    served_versions: list[int] = dataclasses.field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------
@@ -85,7 +92,7 @@ class ExportResult:
 # ----------------------------------------------------------------------------
 
 
-def _version_dirs(model_dir: pathlib.Path, *, require_saved_model: bool) -> dict[int, pathlib.Path]:
+def version_dirs(model_dir: pathlib.Path, *, require_saved_model: bool) -> dict[int, pathlib.Path]:
     """Integer-named subdirectories (TF Serving's notion of a version)."""
     versions: dict[int, pathlib.Path] = {}
     if not model_dir.is_dir():
@@ -184,6 +191,8 @@ def export_model(
     onnx_tolerance: float = 1e-4,
     parity_inputs: dict[str, dict[str, np.ndarray]] | None = None,
     signature_tolerances: dict[str, float] | None = None,
+    warmup: bool = True,
+    version_policy: dict | str | None = None,
     verbose: bool = False,
 ) -> ExportResult:
     """Write ``module`` as ``base_dir/name/version/`` and refresh ``base_dir/models.config``.
@@ -200,6 +209,14 @@ def export_model(
     ``onnx_tolerance`` (``signature_tolerances[signature]`` where given: a model's
     ``export_onnx_tolerances``), or a NaN/Inf on the ONNX side only, fails the export.
     tf2onnx's log stays off the terminal unless ``verbose``.
+
+    With ``warmup=True`` (needs ``tensorflow-serving-api``) the version gets TF
+    Serving's warmup file, one ``PredictRequest`` per signature built from the
+    check inputs (:func:`serving.warmup_requests`), replayed against the reloaded
+    SavedModel before the version is published. ``version_policy`` (a dict, or
+    ``--version-policy`` text: ``latest:N``, ``all``, ``specific:V,...``) is the
+    model's ``model_version_policy`` in models.config; without it the model keeps
+    the policy its highest version recorded (latest 1 for a new model).
 
     The version appears atomically or not at all. One export at a time writes
     into ``base_dir``: the export holds ``runs.directory_lock(base_dir,
@@ -236,12 +253,17 @@ def export_model(
         # Fail on a missing extra or an opset tf2onnx cannot write before writing anything.
         onnx_export.require_onnx_extra()
         onnx_export.check_opset(opset)
+    if warmup:
+        serving.require_serving_api()
+    if isinstance(version_policy, str):
+        version_policy = serving.parse_version_policy(version_policy)
 
     base_dir = pathlib.Path(base_dir)
     runs.check_writable(base_dir, error=ExportError, what="export directory ")
     model_dir = base_dir / name
     if version is not None and _version_taken(model_dir, version):
         raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
+    _check_specific_versions(version_policy, model_dir, version)
     try:
         base_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -255,14 +277,17 @@ def export_model(
         remove_leftovers(base_dir)
         # Under the lock: versions exported since the check above count.
         if version is None:
-            version = max(_version_dirs(model_dir, require_saved_model=False), default=0) + 1
+            version = max(version_dirs(model_dir, require_saved_model=False), default=0) + 1
         elif _version_taken(model_dir, version):
             raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
         target = model_dir / str(version)
+        if version_policy is None:  # the model keeps the policy it has
+            version_policy = model_version_policy(model_dir)
         report = _write_version(module, concretes, signatures, specs, inputs, base_dir=base_dir,
                                 model_dir=model_dir, target=target, name=name, version=version,
                                 metadata=metadata, onnx=onnx, opset=opset,
-                                tolerances=tolerances, verbose=verbose)
+                                tolerances=tolerances, warmup=warmup,
+                                version_policy=version_policy, verbose=verbose)
         write_models_config(base_dir)
     return ExportResult(
         path=target,
@@ -270,11 +295,44 @@ def export_model(
         version=version,
         onnx_files={key: target / entry["file"] for key, entry in report.items()},
         onnx_max_abs_diff={key: entry["max_abs_diff"] for key, entry in report.items()},
+        warmup_file=target / serving.WARMUP_FILE if warmup else None,
+        version_policy=version_policy,
+        served_versions=serving.served_versions(
+            version_policy, version_dirs(model_dir, require_saved_model=True)),
     )
 
 
+def _check_specific_versions(policy, model_dir: pathlib.Path, version: int | None) -> None:
+    """``specific:`` versions must exist or be the one being exported (a typo would
+    leave TF Serving waiting for a version that never appears)."""
+    if not policy or "specific" not in policy:
+        return
+    existing = set(version_dirs(model_dir, require_saved_model=True))
+    new = version if version is not None else max(
+        version_dirs(model_dir, require_saved_model=False), default=0) + 1
+    missing = sorted(set(policy["specific"]) - existing - {new})
+    if missing:
+        listed = ", ".join(str(v) for v in sorted(existing)) or "none"
+        raise ExportError(
+            f"--version-policy names versions {missing} that {model_dir} does not have "
+            f"(it has {listed}; this export is version {new})")
+
+
+def model_version_policy(model_dir) -> dict:
+    """The version policy a model has: the one its highest version's ``genzoo.json``
+    recorded (``serving.version_policy``), else TF Serving's default, latest 1."""
+    versions = version_dirs(pathlib.Path(model_dir), require_saved_model=True)
+    if not versions:
+        return dict(serving.DEFAULT_POLICY)
+    try:
+        recorded = json.loads((versions[max(versions)] / METADATA_FILE).read_text())
+    except (OSError, ValueError):
+        return dict(serving.DEFAULT_POLICY)
+    return serving.check_version_policy((recorded.get("serving") or {}).get("version_policy"))
+
+
 def _version_taken(model_dir: pathlib.Path, version: int) -> bool:
-    return version in _version_dirs(model_dir, require_saved_model=False) or (
+    return version in version_dirs(model_dir, require_saved_model=False) or (
         model_dir / str(version)).exists()
 
 
@@ -296,7 +354,8 @@ def remove_leftovers(base_dir) -> None:
 
 
 def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, model_dir, target,
-                   name, version, metadata, onnx, opset, tolerances, verbose) -> dict[str, dict]:
+                   name, version, metadata, onnx, opset, tolerances, warmup, version_policy,
+                   verbose) -> dict[str, dict]:
     """Build the version in a staging directory, check it, rename it to ``target``;
     return the ONNX report. On any failure nothing of it is left."""
     import tensorflow as tf
@@ -315,6 +374,9 @@ def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, mo
         if onnx:
             onnx_report = _export_onnx(staging, signatures, specs, inputs, tf_outputs, opset=opset,
                                        tolerances=tolerances, verbose=verbose)
+        signature_defs = read_signatures(staging)
+        if warmup:
+            _write_and_replay_warmup(staging, loaded, signature_defs, inputs, name=name)
         document = dict(metadata or {})
         document["export"] = {
             "name": name,
@@ -322,8 +384,10 @@ def _write_version(module, concretes, signatures, specs, inputs, *, base_dir, mo
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "tensorflow": tf.__version__,
         }
-        document["signatures"] = read_signatures(staging)
+        document["signatures"] = signature_defs
         document["onnx"] = onnx_report
+        document["serving"] = {"version_policy": version_policy,
+                               "warmup_file": serving.WARMUP_FILE if warmup else None}
         runs.write_text(staging / METADATA_FILE,
                         json.dumps(document, indent=2, default=_json_default) + "\n")
 
@@ -358,6 +422,27 @@ def _cleanup(staging: pathlib.Path, created_model_dir: pathlib.Path | None) -> N
             created_model_dir.rmdir()  # only if still empty
         except OSError:
             pass
+
+
+def _write_and_replay_warmup(staging, loaded, signature_defs, inputs, *, name) -> None:
+    """Write the warmup file into ``staging`` and replay it as TF Serving will when it
+    loads the version: every record parsed back and run on the reloaded SavedModel,
+    answering with every output of its signature, finite."""
+    serving.write_warmup(staging, serving.warmup_requests(name, inputs))
+    for log in serving.read_warmup(staging):
+        request = log.predict_log.request
+        signature = request.model_spec.signature_name
+        try:
+            outputs = serving.response_arrays(serving.predict(loaded, signature_defs, request))
+        except serving.ServingRequestError as error:
+            raise ExportError(f"warmup request for signature {signature} fails: {error}") from None
+        if set(outputs) != set(signature_defs[signature]["outputs"]):
+            raise ExportError(f"warmup request for signature {signature} answered "
+                              f"{sorted(outputs)}, not the signature's outputs")
+        bad = onnx_export.first_nonfinite(outputs)
+        if bad is not None:
+            raise ExportError(f"warmup request for signature {signature}: output {bad!r} is not "
+                              "finite (NaN/Inf); not exported")
 
 
 def _parity_feed(signature_name, input_specs, given) -> dict[str, np.ndarray]:
@@ -461,7 +546,7 @@ def _docker_line(base_dir: pathlib.Path) -> str:
     except ValueError:
         mount = absolute.as_posix()
     return (
-        f'docker run -p 8501:8501 -v "{mount}:{SERVING_MOUNT}" tensorflow/serving '
+        f'docker run -p 8500:8500 -p 8501:8501 -v "{mount}:{SERVING_MOUNT}" tensorflow/serving '
         f"--model_config_file={SERVING_MOUNT}/{MODELS_CONFIG}"
     )
 
@@ -470,7 +555,8 @@ def write_models_config(base_dir) -> pathlib.Path:
     """(Re)write ``base_dir/models.config`` listing every exported model under ``base_dir``.
 
     A model is a directory (not hidden: staging dirs start with '.') holding
-    at least one integer version directory with a ``saved_model.pb``. Paths
+    at least one integer version directory with a ``saved_model.pb``; its
+    ``model_version_policy`` is :func:`model_version_policy`'s. Paths
     are the container's (``/models/<name>``), where the docker line in the
     header mounts ``base_dir``. Written to a temporary file and
     written through ``runs.atomic_write`` so TF Serving never reads a partial config.
@@ -483,13 +569,15 @@ def write_models_config(base_dir) -> pathlib.Path:
             for child in (base_dir.iterdir() if base_dir.is_dir() else [])
             if child.is_dir()
             and not child.name.startswith(".")  # staging directories
-            and _version_dirs(child, require_saved_model=True)
+            and version_dirs(child, require_saved_model=True)
         )
     except OSError as error:
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
     lines = [
         "# TF Serving model config written by keras-genzoo (genzoo export); serve every model with:",
         f"#   {_docker_line(base_dir)}",
+        "# Rewritten by every export into this directory (hand edits are lost): a model's",
+        "# model_version_policy is set with genzoo export --version-policy.",
         "model_config_list {",
     ]
     for model_name in names:
@@ -498,6 +586,7 @@ def write_models_config(base_dir) -> pathlib.Path:
             f"    name: {_quote(model_name)}",
             f"    base_path: {_quote(f'{SERVING_MOUNT}/{model_name}')}",
             '    model_platform: "tensorflow"',
+            f"    {serving.policy_text(model_version_policy(base_dir / model_name))}",
             "  }",
         ]
     lines.append("}")
@@ -518,7 +607,7 @@ def resolve_version_dir(path) -> pathlib.Path:
     path = pathlib.Path(path)
     if (path / "saved_model.pb").is_file():
         return path
-    versions = _version_dirs(path, require_saved_model=True)
+    versions = version_dirs(path, require_saved_model=True)
     if not versions:
         raise ExportError(f"not a SavedModel or model directory: {path}")
     return versions[max(versions)]
@@ -607,6 +696,12 @@ def format_signatures(path) -> str:
             f"  model {export.get('name')} version {export.get('version')} "
             f"(TensorFlow {export.get('tensorflow')})"
         )
+    serving_info = metadata.get("serving") or {}
+    if serving_info:
+        warmup = serving_info.get("warmup_file")
+        lines.append(f"  TF Serving: warmup {warmup if warmup else 'none (--no-warmup)'}; "
+                     "model version policy "
+                     f"{serving.format_version_policy(serving_info.get('version_policy'))}")
     onnx_report = metadata.get("onnx") or {}
     for key, signature in signatures.items():
         lines.append(f"signature {key!r}:")

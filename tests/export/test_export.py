@@ -127,11 +127,15 @@ def _listing(base):
 
 
 def _models_config_entries(base):
-    text = (base / "models.config").read_text()
-    return re.findall(
-        r'config\s*\{\s*name:\s*"([^"]+)"\s*base_path:\s*"([^"]+)"\s*model_platform:\s*"tensorflow"\s*\}',
-        text,
-    )
+    """``[(name, base_path)]`` of models.config, parsed with TF Serving's own proto."""
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    config = text_format.Parse((base / "models.config").read_text(),
+                               model_server_config_pb2.ModelServerConfig())
+    entries = config.model_config_list.config
+    assert all(entry.model_platform == "tensorflow" for entry in entries)
+    return [(entry.name, entry.base_path) for entry in entries]
 
 
 # ----------------------------------------------------------------------------
@@ -153,7 +157,7 @@ def test_layout_and_models_config(exported):
     text = (base / "models.config").read_text()
     assert text.startswith("#")
     assert (
-        'docker run -p 8501:8501 -v "' in text
+        'docker run -p 8500:8500 -p 8501:8501 -v "' in text
         and ':/models" tensorflow/serving --model_config_file=/models/models.config' in text
     )
     assert sorted(_models_config_entries(base)) == [("ae", "/models/ae"), ("dcgan", "/models/dcgan")]
@@ -444,6 +448,8 @@ def test_format_signatures_and_metadata(exported):
     assert "(-1, 8, 8, 1)" in text and "(-1, 3)" in text
     assert "assets.extra/onnx/encode.onnx" in text
     assert text.index("'serving_default'") < text.index("'decode'") < text.index("'encode'")
+    assert ("TF Serving: warmup assets.extra/tf_serving_warmup_requests; "
+            "model version policy latest") in text
 
     metadata = json.loads((ae.path / "assets.extra" / "genzoo.json").read_text())
     assert metadata == read_metadata(ae.path)

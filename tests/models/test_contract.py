@@ -15,22 +15,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_genzoo import config as config_lib
 from keras_genzoo import registry
+
+from helpers import tiny_model
 
 NAMES = registry.names()
 GAN_NAMES = [name for name in NAMES if registry.get(name).kind == "gan"]
-
-
-def tiny_model(name: str, **overrides):
-    """``name``'s model from its default preset, its tiny config and ``overrides``."""
-    spec = registry.get(name)
-    model_class = spec.load_class()
-    _, preset = spec.preset(None)
-    config = config_lib.build_config(model_class.config_class, preset.config, spec.tiny,
-                                     overrides)
-    keras.utils.set_random_seed(0)
-    return model_class(config)
 
 
 def test_every_family_declares_a_tiny_config_and_a_reference_step():
@@ -161,8 +151,7 @@ def _serving_feeds(function, z):
     if "label" in inputs:
         feeds["label"] = tf.zeros([z.shape[0]], tf.int32)
     if "truncation_psi" in inputs:  # psi = 1: no truncation
-        feeds["truncation_psi"] = tf.ones(inputs["truncation_psi"].shape.as_list()
-                                          or [], tf.float32)
+        feeds["truncation_psi"] = tf.ones([z.shape[0]], tf.float32)
     return feeds
 
 

@@ -128,10 +128,17 @@ def test_export_three_signatures_and_onnx_parity(tmp_path):
     assert read["synthesis"]["inputs"]["ws"]["shape"] == [None, 4, TINY["latent_dim"]]
     z = model.latent(3, seed=2).numpy()
     loaded, _, _ = load_export(result.path)
+    assert read["serving_default"]["inputs"]["truncation_psi"]["shape"] == [None]
     for psi in (1.0, 0.6, 0.0):
         served = loaded.signatures["serving_default"](z=tf.constant(z),
-                                                      truncation_psi=tf.constant(psi))
+                                                      truncation_psi=tf.fill([3], psi))
         np.testing.assert_allclose(served["images"], model.sample(3, seed=2, truncation=psi),
+                                   atol=1e-5)
+    # one psi per example: each row is truncated by its own value
+    mixed = loaded.signatures["serving_default"](
+        z=tf.constant(z), truncation_psi=tf.constant([1.0, 0.6, 0.0]))["images"].numpy()
+    for row, psi in enumerate((1.0, 0.6, 0.0)):
+        np.testing.assert_allclose(mixed[row], model.sample(3, seed=2, truncation=psi)[row],
                                    atol=1e-5)
     w = loaded.signatures["mapping"](z=tf.constant(z))["w"].numpy()
     ws = np.repeat(w[:, None], 4, axis=1)
@@ -151,9 +158,9 @@ def test_export_three_signatures_and_onnx_parity(tmp_path):
                                                       for k, v in other.items()})["images"]
     assert np.abs(changed.numpy() - via_synthesis).max() > 1e-4
     onnx_out = onnx_export.run_onnx(result.onnx_files["serving_default"],
-                                    {"z": z, "truncation_psi": np.float32(0.6)})
+                                    {"z": z, "truncation_psi": np.full(3, 0.6, np.float32)})
     served = loaded.signatures["serving_default"](z=tf.constant(z),
-                                                  truncation_psi=tf.constant(0.6))
+                                                  truncation_psi=tf.fill([3], 0.6))
     np.testing.assert_allclose(onnx_out["images"], served["images"], atol=1e-4)
 
 

@@ -339,7 +339,13 @@ class StyleGAN(ProGAN):
         ``synthesis(ws) -> images`` of the EMA generator at the current resolution,
         with the fixed noise images (no random state in the graph), and
         ``synthesis_noise(ws, noise_0, ..., noise_{L-1}) -> images`` taking the
-        noise as inputs."""
+        noise as inputs.
+
+        ``truncation_psi`` is one value per example (``[batch]``), not a scalar:
+        TF Serving's REST row format (``"instances"``) stacks every named input
+        along a batch dimension, so a scalar input could only be sent in the
+        columnar format; per example, each row of a request may also carry its
+        own psi (Karras et al. 2019, section 3.2: the truncation trick)."""
         c = self.config
         parts = self.parts(self.sampling_generator())
         module = tf.Module()
@@ -349,13 +355,14 @@ class StyleGAN(ProGAN):
         cutoff = c.truncation_cutoff
         to_data = self.to_data_range
         z_spec = tf.TensorSpec([None, c.latent_dim], tf.float32, name="z")
-        psi_spec = tf.TensorSpec([], tf.float32, name="truncation_psi")
+        psi_spec = tf.TensorSpec([None], tf.float32, name="truncation_psi")
         ws_spec = tf.TensorSpec([None, layers, c.latent_dim], tf.float32, name="ws")
 
         @tf.function(input_signature=[z_spec, psi_spec])
         def serving_default(z, truncation_psi):
             ws = tf.repeat(tf.expand_dims(module.mapping(z, training=False), 1), layers, axis=1)
-            truncated = module.w_avg + truncation_psi * (ws - module.w_avg)
+            psi = tf.reshape(truncation_psi, [-1, 1, 1])
+            truncated = module.w_avg + psi * (ws - module.w_avg)
             if cutoff:
                 keep = tf.reshape(tf.cast(tf.range(layers) < cutoff, tf.float32), [1, -1, 1])
                 truncated = keep * truncated + (1.0 - keep) * ws
