@@ -154,3 +154,22 @@ def test_export_run_passes_verbose_through(dcgan_run, tmp_path, monkeypatch):
     assert export_command.export_and_report(dcgan_run, tmp_path / "e", onnx=False,
                                             verbose=True) == 0
     assert seen == {"verbose": True}
+
+
+def test_cli_export_prints_warmup_and_served_versions(dcgan_run, tmp_path, capsys):
+    from zoo_cli.main import main
+
+    exports = tmp_path / "exports"
+    argv = ["export", str(dcgan_run), "--to", str(exports), "--no-onnx"]
+    assert main(argv + ["--version-policy", "latest:2"]) == 0
+    out = capsys.readouterr().out
+    assert f"TF Serving warmup requests: {exports / 'dcgan' / '1'}" in out
+    assert "models.config serves dcgan version(s) 1 (--version-policy latest:2)" in out
+    assert main(argv + ["--no-warmup"]) == 0  # the policy is kept
+    out = capsys.readouterr().out
+    assert "warmup requests" not in out and "serves dcgan version(s) 1, 2 (--version-policy latest:2)" in out
+    assert not (exports / "dcgan" / "2" / "assets.extra" / "tf_serving_warmup_requests").exists()
+    assert main(argv + ["--version-policy", "specific:1"]) == 0
+    out = capsys.readouterr().out
+    assert "serves dcgan version(s) 1 (--version-policy specific:1)" in out
+    assert "version 3 is not served" in out
