@@ -128,9 +128,11 @@ def measure(family, run, args):
     from keras_genzoo import runs
     from keras_genzoo.commands.export import export_run
     from keras_genzoo.export import onnx as onnx_export
+    from keras_genzoo.export.savedmodel import read_metadata
 
     result = export_run(run, args.work / "exports", name=family)
     given = runs.load_trained_model(run)[0].export_parity_inputs().get(SIGNATURE)
+    steps = read_metadata(result.path)["step"]
     path = result.onnx_files[SIGNATURE]
     signature = tf.saved_model.load(str(result.path)).signatures[SIGNATURE]
     session = onnx_export.onnx_session(path, threads=args.threads)
@@ -170,7 +172,7 @@ def measure(family, run, args):
         print(f"{family} batch {batch}: " + ", ".join(
             f"{key} {value:.3g}" for key, value in row.items() if key != "batch"), flush=True)
     default_hint = compiled["default"].compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()
-    return {"family": family, "shape": output_shape, "rows": rows, "style": style,
+    return {"family": family, "steps": steps, "shape": output_shape, "rows": rows, "style": style,
             "default_hint": default_hint, "openvino": openvino.__version__}
 
 
@@ -199,10 +201,12 @@ def section(results, args, command) -> str:
         " NumPy in and NumPy out, on the same inputs for every runtime. Every runtime has"
         f" {args.threads} intra-op threads and 1 inter-op thread (TensorFlow:"
         " `tf.config.threading`; onnxruntime: `SessionOptions`; OpenVINO:"
-        " `INFERENCE_NUM_THREADS`). The models are the default presets after a short run"
-        f" ({args.steps} steps; progan and stylegan {PROGRESSIVE_STEPS} steps on a schedule of"
-        " 64 images per phase, so that they export at their full resolution); latency"
-        " does not depend on the training. adain-style is timed on"
+        " `INFERENCE_NUM_THREADS`). The models are the default presets, trained the"
+        " `steps` of the table: a short run (progan and stylegan on a schedule of 64"
+        " images per phase, so that they export at their full resolution) unless a"
+        " longer run was given with `--run`. Latency does not depend on the training;"
+        " the bfloat16 error does (a generator two steps from its initialisation can"
+        " saturate its output, where rounding matters little). adain-style is timed on"
         f" {args.style_size}x{args.style_size} content and style images at batch 1 and"
         f" {args.style_batch}, median of {min(args.repeats, args.style_repeats)} requests"
         " (a 256 px pair takes about a second on 2 cores, so 64 pairs are far beyond a"
@@ -211,14 +215,15 @@ def section(results, args, command) -> str:
         " scaled as the export's parity check (`|x - tf| / max(1, |tf|)`); ORT and"
         f" OpenVINO f32 are within {worst_f32:.1e} of TF on every row.",
         "",
-        "| family | output | batch | TF ms | ORT ms | OpenVINO f32 ms "
+        "| family | steps | output | batch | TF ms | ORT ms | OpenVINO f32 ms "
         f"| OpenVINO {hint} ms | {hint} err |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         for row in result["rows"]:
             lines.append(
-                f"| {result['family']} | {_format_shape(result['shape'])} | {row['batch']} "
+                f"| {result['family']} | {result['steps']} | {_format_shape(result['shape'])} "
+                f"| {row['batch']} "
                 f"| {row['tf']:.2f} | {row['onnxruntime']:.2f} | {row['openvino_f32']:.2f} "
                 f"| {row['openvino_default']:.2f} | {row['openvino_default_error']:.1e} |")
     lines += [
