@@ -93,15 +93,19 @@ def request_inputs(signature, batch: int, side: int, given: dict | None = None,
     return inputs
 
 
-def median_ms(call, repeats: int, warmup: int) -> float:
-    for _ in range(warmup):
-        call()
-    times = []
+def median_ms(calls: dict, repeats: int, warmup: int) -> dict[str, float]:
+    """Median milliseconds of each call, timed in rounds (every call once per round) so
+    that other load on the machine falls on all of them alike."""
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    times = {name: [] for name in calls}
     for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def short_run(family: str, work: pathlib.Path, steps: int) -> pathlib.Path:
@@ -121,7 +125,6 @@ def short_run(family: str, work: pathlib.Path, steps: int) -> pathlib.Path:
 
 
 def measure(family, run, args):
-    import numpy as np
     import openvino
     import tensorflow as tf
 
@@ -150,11 +153,7 @@ def measure(family, run, args):
             return {key: value.numpy() for key, value in outputs.items()}
 
         def openvino_call(key):
-            def call():
-                results = requests[key].infer(inputs)
-                return {name: np.array(results[port]) for name, port in
-                        zip(compiled[key].output_names, compiled[key].compiled.outputs)}
-            return call
+            return lambda: compiled[key].run(inputs, requests[key])
 
         calls = {"tf": tensorflow,
                  "onnxruntime": lambda: onnx_export.run_onnx(path, inputs, session=session),
@@ -163,11 +162,10 @@ def measure(family, run, args):
         expected = tensorflow()
         output_shape = {key: ["B", *value.shape[1:]] for key, value in sorted(expected.items())}
         repeats = min(args.repeats, args.style_repeats) if style else args.repeats
-        row = {"batch": batch}
+        row = {"batch": batch, **median_ms(calls, repeats, args.warmup)}
         for name, call in calls.items():
             if name != "tf":
                 row[f"{name}_error"] = onnx_export.max_scaled_diff(call(), expected)
-            row[name] = median_ms(call, repeats, args.warmup)
         rows.append(row)
         print(f"{family} batch {batch}: " + ", ".join(
             f"{key} {value:.3g}" for key, value in row.items() if key != "batch"), flush=True)
@@ -194,7 +192,9 @@ def section(results, args, command) -> str:
         "",
         "Milliseconds per request of one export per family (its `serving_default`"
         " signature), median of "
-        f"{args.repeats} requests after {args.warmup} warm-up ones, at batch 1 and 64: the"
+        f"{args.repeats} requests after {args.warmup} warm-up ones, timed in rounds (each"
+        " runtime once per round, so that other load falls on all alike), at batch 1 and"
+        " 64: the"
         " reloaded SavedModel (TF), the ONNX file in onnxruntime (ORT), in OpenVINO at"
         " float32 (`INFERENCE_PRECISION_HINT` f32, what `run_openvino` uses) and at"
         f" OpenVINO's default precision on this CPU ({hint}). A request is the whole call,"
@@ -248,7 +248,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--style-size", type=int, default=256)
     parser.add_argument("--style-batch", type=int, default=4)
-    parser.add_argument("--style-repeats", type=int, default=5,
+    parser.add_argument("--style-repeats", type=int, default=7,
                         help="adain-style's repeats (a 256 px request takes seconds)")
     parser.add_argument("--work", type=pathlib.Path, default=pathlib.Path("/tmp/serving_latency"))
     parser.add_argument("--no-docs", action="store_true", help="print only")

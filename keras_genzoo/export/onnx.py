@@ -300,6 +300,18 @@ class OpenVINOModel(NamedTuple):
     compiled: Any
     input_names: list[str]
     output_names: list[str]
+    path: str
+
+    def run(self, inputs: dict[str, np.ndarray], request=None) -> dict[str, np.ndarray]:
+        """Outputs by ONNX name for ``inputs`` (by name); ``request``: an infer request of
+        ``compiled``, reused across calls (else a new one)."""
+        feed = _feed(self.path, self.input_names, inputs)
+        request = self.compiled.create_infer_request() if request is None else request
+        results = request.infer(feed)
+        # by position: the compiled ports are the model's, in its order; copied, since
+        # the request owns its output tensors' memory
+        return {name: np.array(results[port])
+                for name, port in zip(self.output_names, self.compiled.outputs)}
 
     def dynamic_batch(self) -> bool:
         """Whether every input of rank >= 1 keeps a free first (batch) dimension."""
@@ -329,7 +341,7 @@ def compile_openvino(path, *, precision: str | None = "f32", threads: int | None
     return OpenVINOModel(
         compiled=core.compile_model(model, "CPU", config),
         input_names=[port.get_any_name() for port in model.inputs],
-        output_names=[port.get_any_name() for port in model.outputs])
+        output_names=[port.get_any_name() for port in model.outputs], path=str(path))
 
 
 def run_openvino(path, inputs: dict[str, np.ndarray], *, precision: str | None = "f32",
@@ -339,12 +351,7 @@ def run_openvino(path, inputs: dict[str, np.ndarray], *, precision: str | None =
     reused; else the file is compiled at ``precision``, float32 by default)."""
     if compiled is None:
         compiled = compile_openvino(path, precision=precision)
-    feed = _feed(path, compiled.input_names, inputs)
-    results = compiled.compiled.create_infer_request().infer(feed)
-    # by position: the compiled ports are the model's, in its order; copied, since the
-    # request owns its output tensors' memory
-    return {name: np.array(results[port])
-            for name, port in zip(compiled.output_names, compiled.compiled.outputs)}
+    return compiled.run(inputs)
 
 
 def first_nonfinite(outputs: dict[str, np.ndarray]) -> str | None:
