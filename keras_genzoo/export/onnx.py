@@ -324,8 +324,8 @@ def compile_openvino(path, *, precision: str | None = "f32", threads: int | None
 
     ``precision`` is the plugin's ``INFERENCE_PRECISION_HINT``: "f32" (the default here)
     computes in float32 like TensorFlow and onnxruntime; None leaves OpenVINO's own
-    default, which is bfloat16 on processors with AVX512-BF16 or AMX (about 1e-2 from
-    float32 on an image, docs/export.md). ``threads`` sets ``INFERENCE_NUM_THREADS``
+    default, which is bfloat16 on processors with AVX512-BF16 or AMX (1e-3 to 1e-1 from
+    float32 on this zoo's exports, docs/export.md). ``threads`` sets ``INFERENCE_NUM_THREADS``
     (None: all cores). The input shapes stay the ONNX file's, so the batch stays free.
     """
     if precision is not None and precision not in OPENVINO_PRECISIONS:
