@@ -18,7 +18,7 @@ _SAVEDMODEL_NAMES = (
     "load_export",
     "write_models_config",
 )
-_ONNX_NAMES = ("convert_signature", "run_onnx", "max_abs_diff")
+_ONNX_NAMES = ("convert_signature", "run_onnx", "compile_openvino", "run_openvino", "max_abs_diff")
 
 __all__ = list(_SAVEDMODEL_NAMES + _ONNX_NAMES)
 

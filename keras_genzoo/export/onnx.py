@@ -1,11 +1,13 @@
-"""ONNX conversion of exported signatures and the onnxruntime parity check.
+"""ONNX conversion of exported signatures, the onnxruntime parity check, and running
+the ONNX files in onnxruntime or OpenVINO.
 
 Each SavedModel signature becomes one ONNX graph (tf2onnx, opset 17 by
 default) whose input and output names are the signature's own names ("z",
 "x", "code", "label" in; "images", "reconstruction", "code" out), so a client
 feeds the ONNX file exactly as it feeds TF Serving (DESIGN.md section 5).
 
-tf2onnx and onnxruntime are an optional extra: they are imported inside the
+tf2onnx and onnxruntime are an optional extra, and so is OpenVINO (a second runtime
+the exported files are tested in, :func:`run_openvino`): they are imported inside the
 functions, and a missing one is a one-line :class:`ExportError`. Their log
 records, warnings and whatever they (or TensorFlow's C++ logging) write to
 stderr while converting and checking are kept off the terminal unless
@@ -28,13 +30,18 @@ import os
 import pathlib
 import sys
 import warnings
-from typing import Iterator
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
 from keras_genzoo.errors import ExportError
 
 ONNX_EXTRA_HINT = "ONNX export needs the 'onnx' extra: pip install 'keras-genzoo[onnx]' (or pass --no-onnx)"
+OPENVINO_EXTRA_HINT = ("running ONNX files in OpenVINO needs the 'openvino' extra: "
+                       "pip install 'keras-genzoo[openvino]'")
+#: OpenVINO's CPU plugin infers in bfloat16 by default on processors with AVX512-BF16 or
+#: AMX (its ``INFERENCE_PRECISION_HINT``); "f32" keeps the exported float32 arithmetic
+OPENVINO_PRECISIONS = ("f32", "bf16", "f16")
 
 #: the lowest opset tf2onnx supports: its README's "We support and test ONNX opset-14
 #: to opset-18" (it adds that 6 to 13 "should work", but for TensorFlow 2.21 graphs 6
@@ -45,14 +52,14 @@ MIN_OPSET = 14
 _QUIET_LOGGERS = ("tf2onnx", "onnx", "onnxruntime", "tensorflow")
 
 
-def _require(module_name: str):
-    """Import an optional ONNX dependency or fail with the install hint."""
+def _require(module_name: str, hint: str = ONNX_EXTRA_HINT):
+    """Import an optional dependency or fail with its install hint."""
     import importlib
 
     try:
         return importlib.import_module(module_name)
     except ImportError as error:
-        raise ExportError(ONNX_EXTRA_HINT) from error
+        raise ExportError(hint) from error
 
 
 def require_onnx_extra() -> None:
@@ -254,19 +261,97 @@ def convert_signature(
     return output_path
 
 
-def run_onnx(path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Run an ONNX file in onnxruntime (CPU) and return its outputs by name."""
+def onnx_session(path, *, threads: int | None = None):
+    """An onnxruntime CPU session of an ONNX file (``threads``: its intra-op threads,
+    one inter-op thread; None: onnxruntime's defaults)."""
     onnxruntime = _require("onnxruntime")
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    expected = [value.name for value in session.get_inputs()]
+    if threads is not None:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _feed(path, expected: list[str], inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     missing = sorted(set(expected) - set(inputs))
     if missing:
         raise ExportError(f"ONNX model {path} needs inputs {missing}")
-    feed = {name: np.asarray(inputs[name]) for name in expected}
+    return {name: np.asarray(inputs[name]) for name in expected}
+
+
+def run_onnx(path, inputs: dict[str, np.ndarray], *, session=None) -> dict[str, np.ndarray]:
+    """Run an ONNX file in onnxruntime (CPU) and return its outputs by name
+    (``session``: one made by :func:`onnx_session`, reused)."""
+    session = onnx_session(path) if session is None else session
+    feed = _feed(path, [value.name for value in session.get_inputs()], inputs)
     names = [value.name for value in session.get_outputs()]
     return dict(zip(names, session.run(names, feed)))
+
+
+class OpenVINOModel(NamedTuple):
+    """An ONNX file compiled by OpenVINO, with its ONNX output names.
+
+    The names are read from the model before compiling: the CPU plugin's graph
+    rewrites can give an output port a second name (an intermediate tensor's, when
+    a final Sigmoid or Reshape moves), so a compiled port's first name is not always
+    the ONNX output's."""
+
+    compiled: Any
+    input_names: list[str]
+    output_names: list[str]
+    path: str
+
+    def run(self, inputs: dict[str, np.ndarray], request=None) -> dict[str, np.ndarray]:
+        """Outputs by ONNX name for ``inputs`` (by name); ``request``: an infer request of
+        ``compiled``, reused across calls (else a new one)."""
+        feed = _feed(self.path, self.input_names, inputs)
+        request = self.compiled.create_infer_request() if request is None else request
+        results = request.infer(feed)
+        # by position: the compiled ports are the model's, in its order; copied, since
+        # the request owns its output tensors' memory
+        return {name: np.array(results[port])
+                for name, port in zip(self.output_names, self.compiled.outputs)}
+
+    def dynamic_batch(self) -> bool:
+        """Whether every input of rank >= 1 keeps a free first (batch) dimension."""
+        shapes = [port.get_partial_shape() for port in self.compiled.inputs]
+        return all(shape.rank.get_length() == 0 or shape[0].is_dynamic for shape in shapes)
+
+
+def compile_openvino(path, *, precision: str | None = "f32", threads: int | None = None) -> OpenVINOModel:
+    """An ONNX file compiled by OpenVINO for its CPU device.
+
+    ``precision`` is the plugin's ``INFERENCE_PRECISION_HINT``: "f32" (the default here)
+    computes in float32 like TensorFlow and onnxruntime; None leaves OpenVINO's own
+    default, which is bfloat16 on processors with AVX512-BF16 or AMX (1e-3 to 1e-1 from
+    float32 on this zoo's exports, docs/export.md). ``threads`` sets ``INFERENCE_NUM_THREADS``
+    (None: all cores). The input shapes stay the ONNX file's, so the batch stays free.
+    """
+    if precision is not None and precision not in OPENVINO_PRECISIONS:
+        raise ExportError(f"OpenVINO precision {precision!r} is not one of {', '.join(OPENVINO_PRECISIONS)}")
+    openvino = _require("openvino", OPENVINO_EXTRA_HINT)
+    config = {}
+    if precision is not None:
+        config["INFERENCE_PRECISION_HINT"] = precision
+    if threads is not None:
+        config["INFERENCE_NUM_THREADS"] = int(threads)
+    core = openvino.Core()
+    model = core.read_model(str(path))
+    return OpenVINOModel(
+        compiled=core.compile_model(model, "CPU", config),
+        input_names=[port.get_any_name() for port in model.inputs],
+        output_names=[port.get_any_name() for port in model.outputs], path=str(path))
+
+
+def run_openvino(path, inputs: dict[str, np.ndarray], *, precision: str | None = "f32",
+                 compiled: OpenVINOModel | None = None) -> dict[str, np.ndarray]:
+    """Run an ONNX file in OpenVINO's CPU runtime and return its outputs by their ONNX
+    names, as :func:`run_onnx` does (``compiled``: a :func:`compile_openvino` result,
+    reused; else the file is compiled at ``precision``, float32 by default)."""
+    if compiled is None:
+        compiled = compile_openvino(path, precision=precision)
+    return compiled.run(inputs)
 
 
 def first_nonfinite(outputs: dict[str, np.ndarray]) -> str | None:
