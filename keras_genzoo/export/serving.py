@@ -331,7 +331,9 @@ def _dense(value, dtype: np.dtype, where: str) -> np.ndarray:
         if level != len(shape):
             raise ServingRequestError(f"{where}: value {item!r} found at the wrong nesting level")
         number = isinstance(item, (int, float)) and not isinstance(item, bool)
-        if not number or (np.issubdtype(dtype, np.integer) and not isinstance(item, int)):
+        integer = np.issubdtype(dtype, np.integer)
+        if not number or (integer and not isinstance(item, int)) or (
+                integer and not np.iinfo(dtype).min <= item <= np.iinfo(dtype).max):
             raise ServingRequestError(f"{where}: {item!r} is not of expected type {dtype.name}")
         flat.append(item)
 

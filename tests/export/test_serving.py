@@ -76,6 +76,7 @@ def test_columnar_values_are_whole_tensors_of_any_shape():
     ({"instances": [{"x": [1, 2]}]}, "keys must be equal"),
     ({"instances": [{"x": [1, 2], "label": 1}, {"x": [1, 2, 3], "label": 1}]}, "shape"),
     ({"instances": [{"x": [1, 2], "label": 1.5}]}, "not of expected type int32"),
+    ({"instances": [{"x": [1, 2], "label": 2**31}]}, "not of expected type int32"),
     ({"instances": [{"x": [1, True], "label": 1}]}, "not of expected type float32"),
     ({"instances": [{"x": [[1], 2], "label": 1}]}, "rectangular|level"),
     ({"inputs": {"x": [[1, 2]]}}, "missing named input: label"),
