@@ -376,10 +376,8 @@ def _median(values):
     return statistics.median(values) if values else None
 
 
-
 def _fmt(value, spec=".0f", none="n/a"):
     return none if value is None else format(value, spec)
-
 
 
 def _load_note(machine) -> str:
@@ -388,12 +386,6 @@ def _load_note(machine) -> str:
         return ""
     # other work on the machine shows up as noise: say how busy it was
     return f"; 1-min load average {start[0]:.1f} at start, {end[0]:.1f} at end"
-
-
-
-def _median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def aggregate(results: dict[str, dict[str, list[dict]]]) -> dict[str, dict]:
