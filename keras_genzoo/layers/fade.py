@@ -81,7 +81,9 @@ class FadeIn(keras.layers.Layer):
     @property
     def alpha_value(self) -> float:
         """The current alpha as a Python float (eager mode)."""
-        return float(keras.ops.convert_to_numpy(self.alpha.value))
+        # the variable itself, not its .value: under MirroredStrategy, after a replica
+        # assigned it, .value is a distributed value that NumPy cannot read
+        return float(keras.ops.convert_to_numpy(self.alpha))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])

@@ -297,7 +297,8 @@ class ProgressiveGAN(GANEngine):
             # a loss-scale wrapper keeps its scale; the learning rate is a variable too
             if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
                 optimizer = optimizer.inner_optimizer
-            learning_rate = float(optimizer.learning_rate)
+            # read through NumPy: float() of a MirroredVariable fails under MirroredStrategy
+            learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
             for variable in optimizer.variables:
                 variable.assign(tf.zeros_like(variable))
             optimizer.learning_rate = learning_rate

@@ -199,6 +199,28 @@ def test_growth_under_mirrored_strategy():
     assert model.current_size == 16 and all(np.isfinite(v) for v in logs[-1].values())
 
 
+def test_a_fade_ends_after_mirrored_steps():
+    """The end of a fade-in, reached after two replicas have trained, reads alpha and the
+    learning rates eagerly and resets the optimizers (under MirroredStrategy they are
+    distributed variables, which NumPy and float() could not read before)."""
+    strategy = two_replica_strategy()
+    keras.utils.set_random_seed(0)
+    with strategy.scope():
+        model = ProGAN(TINY)
+        model.compile()
+        model.prepare()
+        assert model.advance_schedule(96)  # phase 1, halfway through its fade-in
+    assert model.alpha == 0.5
+    train_steps(model, digit_batches(8, 1, image_size=16), strategy)
+    with strategy.scope():
+        assert not model.advance_schedule(128)  # the fade ends: alpha 1, optimizers reset
+    assert model.alpha == 1.0
+    for optimizer in model.network_optimizers.values():
+        assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
+    logs = train_steps(model, digit_batches(8, 1, image_size=16), strategy)
+    assert all(np.isfinite(value) for value in logs[-1].values())
+
+
 def test_export_at_the_current_resolution_and_onnx_parity(tmp_path):
     model = _model(ema_decay=0.9)
     model.grow()
