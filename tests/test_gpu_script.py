@@ -45,6 +45,7 @@ def test_unknown_arguments_are_refused():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # ten trainings and stylegan's growth runs: ~10 min on 2 CPU cores
 def test_a_tiny_real_run_prints_a_rate_for_every_row(tmp_path):
     result = subprocess.run(["bash", str(SCRIPT), "--models", "vae stylegan", "--image-size", "8",
                              "--steps", "3", "--batch-size", "64"], capture_output=True,
