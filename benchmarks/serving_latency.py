@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import math
 import pathlib
 import statistics
 import sys
@@ -61,36 +60,26 @@ PROGRESSIVE_STEPS = 8
 SIGNATURE = "serving_default"
 
 
-def request_inputs(signature, batch: int, side: int, given: dict | None = None,
-                   seed: int = 0) -> dict:
-    """Inputs for ``signature`` from its own specs: the batch dimension ``batch``, other
-    free dimensions (an image's height and width) ``side``; ``z`` standard normal, other
-    floats uniform in [0, 1], integers (labels) 0, 1, 0, 1, ...
+def request_inputs(signature, batch: int, side: int, given: dict | None = None) -> dict:
+    """Inputs for ``signature`` from its own specs, as the export's check makes them
+    (``savedmodel.random_inputs``): the batch dimension ``batch``, other free dimensions
+    (an image's height and width) ``side``.
 
     ``given`` (the model's own export check inputs) are used instead, their rows
     cycled to ``batch``, when they exist and the batch is the only free dimension:
     radialgan's rows in original units, where uniform [0, 1] values would be hundreds
     of standard deviations out."""
     import numpy as np
+    import tensorflow as tf
+
+    from keras_genzoo.export.savedmodel import random_inputs
 
     specs = sorted(signature.structured_input_signature[1].items())
     if given and all(None not in spec.shape.as_list()[1:] for _, spec in specs):
         return {name: np.take(given[name], np.arange(batch) % len(given[name]), axis=0)
                 if np.ndim(given[name]) else given[name] for name, _ in specs}
-    rng = np.random.default_rng(seed)
-    inputs = {}
-    for name, spec in specs:
-        dims = spec.shape.as_list()
-        shape = [batch if i == 0 and dim is None else side if dim is None else dim
-                 for i, dim in enumerate(dims)]
-        if spec.dtype.is_integer:
-            inputs[name] = (np.arange(math.prod(shape)) % 2).reshape(shape).astype(
-                spec.dtype.as_numpy_dtype)
-        elif name == "z":
-            inputs[name] = rng.standard_normal(shape).astype(np.float32)
-        else:
-            inputs[name] = rng.uniform(0.0, 1.0, shape).astype(np.float32)
-    return inputs
+    return random_inputs([tf.TensorSpec(spec.shape, spec.dtype, name=name)
+                          for name, spec in specs], batch=batch, other_free=side)
 
 
 def median_ms(calls: dict, repeats: int, warmup: int) -> dict[str, float]:

@@ -78,9 +78,8 @@ def export_run(
     if onnx:  # before the (slow) restore of the model; export_model checks again
         onnx_export.require_onnx_extra()
         onnx_export.check_opset(opset)
-    parsed = check_serving_request(
+    check_serving_request(  # export_model parses the policy text again, cheaply
         warmup=warmup, version_policy=version_policy if isinstance(version_policy, str) else None)
-    version_policy = parsed or version_policy
     model, saved = runs.load_trained_model(run_dir)
     module, signatures = model.export_signatures()
     train = saved.get("train", {})

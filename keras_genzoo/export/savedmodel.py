@@ -135,8 +135,11 @@ def _signature_specs(signature_name: str, concrete) -> tuple[list, dict]:
     return inputs, {key: tf.TensorSpec.from_tensor(value) for key, value in outputs.items()}
 
 
-def _random_inputs(specs) -> dict[str, np.ndarray]:
-    """Deterministic parity inputs from TensorSpecs (batch 4 for unknown dims).
+def random_inputs(specs, *, batch: int = PARITY_BATCH,
+                  other_free: int | None = None) -> dict[str, np.ndarray]:
+    """Deterministic parity inputs from TensorSpecs: ``batch`` for an unknown first
+    dimension, ``other_free`` (default: ``batch``) for other unknown ones (an image's
+    height and width).
 
     Latents ("z") are standard normal, other floats uniform in [0, 1] (images),
     integers alternate 0, 1, 0, 1 ... (labels, class ids: valid for any model
@@ -146,8 +149,10 @@ def _random_inputs(specs) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(PARITY_SEED)
     inputs = {}
     for spec in specs:
-        dims = spec.shape.as_list() if spec.shape.rank is not None else [PARITY_BATCH]
-        shape = [PARITY_BATCH if dim is None else dim for dim in dims]
+        dims = spec.shape.as_list() if spec.shape.rank is not None else [None]
+        free = batch if other_free is None else other_free
+        shape = [dim if dim is not None else batch if i == 0 else free
+                 for i, dim in enumerate(dims)]
         dtype = spec.dtype.as_numpy_dtype
         if spec.dtype.is_floating:
             values = rng.standard_normal(shape) if spec.name == "z" else rng.uniform(0.0, 1.0, shape)
@@ -201,7 +206,7 @@ def export_model(
     variables are saved); ``signatures`` maps signature names to tf.functions
     with a named ``input_signature`` (or ConcreteFunctions) returning a dict of
     named outputs. Each signature of the reloaded SavedModel is run once on the
-    parity inputs (``parity_inputs[signature]``, else :func:`_random_inputs`):
+    parity inputs (``parity_inputs[signature]``, else :func:`random_inputs`):
     an output holding NaN or Inf (a diverged model) fails the export. With
     ``onnx=True`` each signature is also converted to
     ``assets.extra/onnx/<signature>.onnx`` and checked on the same inputs in
@@ -248,7 +253,7 @@ def export_model(
 
     concretes = {key: _concrete_function(key, fn) for key, fn in signatures.items()}
     specs = {key: _signature_specs(key, concrete) for key, concrete in concretes.items()}
-    inputs = {key: _parity_feed(key, specs[key][0], parity_inputs.get(key)) for key in signatures}
+    inputs = {key: parity_feed(key, specs[key][0], parity_inputs.get(key)) for key in signatures}
     if onnx:
         # Fail on a missing extra or an opset tf2onnx cannot write before writing anything.
         onnx_export.require_onnx_extra()
@@ -277,7 +282,7 @@ def export_model(
         remove_leftovers(base_dir)
         # Under the lock: versions exported since the check above count.
         if version is None:
-            version = max(version_dirs(model_dir, require_saved_model=False), default=0) + 1
+            version = _next_version(model_dir)
         elif _version_taken(model_dir, version):
             raise ExportError(f"{model_dir / str(version)} already exists; pick another --version")
         target = model_dir / str(version)
@@ -308,8 +313,7 @@ def _check_specific_versions(policy, model_dir: pathlib.Path, version: int | Non
     if not policy or "specific" not in policy:
         return
     existing = set(version_dirs(model_dir, require_saved_model=True))
-    new = version if version is not None else max(
-        version_dirs(model_dir, require_saved_model=False), default=0) + 1
+    new = version if version is not None else _next_version(model_dir)
     missing = sorted(set(policy["specific"]) - existing - {new})
     if missing:
         listed = ", ".join(str(v) for v in sorted(existing)) or "none"
@@ -329,6 +333,11 @@ def model_version_policy(model_dir) -> dict:
     except (OSError, ValueError):
         return dict(serving.DEFAULT_POLICY)
     return serving.check_version_policy((recorded.get("serving") or {}).get("version_policy"))
+
+
+def _next_version(model_dir: pathlib.Path) -> int:
+    """The version an export without ``--version`` takes: one above the highest."""
+    return max(version_dirs(model_dir, require_saved_model=False), default=0) + 1
 
 
 def _version_taken(model_dir: pathlib.Path, version: int) -> bool:
@@ -445,11 +454,11 @@ def _write_and_replay_warmup(staging, loaded, signature_defs, inputs, *, name) -
                               "finite (NaN/Inf); not exported")
 
 
-def _parity_feed(signature_name, input_specs, given) -> dict[str, np.ndarray]:
+def parity_feed(signature_name, input_specs, given) -> dict[str, np.ndarray]:
     """The inputs every check runs a signature on: ``given`` (a model's
     ``export_parity_inputs``) cast to the signature's dtypes, else random ones."""
     if given is None:
-        return _random_inputs(input_specs)
+        return random_inputs(input_specs)
     missing = sorted({spec.name for spec in input_specs} - set(given))
     if missing:
         raise ValueError(f"parity_inputs[{signature_name!r}] lacks inputs {missing}")

@@ -19,7 +19,7 @@ from keras_genzoo import registry, runs
 from keras_genzoo.commands.export import export_run
 from keras_genzoo.errors import ExportError
 from keras_genzoo.export import onnx as onnx_export
-from keras_genzoo.export.savedmodel import _parity_feed, load_export
+from keras_genzoo.export.savedmodel import load_export, parity_feed
 from keras_genzoo.training import plan as plan_lib
 from keras_genzoo.training import trainer
 
@@ -80,7 +80,7 @@ def _signature_feed(loaded, signature, given):
     ones from the signature's specs), fed by name: nothing here knows a signature's inputs."""
     kwargs = loaded.signatures[signature].structured_input_signature[1]
     specs = [tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in sorted(kwargs.items())]
-    return _parity_feed(signature, specs, given)
+    return parity_feed(signature, specs, given)
 
 
 def _first_rows(feed, rows):

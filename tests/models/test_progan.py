@@ -185,16 +185,22 @@ def test_two_replicas_train_like_one_device():
     assert_two_replicas_match_one_device(ProGAN, TINY, digit_batches(8, 2, image_size=16))
 
 
-# slow tier: the two-replica equivalence and growth during training stay in the fast tier
-@pytest.mark.slow
-def test_growth_under_mirrored_strategy():
-    strategy = two_replica_strategy()
+def _mirrored(strategy, images_seen):
+    """A compiled ProGAN built in ``strategy``'s scope and advanced to ``images_seen``."""
     keras.utils.set_random_seed(0)
     with strategy.scope():
         model = ProGAN(TINY)
         model.compile()
         model.prepare()
-        assert model.advance_schedule(200)  # straight to 16x16
+        assert model.advance_schedule(images_seen)  # grown
+    return model
+
+
+# slow tier: the two-replica equivalence and growth during training stay in the fast tier
+@pytest.mark.slow
+def test_growth_under_mirrored_strategy():
+    strategy = two_replica_strategy()
+    model = _mirrored(strategy, 200)  # straight to 16x16
     logs = train_steps(model, digit_batches(8, 2, image_size=16), strategy)
     assert model.current_size == 16 and all(np.isfinite(v) for v in logs[-1].values())
 
@@ -204,12 +210,7 @@ def test_a_fade_ends_after_mirrored_steps():
     learning rates eagerly and resets the optimizers (under MirroredStrategy they are
     distributed variables, which NumPy and float() could not read before)."""
     strategy = two_replica_strategy()
-    keras.utils.set_random_seed(0)
-    with strategy.scope():
-        model = ProGAN(TINY)
-        model.compile()
-        model.prepare()
-        assert model.advance_schedule(96)  # phase 1, halfway through its fade-in
+    model = _mirrored(strategy, 96)  # phase 1, halfway through its fade-in
     assert model.alpha == 0.5
     train_steps(model, digit_batches(8, 1, image_size=16), strategy)
     with strategy.scope():
