@@ -89,7 +89,6 @@ class _Guard:
 
     def __init__(self, model, bound: float | None):
         self.model, self.bound = model, bound or None
-        self._measure = None
 
     def _weights_and_slots(self):
         weights = [v for network in self.model.networks().values() for v in network.weights]
@@ -101,11 +100,9 @@ class _Guard:
         log_bound = self.bound if self.model.bounded_logs else None
         problems = [f"{name}={value:g}" for name, value in logs.items()
                     if not np.isfinite(value) or (log_bound and abs(value) > log_bound)]
-        if self._measure is None:  # rebuilt when a progressive model grows (new variables)
-            self._measure = tf.function(_largest_and_finite)
         weights, slots = self._weights_and_slots()
-        largest, weights_finite = (float(x) for x in self._measure(weights))
-        _, slots_finite = (float(x) for x in self._measure(slots))
+        largest, weights_finite = _largest_and_finite(weights)
+        _, slots_finite = _largest_and_finite(slots)
         if not weights_finite:
             problems.append("a network weight is NaN or infinite")
         elif self.bound and largest > self.bound:
@@ -122,20 +119,20 @@ class _Guard:
             f"training diverged at step {step}: {', '.join(problems)}{bound}; {where}; try a "
             "lower learning rate with --set")
 
-    def forget(self) -> None:
-        self._measure = None
 
+def _largest_and_finite(variables) -> tuple[float, bool]:
+    """``(max |v|, whether every value is finite)`` over ``variables``.
 
-def _largest_and_finite(variables):
-    """``(max |v|, 1.0 if every value is finite else 0.0)`` over ``variables``."""
-    largest, finite = tf.constant(0.0), tf.constant(True)
-    for variable in variables:
-        value = tf.cast(tf.convert_to_tensor(variable), tf.float32)
-        if value.shape.num_elements() == 0:
-            continue
-        finite = tf.logical_and(finite, tf.reduce_all(tf.math.is_finite(value)))
-        largest = tf.maximum(largest, tf.reduce_max(tf.abs(value)))
-    return largest, tf.cast(finite, tf.float32)
+    Eager, over one concatenation of every value: a traced function would retrace
+    whenever the variable list changes (each growth of a progressive model, each
+    optimizer reset), and TensorFlow warns about frequent retracing."""
+    values = [tf.reshape(tf.cast(tf.convert_to_tensor(v), tf.float32), [-1]) for v in variables]
+    values = [v for v in values if v.shape.num_elements()]
+    if not values:
+        return 0.0, True
+    flat = tf.concat(values, axis=0)
+    return (float(tf.reduce_max(tf.abs(flat))),
+            bool(tf.reduce_all(tf.math.is_finite(flat))))
 
 
 def make_train_function(model, strategy, *, xla: bool):
@@ -465,7 +462,6 @@ class _Loop:
                                               epoch_state=self.epoch_state)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, str(self.write_dir / runs.CHECKPOINT_DIR), max_to_keep=3)
-        self.guard.forget()
 
     def _advance_schedule(self, step: int) -> bool:
         """Progressive growing: True when the networks changed at ``step`` (new variables

@@ -354,3 +354,15 @@ def test_a_write_error_mid_training_is_one_line_and_keeps_the_last_checkpoint(
     assert message.startswith(f"cannot write to {out}: ") and "\n" not in message
     assert message.endswith(f"the last checkpoint, {out / 'checkpoints' / 'ckpt-6'}, is intact")
     assert runs.find_checkpoint(out).step == 6
+
+
+def test_the_guard_measures_any_list_of_variables_without_tracing():
+    """The guard's measure: the largest magnitude over every variable, empty ones skipped,
+    and whether every value is finite; lists of different lengths and shapes (a grown
+    progressive model, a reset optimizer) are measured alike."""
+    variables = [tf.Variable([[-3.0, 2.0]]), tf.Variable(tf.zeros([0])), tf.Variable([1.5])]
+    assert trainer._largest_and_finite(variables) == (3.0, True)
+    assert trainer._largest_and_finite(variables[2:]) == (1.5, True)
+    variables.append(tf.Variable([np.inf, 0.0]))
+    assert trainer._largest_and_finite(variables)[1] is False
+    assert trainer._largest_and_finite([]) == (0.0, True)
