@@ -356,7 +356,7 @@ def test_a_write_error_mid_training_is_one_line_and_keeps_the_last_checkpoint(
     assert runs.find_checkpoint(out).step == 6
 
 
-def test_the_guard_measures_any_list_of_variables_without_tracing():
+def test_the_guard_measures_variable_lists_of_any_length_and_shape():
     """The guard's measure: the largest magnitude over every variable, empty ones skipped,
     and whether every value is finite; lists of different lengths and shapes (a grown
     progressive model, a reset optimizer) are measured alike."""
