@@ -172,8 +172,8 @@ TUNING_NOTES = """\
   time at that point: StyleGAN's generator is the weaker player from the start, and style
   mixing is not why. Next to measure: the noise strengths (plain variables, so they learn at
   the full rate while everything else is equalized) and the style affines (y_s = 1 + A(w)
-  varies by about 1 across w at initialization, as in the official code); not isolated in
-  this session. Seeds 1 and 2 of StyleGAN were not rerun with
+  varies by about 1 across w at initialization, as in the official code); measured in the
+  last bullet of these notes. Seeds 1 and 2 of StyleGAN were not rerun with
   3e-3, so the table has no rows for them (with 1e-3: 158.4 and 191.0, above).
 - *wgan and wgan-gp: the papers' learning rates (changed: 1e-3 in both `conv` presets).*
   With the papers' optimizers (RMSProp 5e-5 with clipping; Adam 1e-4, beta 0 / 0.9) both
@@ -199,7 +199,51 @@ TUNING_NOTES = """\
   6 minutes each on one core, `--minutes 6`, 2,000 samples): `d_steps` 5 (the preset) 585
   generator steps, FID 83.8 (recall 0.40); `d_steps` 2 1,377 generator steps, 78.2 (0.33):
   2.4x the generator steps for 7% lower FID and lower recall, not the 18% the target needs,
-  so the preset keeps 5. Not tried: a larger clipping box.
+  so the preset keeps 5. The clipping box is the lever (next bullets).
+- *wgan's clipping box (changed, 2026-12-03: 0.03 in the `conv` preset).* RMSProp at 1e-3
+  moves a critic weight across the paper's box of 0.01 in ten updates. Arms as above (6
+  minutes on one core, 2,000 samples), FID (recall), generator steps, and the share of critic
+  weights sitting on the box's faces at the end: 0.01 (the preset) 83.8 (0.40), 585, 41%;
+  0.03 32.2 (0.79), 614, 15%; 0.1 48.2 (0.79), 624, 5%. A critic pinned to the box cannot
+  tell digits from bars; a box of 0.1 leaves it too little constraint to stay a useful
+  critic (precision 0.35 against 0.41). The class default stays the paper's 0.01.
+  The 10-minute run with it: 54.6, 32.5, 30.9, 31.6, 26.4 at each fifth (1,632 steps),
+  recall 0.80, against 104.5 ... 53.8 with 0.01: the target of 3 F (44.2) is met.
+- *ProGAN's rate, one step further (changed, 2026-12-03: Adam 5e-3 in ProGAN's `digits`
+  preset).* The arms above (32x32 without growth, seed 0, one core, 2,000 samples) continued
+  the trend: 5e-3 93.4 (0.229) / 31.7 (0.752) after 312 / 624 steps, against 3e-3's 103.3
+  (0.176) / 55.2 (0.542), the critic right 74% / 63% of the time. StyleGAN's preset keeps 3e-3:
+  its arms (next bullet) ran at 3e-3, and 5e-3 was not measured for it.
+  The 20-minute run with it: 227.3, 41.8, 21.3, 14.8, 10.1 at each fifth (1,397 steps),
+  recall 0.68, against 203.2 ... 25.2 with 3e-3: the targets (FID 23.6, recall 0.5) are met.
+- *StyleGAN's generator, one part at a time (2026-12-03).* Arms as ProGAN's (32x32 without
+  growth, Adam 3e-3, seed 0, one core, 2,000 samples), FID (recall) after 312 steps, and the
+  critic's `d_accuracy` (reals above, fakes below the midpoint of its mean scores) after
+  156 / 312 steps; the preset:
+  146.3 (0.035), 95% / 99%; ProGAN's generator under the same critic: 103.3 (0.176), 73% / 74%.
+  - noise inputs off (strengths held at 0): 148.8 (0.045), 95% / 99%, and the same shapes cell
+    for cell (the learned strengths stay at 0.01-0.03): not the noise;
+  - AdaIN's instance normalization replaced by ProGAN's pixel normalization (styles kept):
+    173.8 (0.014), 95% / 94%: not the instance normalization;
+  - the mapping network at the full rate (multiplier 1, not 0.01): 149.0 (0.048), 95% / 98%;
+  - without style mixing (earlier): 141.7 (0.041), 95% / 99%;
+  - the style affines learning 10x faster (lr multiplier 10, same start): 181.2 (0.002),
+    83% / 93%;
+  - the style affines' kernels started at 0.3x / 0.1x their scale in every layer: 228.5 /
+    253.3, recall 0.000, the critic at 75% / 65% after 156 steps, then one shape in every
+    cell: at this point the random styles are where the samples' variety comes from;
+  - 0.1x in the 16x16 and 32x32 layers only: 149.5 (0.039), 81% / 84%;
+  - 0.1x in the 32x32 layers only: 124.6 (0.104), 85% / 87%, strokes with less texture.
+  What this says: at initialization every style is y_s = 1 + A(w), y_b = B(w) with A and B
+  random, so each channel of each layer is scaled and shifted per sample by amounts that vary
+  by about 0.8 across w (the official initialization). After 312 steps the affine kernels
+  have not moved (mean magnitude 0.79, 0.80 at the start: an equalized weight moves 0.3% of
+  its scale per step), so in the last layers, right before `to_rgb`, each sample mixes its
+  feature maps with its own random weights, and the critic sees the texture inside the
+  strokes. Taming only the 32x32 styles is the one change that helped (146.3 -> 124.6), and
+  it still trails ProGAN; taming more of them removes the variety with the texture. One seed
+  and one point each, so no preset follows from it: StyleGAN's cause is narrowed to the
+  random fine styles against a too-short run for their affines to learn, not fixed.
 - *The VAE's likelihood*: see the next section; the dense networks now start from
   U(+-1/sqrt(fan_in)), which moved the held-out NLL after 20 epochs from 96.6 to 94.3 nats.
 - *The reference DCGAN* now mirrors its discriminator (a 64-filter transposed convolution,
