@@ -10,8 +10,8 @@ from keras_genzoo.models.progan.presets import progressive_presets
 # than its FFHQ one (non-saturating + R1), and StyleGAN2-ADA's 2-layer mapping network
 # for small images: the mapping learns at 0.01x the rate, so in a CPU budget w stays
 # where its random layers put it, and 8 of them squeeze the latents together (the w of
-# two latents at cosine 0.74 on average, 0.33 with 2 layers); Adam at 3e-3, the rate
-# measured for StyleGAN (ProGAN's 5e-3 was measured for ProGAN only); docs/benchmarks.md,
+# two latents at cosine 0.74 on average, 0.33 with 2 layers); Adam at 3e-3 for the
+# equalized rate's pace (progan's 5e-3 was not measured for StyleGAN); docs/benchmarks.md,
 # quality notes
 PRESETS = progressive_presets(512, digits_config={
     "loss": "wasserstein", "gp_weight": 10.0, "drift_weight": 0.001, "r1_gamma": 0.0,
