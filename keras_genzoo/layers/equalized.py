@@ -115,6 +115,9 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
     at ``bias_initializer_value`` (StyleGAN initialises the bias of the
     affine layers that give AdaIN's scale at 1; Karras et al. 2019, section 2).
     ``gain`` is sqrt(2) for layers followed by a (leaky) ReLU, 1 for linear ones.
+    ``kernel_initializer_scale`` (default 1, the papers') multiplies the stored
+    kernel's initial standard deviation, so the layer starts closer to its bias
+    without changing how fast it learns.
     """
 
     def __init__(
@@ -125,6 +128,7 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
         gain: float = math.sqrt(2),
         use_bias: bool = True,
         bias_initializer_value: float = 0.0,
+        kernel_initializer_scale: float = 1.0,
         activation=None,
         **kwargs,
     ):
@@ -132,6 +136,9 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
         if int(units) < 1:
             raise ValueError(f"units must be >= 1, got {units}")
         _check_scales(lr_multiplier, gain)
+        if not (math.isfinite(kernel_initializer_scale) and kernel_initializer_scale > 0):
+            raise ValueError(f"kernel_initializer_scale must be > 0, got {kernel_initializer_scale}")
+        self.kernel_initializer_scale = float(kernel_initializer_scale)
         self.units = int(units)
         self.lr_multiplier = float(lr_multiplier)
         self.gain = float(gain)
@@ -151,7 +158,8 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=(self._fan_in, self.units),
-            initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier),
+            initializer=keras.initializers.RandomNormal(
+                stddev=self.kernel_initializer_scale / self.lr_multiplier),
         )
         if self.use_bias:
             self.bias = self.add_weight(
@@ -174,6 +182,7 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
             "gain": self.gain,
             "use_bias": self.use_bias,
             "bias_initializer_value": self.bias_initializer_value,
+            "kernel_initializer_scale": self.kernel_initializer_scale,
             "activation": _activation_config(self.activation),
         }
 

@@ -291,6 +291,8 @@ ROWS = [
          "learning_rate must be positive"),
     case("set-stylegan-mapping-lr-zero", "train stylegan --set mapping_lr_multiplier=0",
          "mapping_lr_multiplier must be positive"),
+    case("set-stylegan-fine-style-init-zero", "train stylegan --set fine_style_init_scale=0",
+         "fine_style_init_scale must be positive"),
     case("set-progan-lr-zero", "train progan --set generator_lr=0",
          "generator_lr must be positive"),
     case("set-beta-1-five", "train dcgan --set beta_1=5", "beta_1 must be in [0, 1)"),

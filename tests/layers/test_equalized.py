@@ -76,6 +76,19 @@ def test_dense_stored_kernel_has_std_one_over_lr_multiplier_and_effective_kernel
     assert np.std(layer.effective_kernel().numpy()) == pytest.approx(he_std, rel=0.02)
 
 
+def test_kernel_initializer_scale_shrinks_the_stored_kernel_but_not_the_runtime_scale():
+    keras.utils.set_random_seed(2)
+    plain = EqualizedDense(512, lr_multiplier=0.01, bias_initializer_value=1.0)
+    small = EqualizedDense(512, lr_multiplier=0.01, bias_initializer_value=1.0,
+                           kernel_initializer_scale=0.1)
+    for layer in (plain, small):
+        layer.build((None, 512))
+    assert np.std(small.kernel.numpy()) == pytest.approx(0.1 / 0.01, rel=0.02)
+    # the same step size and the same starting bias: only where the kernel starts differs
+    assert small.runtime_scale == plain.runtime_scale
+    np.testing.assert_allclose(small.effective_bias().numpy(), 1.0, rtol=1e-6)
+
+
 def test_dense_on_rank3_inputs_uses_the_last_axis_as_fan_in():
     layer = EqualizedDense(2, gain=1.0)
     out = layer(np.ones((4, 5, 8), np.float32))
@@ -155,7 +168,8 @@ def test_conv_stored_kernel_std_and_effective_bias():
 # ------------------------------------------------------------ serialization, precision, errors
 def test_serialize_deserialize_keeps_every_argument():
     dense = EqualizedDense(
-        7, lr_multiplier=0.01, gain=1.0, use_bias=True, bias_initializer_value=1.0, activation="lrelu", name="d"
+        7, lr_multiplier=0.01, gain=1.0, use_bias=True, bias_initializer_value=1.0, activation="lrelu", name="d",
+        kernel_initializer_scale=0.3,
     )
     conv = EqualizedConv2D(
         3, (1, 3), strides=2, padding="valid", lr_multiplier=0.5, gain=2.0, use_bias=False, activation="tanh"
@@ -202,6 +216,9 @@ def test_bad_arguments_and_unbuilt_scale():
         EqualizedConv2D(4, 3, gain=-1.0)
     with pytest.raises(ValueError, match="units"):
         EqualizedDense(0)
+    for scale in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="kernel_initializer_scale"):
+            EqualizedDense(4, kernel_initializer_scale=scale)
     with pytest.raises(ValueError, match="padding"):
         EqualizedConv2D(4, 3, padding="causal")
     with pytest.raises(ValueError, match="kernel_size"):

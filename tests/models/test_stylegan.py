@@ -104,6 +104,23 @@ def test_growth_keeps_the_output_at_alpha_zero_and_training_runs():
     assert len(model.fade_layers()) == 3  # G (shared by its noisy twin), EMA, D
 
 
+def test_fine_style_init_scale_shrinks_only_the_last_resolutions_style_affines():
+    keras.utils.set_random_seed(0)
+    model = StyleGAN({**TINY, "latent_dim": 64, "max_filters": 64, "filter_base": 256,
+                      "fine_style_init_scale": 0.1}).prepare()
+    model.grow()  # 8x8 is TINY's last resolution
+    stds = {}
+    for stage, block in enumerate(model.layer_store["g_block"]):
+        for layer in block:
+            if "style" in layer.name:
+                stds.setdefault(stage, []).append(float(np.std(layer.kernel.numpy())))
+    # 64 x 64 draws per kernel: its sample std is within ~5% of the true one
+    np.testing.assert_allclose(stds[0], 1.0, rtol=0.15)
+    np.testing.assert_allclose(stds[1], 0.1, rtol=0.15)
+    with pytest.raises(ConfigError, match="fine_style_init_scale"):
+        StyleGAN({**TINY, "fine_style_init_scale": 0.0})
+
+
 # slow tier: progan's two-replica test covers the progressive engine in the fast tier
 @pytest.mark.slow
 def test_two_replicas_train_like_one_device():

@@ -65,13 +65,16 @@ class StyleGANConfig(ProgressiveConfig):
     w_avg_decay: float = 0.995
     #: layers the truncation trick applies to (0: every layer)
     truncation_cutoff: int = 0
+    #: the style affines (A) of the final resolution's two layers start with their kernels
+    #: at this fraction of the paper's scale (1); their bias (y_s = 1, y_b = 0) is unchanged
+    fine_style_init_scale: float = 1.0
     loss: AdversarialLossName = "non_saturating"
     r1_gamma: float = 10.0
 
     def validate(self):
         super().validate()
         config_lib.require_at_least(self, "mapping_layers", 1)
-        config_lib.require_positive(self, "mapping_lr_multiplier")
+        config_lib.require_positive(self, "mapping_lr_multiplier", "fine_style_init_scale")
         if not 0.0 <= self.style_mixing <= 1.0:
             raise ConfigError(f"style_mixing is a probability in [0, 1], got {self.style_mixing}")
         config_lib.require_fraction(self, "w_avg_decay")
@@ -140,6 +143,10 @@ class StyleGAN(ProGAN):
                 for i in range(c.mapping_layers)]
         else:
             layers["mapping"] = []
+        # random affines give every sample its own per-channel scale and shift; right
+        # before to_rgb those show as texture inside the strokes, and equalized affines
+        # barely move within a CPU budget (docs/benchmarks.md, quality notes)
+        style_init = c.fine_style_init_scale if size == c.image_size else 1.0
         block = []
         for conv in range(2):
             tag = f"{phase}{'ab'[conv]}"
@@ -158,8 +165,10 @@ class StyleGAN(ProGAN):
                                  name=f"{prefix}g_fixed_noise{tag}"),
                       # y_s starts at 1 and y_b at 0: AdaIN starts as plain normalization
                       EqualizedDense(filters, gain=1.0, bias_initializer_value=1.0,
+                                     kernel_initializer_scale=style_init,
                                      name=f"{prefix}g_style_scale{tag}"),
-                      EqualizedDense(filters, gain=1.0, name=f"{prefix}g_style_bias{tag}"),
+                      EqualizedDense(filters, gain=1.0, kernel_initializer_scale=style_init,
+                                     name=f"{prefix}g_style_bias{tag}"),
                       AdaIN(name=f"{prefix}g_adain{tag}")]
         layers["g_block"] = block
         layers["g_to_rgb"] = [EqualizedConv2D(c.channels, 1, gain=1.0,
