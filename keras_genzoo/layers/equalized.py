@@ -55,11 +55,11 @@ def _activation_config(spec):
     return keras.saving.serialize_keras_object(spec)
 
 
-def _check_scales(lr_multiplier, gain):
-    if not float(lr_multiplier) > 0.0:
-        raise ValueError(f"lr_multiplier must be > 0, got {lr_multiplier}")
-    if not float(gain) > 0.0:
-        raise ValueError(f"gain must be > 0, got {gain}")
+def _check_scales(**scales):
+    """Each keyword's value > 0 (NaN fails the comparison, so it is refused too)."""
+    for name, value in scales.items():
+        if not float(value) > 0.0:
+            raise ValueError(f"{name} must be > 0, got {value}")
 
 
 def _pair(value, name):
@@ -135,9 +135,8 @@ class EqualizedDense(_EqualizedMixin, keras.layers.Layer):
         super().__init__(**kwargs)
         if int(units) < 1:
             raise ValueError(f"units must be >= 1, got {units}")
-        _check_scales(lr_multiplier, gain)
-        if not (math.isfinite(kernel_initializer_scale) and kernel_initializer_scale > 0):
-            raise ValueError(f"kernel_initializer_scale must be > 0, got {kernel_initializer_scale}")
+        _check_scales(lr_multiplier=lr_multiplier, gain=gain,
+                      kernel_initializer_scale=kernel_initializer_scale)
         self.kernel_initializer_scale = float(kernel_initializer_scale)
         self.units = int(units)
         self.lr_multiplier = float(lr_multiplier)
@@ -216,7 +215,7 @@ class EqualizedConv2D(_EqualizedMixin, keras.layers.Layer):
             raise ValueError(f"filters must be >= 1, got {filters}")
         if padding not in ("same", "valid"):
             raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
-        _check_scales(lr_multiplier, gain)
+        _check_scales(lr_multiplier=lr_multiplier, gain=gain)
         self.filters = int(filters)
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
