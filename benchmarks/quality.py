@@ -174,7 +174,8 @@ TUNING_NOTES = """\
   the full rate while everything else is equalized) and the style affines (y_s = 1 + A(w)
   varies by about 1 across w at initialization, as in the official code); measured in the
   last bullet of these notes. Seeds 1 and 2 of StyleGAN were not rerun with
-  3e-3, so the table has no rows for them (with 1e-3: 158.4 and 191.0, above).
+  3e-3 alone (with 1e-3: 158.4 and 191.0, above); the table's rows for them are the
+  current preset's (the StyleGAN bullets below).
 - *wgan and wgan-gp: the papers' learning rates (changed: 1e-3 in both `conv` presets).*
   With the papers' optimizers (RMSProp 5e-5 with clipping; Adam 1e-4, beta 0 / 0.9) both
   10-minute curves were still falling when the budget ended (wgan-gp 124.9, 70.8, 61.8 over its
@@ -264,7 +265,29 @@ TUNING_NOTES = """\
   digits (7, 9, 0, 3, 8) where the run without it (129.8, recall 0.01) showed textured
   blobs. Still 4.6 F against the target of 1.6 F (23.6), with the curve falling by about
   a quarter per evaluation when the budget ends: the first two fifths are the growth to
-  16x16 and the fade of 32x32, where the change does nothing. Seeds 1 and 2 not run.
+  16x16 and the fade of 32x32, where the change does nothing. Seeds 1 and 2 with the same
+  preset (2026-12-03, a faster day: 1,329 and 1,378 steps in the 20 minutes): 162.6, 178.8,
+  110.4, 74.4, 59.7 (recall 0.29) and 168.0, 153.3, 107.7, 70.5, 45.9 (recall 0.39); at
+  about seed 0's 1,100 steps they stood at 74.4 and 70.5, so the three seeds agree, and every
+  curve still falls by a quarter to a third per evaluation when the budget ends.
+  The cause, from the arms above: at initialization every sample's styles rescale each
+  channel by a random factor of about 1 +- 0.8, and with an equalized weight moving 0.3% of
+  its scale per step the style affines have not learned in the ~400-600 steps this budget
+  gives the 32x32 layers, so the generator spends the run undoing per-sample texture that
+  ProGAN's generator never has (ProGAN, identical critic and schedule, 10.1). Taming only
+  the last layers' styles halved the FID; taming more of them removes the variety too.
+- *StyleGAN without progressive growing (measured 2026-12-03, not yet the preset).* If the
+  32x32 layers are what needs the steps, the growth phases spend two fifths of the budget
+  elsewhere; StyleGAN2 (Karras et al. 2020, section 4.1) dropped progressive growing
+  altogether. The same 20-minute run (`python benchmarks/quality.py --models stylegan`,
+  seed 0, 10,000 samples) with the `digits` preset plus `fade_images=0`,
+  `stable_images=64` (32x32 from the fourth step): 145.1, 82.5, 53.9, 38.6, 32.2 at each
+  evaluation (937 steps, all but three at 32x32, against 1,093 with growth), recall
+  0.56 at the end, precision 0.53, no collapse (largest settled rise x0.84), against
+  131.6, 149.8, 123.7, 94.3, 67.3 (recall 0.15) with growth. The best point so far: 2.2 F
+  against the target of 1.6 F (23.6), the recall target met, the curve still falling by a
+  sixth per evaluation. One seed, so it is not the preset yet: seeds 1 and 2 with it, the
+  default run's grids and figures and the README's time are still to be measured.
 - *The VAE's likelihood*: see the next section; the dense networks now start from
   U(+-1/sqrt(fan_in)), which moved the held-out NLL after 20 epochs from 96.6 to 94.3 nats.
 - *The reference DCGAN* now mirrors its discriminator (a 64-filter transposed convolution,

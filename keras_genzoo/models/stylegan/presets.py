@@ -11,9 +11,9 @@ from keras_genzoo.models.progan.presets import progressive_presets
 # for small images: the mapping learns at 0.01x the rate, so in a CPU budget w stays
 # where its random layers put it, and 8 of them squeeze the latents together (the w of
 # two latents at cosine 0.74 on average, 0.33 with 2 layers); Adam at 3e-3 for the
-# equalized rate's pace (progan's 5e-3 was not measured for StyleGAN); the 32x32 layers'
-# style affines started at 0.1x, so the last layers do not texture every sample with its
-# own random styles; docs/benchmarks.md, quality notes
+# equalized rate's pace (progan's 5e-3 measured level with it in a StyleGAN arm); the
+# 32x32 layers' style affines started at 0.1x, so the last layers do not texture every
+# sample with its own random styles; docs/benchmarks.md, quality notes
 PRESETS = progressive_presets(512, digits_config={
     "loss": "wasserstein", "gp_weight": 10.0, "drift_weight": 0.001, "r1_gamma": 0.0,
     "mapping_layers": 2, "generator_lr": 3e-3, "discriminator_lr": 3e-3,
