@@ -276,18 +276,20 @@ TUNING_NOTES = """\
   gives the 32x32 layers, so the generator spends the run undoing per-sample texture that
   ProGAN's generator never has (ProGAN, identical critic and schedule, 10.1). Taming only
   the last layers' styles halved the FID; taming more of them removes the variety too.
-- *StyleGAN without progressive growing (measured 2026-12-03, not yet the preset).* If the
+- *StyleGAN without progressive growing, at batch 32 (the preset since 2026-12-04).* If the
   32x32 layers are what needs the steps, the growth phases spend two fifths of the budget
   elsewhere; StyleGAN2 (Karras et al. 2020, section 4.1) dropped progressive growing
   altogether. The same 20-minute run (`python benchmarks/quality.py --models stylegan`,
-  seed 0, 10,000 samples) with the `digits` preset plus `fade_images=0`,
-  `stable_images=64` (32x32 from the fourth step): 145.1, 82.5, 53.9, 38.6, 32.2 at each
-  evaluation (937 steps, all but three at 32x32, against 1,093 with growth), recall
-  0.56 at the end, precision 0.53, no collapse (largest settled rise x0.84), against
-  131.6, 149.8, 123.7, 94.3, 67.3 (recall 0.15) with growth. The best point so far: 2.2 F
-  against the target of 1.6 F (23.6), the recall target met, the curve still falling by a
-  sixth per evaluation. One seed, so it is not the preset yet: seeds 1 and 2 with it, the
-  default run's grids and figures and the README's time are still to be measured.
+  10,000 samples) with the then `digits` preset plus `fade_images=0`, `stable_images=64`
+  (32x32 from the fourth step): seed 0: 145.1, 82.5, 53.9, 38.6, 32.2 at each evaluation
+  (937 steps, all but three at 32x32, against 1,093 with growth), recall 0.56, precision
+  0.53, no collapse; seed 1: 165.9, 106.1, 70.3, 51.8, 42.0 (1,036 steps), recall 0.40;
+  against 131.6, 149.8, 123.7, 94.3, 67.3 (recall 0.15) and 162.6, 178.8, 110.4, 74.4,
+  59.7 (0.29) with growth. Still falling by a sixth to a fifth per evaluation at the end:
+  the run is short of updates, and a step of 32 images costs about half one of 64 here.
+  The same run at batch 32 (seed 0): 78.0, 37.8, 26.7, 22.1, 16.1 (2,314 steps), recall
+  0.59: the targets met. Both changes are the preset now; the table's stylegan rows
+  (seeds 0-2) are recorded with it.
 - *The VAE's likelihood*: see the next section; the dense networks now start from
   U(+-1/sqrt(fan_in)), which moved the held-out NLL after 20 epochs from 96.6 to 94.3 nats.
 - *The reference DCGAN* now mirrors its discriminator (a 64-filter transposed convolution,

@@ -7,17 +7,19 @@ from __future__ import annotations
 from keras_genzoo.registry import Preset
 
 def progressive_presets(latent_dim_celeba: int, digits_config: dict | None = None,
+                        digits_train: dict | None = None, digits_description: str | None = None,
                         **celeba_config) -> dict[str, Preset]:
     """The digits (CPU) and celeba presets of progan and stylegan."""
     return {
         "digits": Preset(
-            "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per fade and per stable "
-            "phase, at most 64 channels, 128-d latent",
+            digits_description or "32x32 digits on CPU: 4 -> 8 -> 16 -> 32, 6,400 images per "
+            "fade and per stable phase, at most 64 channels, 128-d latent",
             # an EMA half-life of ~70 steps: the papers' 0.999 (~700 steps) would still be
             # mostly the random initial weights at the end of this short run
             config={"image_size": 32, "channels": 1, "ema_decay": 0.99,
                     **(digits_config or {})},
-            train={"dataset": "digits", "epochs": 36, "batch_size": 64},
+            train={"dataset": "digits", "epochs": 36, "batch_size": 64,
+                   **(digits_train or {})},
         ),
         "celeba": Preset(
             f"128x128 RGB faces (tfds celeb_a): {latent_dim_celeba}-d latent, 256 channels, "

@@ -6,8 +6,8 @@ from keras_genzoo.registry import ModelSpec, register
 register(ModelSpec(
     name="stylegan",
     description="Style-based generator: mapping network, AdaIN styles, noise inputs, style "
-        "mixing, truncation trick; progressive growing; non-saturating loss + R1 "
-        "(digits preset: WGAN-GP)",
+        "mixing, truncation trick; progressive growing (celeba preset; the CPU digits preset "
+        "trains at full size, as StyleGAN2); non-saturating loss + R1 (digits preset: WGAN-GP)",
     target="keras_genzoo.models.stylegan.model:StyleGAN",
     kind="gan",
     reference="Karras, Laine & Aila 2019, arXiv:1812.04948",
