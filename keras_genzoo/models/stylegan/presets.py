@@ -23,7 +23,7 @@ PRESETS = progressive_presets(512, digits_config={
     "mapping_layers": 2, "generator_lr": 3e-3, "discriminator_lr": 3e-3,
     "fine_style_init_scale": 0.1, "fade_images": 0, "stable_images": 64},
     digits_train={"batch_size": 32},
-    digits_description="32x32 digits on CPU: 32x32 from the fourth step (no growth), "
+    digits_description="32x32 digits on CPU: 32x32 after the first 192 images (no growth), "
     "batch 32, at most 64 channels, 128-d latent",
     truncation_cutoff=8)
 
