@@ -160,6 +160,8 @@ def test_seed_bounds_are_included():
     ({"checkpoint_every": -1}, "--checkpoint-every"),
     ({"checkpoint_every": config_lib.MAX_STEPS + 1}, "--checkpoint-every"),
     ({"sample_every": 0}, "--sample-every"),
+    ({"steps_per_execution": 0}, "--steps-per-execution"),
+    ({"steps_per_execution": 10**9 + 1}, "--steps-per-execution"),
     ({"eval_every": config_lib.MAX_EPOCHS + 1}, "--eval-every"),
     ({"eval_every": 1, "eval_num": config_lib.MAX_EVAL_NUM + 1}, "--eval-num"),
     ({"eval_num": 50}, "--eval-num goes with --eval-every"),
@@ -176,7 +178,8 @@ def test_train_settings_at_their_bounds_are_accepted():
     TrainSettings(steps=config_lib.MAX_STEPS, seed=config_lib.MAX_SEED,
                   batch_size=config_lib.MAX_BATCH_SIZE, minutes=config_lib.MAX_MINUTES,
                   checkpoint_every=config_lib.MAX_STEPS, sample_every=config_lib.MAX_EPOCHS,
-                  eval_every=config_lib.MAX_EPOCHS, eval_num=config_lib.MAX_EVAL_NUM,
+                  steps_per_execution=config_lib.MAX_STEPS, eval_every=config_lib.MAX_EPOCHS,
+                  eval_num=config_lib.MAX_EVAL_NUM,
                   eval_metrics="fid", eval_features="random").validate()
     TrainSettings(epochs=config_lib.MAX_EPOCHS).validate()
 

@@ -44,6 +44,7 @@ def run(args) -> int:
         manual_dir=args.manual_dir,
         checkpoint_every=args.checkpoint_every,
         sample_every=args.sample_every,
+        steps_per_execution=args.steps_per_execution,
         domain_column=args.domain_column,
         label_column=args.label_column,
         eval_every=args.eval_every,

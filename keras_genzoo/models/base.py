@@ -174,6 +174,18 @@ class GenzooModel(keras.Model):
     thins_epoch_ends: ClassVar[bool] = False
     #: True for models of 2-D points (toy2d), drawn as scatter plots, not image grids
     points: ClassVar[bool] = False
+    #: False for a model whose ``train_step`` has no Python ``if``/``for`` on tensors:
+    #: the trainer then traces it as plain Python, without autograph's conversion of
+    #: every method it calls (1.3 s of the dense VAE's first step on 2 cores)
+    train_step_needs_autograph: ClassVar[bool] = True
+
+    def held_out_metrics(self, data, *, slow: bool = True) -> dict[str, float]:
+        """The epoch end's ``val_<name>`` scores of a model with ``evaluates_held_out``:
+        ``evaluation_metrics(images, labels)`` of ``data = (images, labels)``. With
+        ``slow=False`` a model may leave out its costlier estimates (the VAE's
+        importance-weighted bound); the trainer asks for them every ``--sample-every``
+        epochs and at the last."""
+        return self.evaluation_metrics(*data)
 
     def discriminator_probability(self, data) -> np.ndarray | None:
         """D(x) ``[N]`` as a probability for models with a logistic discriminator (the

@@ -93,7 +93,8 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
     held_out = None
     if model.evaluates_held_out:
         held_out = HeldOutMetrics.for_source(
-            plan, source, every=settings.sample_every if model.thins_epoch_ends else 1)
+            plan, source, every=settings.sample_every if model.thins_epoch_ends else 1,
+            slow_every=settings.sample_every)
         hooks.append(held_out)
     if settings.eval_every:
         hooks.append(PeriodicEvaluation.for_plan(plan, model, source))
@@ -111,24 +112,27 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
 
 
 class HeldOutMetrics(EpochEndHook):
-    """``val_<name>`` columns: the model's ``evaluation_metrics`` on held-out data, every
-    ``every`` epochs and at the last (the other rows leave them empty)."""
+    """``val_<name>`` columns: the model's ``held_out_metrics`` on held-out data, every
+    ``every`` epochs and at the last (the other rows leave them empty), its slower
+    estimates every ``slow_every`` epochs and at the last."""
 
-    def __init__(self, data, every: int = 1):
+    def __init__(self, data, every: int = 1, slow_every: int = 1):
         #: ``(images, labels)``, or for tabular domains a list of ``(x, y)`` per domain
-        self.data, self.every = data, every
+        self.data, self.every, self.slow_every = data, every, slow_every
 
     @classmethod
-    def for_source(cls, plan, source, every: int = 1) -> "HeldOutMetrics":
+    def for_source(cls, plan, source, every: int = 1,
+                   slow_every: int = 1) -> "HeldOutMetrics":
         settings = plan.settings
         if source.kind == "domains":  # the validation rows of every domain
             validation = plan_lib.open_training_domains(
                 settings.dataset, settings, plan.config, split="validation")
-            return cls([(domain.x, domain.y) for domain in validation.domains], every)
+            return cls([(domain.x, domain.y) for domain in validation.domains], every,
+                       slow_every)
         held_out = open_held_out(settings.dataset, image_size=plan.config["image_size"],
                                  channels=plan.config["channels"], data_dir=settings.data_dir,
                                  manual_dir=settings.manual_dir)
-        return cls(held_out.take_examples(HOLDOUT_EVAL_COUNT), every)
+        return cls(held_out.take_examples(HOLDOUT_EVAL_COUNT), every, slow_every)
 
     def preview_examples(self):
         """The first held-out examples, for a reconstruction grid (None for domains)."""
@@ -140,10 +144,8 @@ class HeldOutMetrics(EpochEndHook):
     def on_epoch_end(self, end):
         if end.epoch % self.every and not end.final:
             return
-        if isinstance(self.data, list):
-            scores = end.model.evaluation_metrics(self.data)
-        else:
-            scores = end.model.evaluation_metrics(*self.data)
+        slow = end.final or end.epoch % self.slow_every == 0
+        scores = end.model.held_out_metrics(self.data, slow=slow)
         # a score the model could not compute (None, or left out) stays empty in the row
         end.row.update({f"val_{name}": value for name, value in scores.items()
                         if value is not None})

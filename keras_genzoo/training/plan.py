@@ -53,6 +53,8 @@ class TrainSettings:
     manual_dir: str | None = None
     #: save a checkpoint every N steps as well as at each epoch end (0: epoch ends only)
     checkpoint_every: int = 0
+    #: training steps per call into TensorFlow (one graph loop; 1: a call per step)
+    steps_per_execution: int = 1
     #: write the sample grid (2-D models: the scatter plot) every N epochs and at the last
     #: one; history and TensorBoard scalars are still written at every epoch end (models
     #: with ``thins_epoch_ends``, RadialGAN: the epoch's checkpoint and held-out scores)
@@ -90,6 +92,7 @@ class TrainSettings:
         config_lib.check_seed(self.seed)
         count(self.checkpoint_every, "--checkpoint-every", config_lib.MAX_STEPS, minimum=0)
         count(self.sample_every, "--sample-every", config_lib.MAX_EPOCHS)
+        count(self.steps_per_execution, "--steps-per-execution", config_lib.MAX_STEPS)
         count(self.eval_every, "--eval-every", config_lib.MAX_EPOCHS, minimum=0)
         if self.eval_num is not None:
             count(self.eval_num, "--eval-num", config_lib.MAX_EVAL_NUM)

@@ -141,9 +141,9 @@ def make_train_function(model, strategy, *, xla: bool):
     With ``xla`` the per-replica step is compiled with ``jit_compile=True``
     (Keras' "auto" would switch XLA off on CPU and under strategies).
     """
-    replica_step = tf.function(model.train_step, jit_compile=True) if xla else model.train_step
+    replica_step = _replica_step(model, xla)
 
-    @tf.function
+    @tf.function(autograph=_needs_autograph(model))
     def distributed_step(batch):
         logs = strategy.run(replica_step, args=(batch,))
         return {
@@ -152,6 +152,48 @@ def make_train_function(model, strategy, *, xla: bool):
         }
 
     return distributed_step
+
+
+def _replica_step(model, xla: bool):
+    """``model.train_step`` as a ``tf.function`` of its own: compiled with XLA when asked,
+    and traced without autograph's source conversion for a model whose step has no
+    Python control flow on tensors (``train_step_needs_autograph``)."""
+    return tf.function(model.train_step, jit_compile=xla or None,
+                       autograph=_needs_autograph(model))
+
+
+def _needs_autograph(model) -> bool:
+    # a plain keras.Model with a train_step of its own (tests, hand loops) is converted
+    return getattr(model, "train_step_needs_autograph", True)
+
+
+def make_multi_step_function(model, strategy, *, xla: bool):
+    """``steps(iterator, n)``: ``n`` distributed steps in one call (``n >= 1``), the
+    last step's logs. One graph loop instead of ``n`` calls from Python: where a step
+    takes a few milliseconds (dense networks on CPU), the per-call dispatch and the
+    host's wait for the next batch are about 30% of an epoch (Keras'
+    ``steps_per_execution`` does the same for ``fit``)."""
+    replica_step = _replica_step(model, xla)
+
+    def one_step(iterator):
+        logs = strategy.run(replica_step, args=(next(iterator),))
+        return {name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+                for name, value in logs.items()}
+
+    @tf.function(autograph=False)  # the loop is written out: nothing to convert
+    def distributed_steps(iterator, n):
+        first = one_step(iterator)
+        names = sorted(first)
+
+        def body(i, *values):
+            logs = one_step(iterator)
+            return (i + 1, *[logs[name] for name in names])
+
+        out = tf.while_loop(lambda i, *values: i < n, body,
+                            (tf.constant(1), *[first[name] for name in names]))
+        return dict(zip(names, out[1:]))
+
+    return distributed_steps
 
 
 def train(plan: plan_lib.RunPlan, *, verbose: int | None = None,
@@ -450,6 +492,11 @@ class _Loop:
         self.start_step = self.step = model.steps_taken()
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step
         self.train_step = make_train_function(model, strategy, xla=self.settings.xla)
+        # a model that changes its networks during training (progressive growing)
+        # checks its schedule before every step
+        self.group = 1 if model.has_schedule else self.settings.steps_per_execution
+        self.train_steps = (make_multi_step_function(model, strategy, xla=self.settings.xla)
+                            if self.group > 1 else None)
         self.epochs_run = 0
         #: the step that ends the current epoch (set by run_epoch)
         self.epoch_last_step = None
@@ -523,18 +570,27 @@ class _Loop:
             print(f"Epoch {self.epoch + 1}{of_epochs}", flush=True)
         self.started = time.perf_counter()
         first_step_done = None
+        first_call_steps = 0
         last_display = 0.0
         logs = {}
-        for batch in distributed:
+        batches = iter(distributed)
+        while self.step < self.epoch_last_step:
             if self._advance_schedule(self.step):  # grown: new variables, new optimizers
                 self.train_step = make_train_function(model, self.strategy, xla=settings.xla)
-            logs = self.train_step(batch)
-            self.step += 1
+            group = self._group_size()
+            if group == 1:
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                logs = self.train_step(batch)
+            else:
+                logs = self.train_steps(batches, tf.constant(group))
+            self.step += group
             done_in_epoch = self.step - epoch_start
             self.out_of_time = self.clock.expired(logs, self.strategy)
             now = time.perf_counter()
             if first_step_done is None:
-                first_step_done = now
+                first_step_done, first_call_steps = now, group
             # Reading the logs forces the host to wait for the device, so the
             # bar refreshes at most every 0.2 s (and always on the last step).
             if verbose and (done_in_epoch == steps_this_epoch or self.out_of_time
@@ -551,13 +607,22 @@ class _Loop:
                 break
         logs_ready = {k: float(v) for k, v in logs.items()}  # waits for the last step
         self.ended = time.perf_counter()
-        # Throughput excludes each epoch's first step (tracing, XLA
+        # Throughput excludes each epoch's first call (tracing, XLA
         # compilation, iterator start) and the epoch-end work.
-        steps_timed = self.step - epoch_start - self.skip - 1
+        steps_timed = self.step - epoch_start - self.skip - first_call_steps
         if first_step_done is not None and steps_timed > 0:
             self._measured_examples += steps_timed * self.step_batch
             self._measured_seconds += self.ended - first_step_done
         return logs_ready
+
+    def _group_size(self) -> int:
+        """How many steps the next call runs: ``--steps-per-execution``, cut at the
+        epoch's end and at the next ``--checkpoint-every`` step."""
+        group = min(self.group, self.epoch_last_step - self.step)
+        every = self.settings.checkpoint_every
+        if every:
+            group = min(group, every - self.step % every)
+        return max(1, group)
 
     def save(self, logs: dict[str, float]) -> None:
         """Checkpoint the current step, once the guard has found the state good."""
