@@ -141,17 +141,26 @@ def make_train_function(model, strategy, *, xla: bool):
     With ``xla`` the per-replica step is compiled with ``jit_compile=True``
     (Keras' "auto" would switch XLA off on CPU and under strategies).
     """
-    replica_step = _replica_step(model, xla)
+    one_step = _reduced_step(model, strategy, xla)
 
     @tf.function(autograph=_needs_autograph(model))
     def distributed_step(batch):
-        logs = strategy.run(replica_step, args=(batch,))
-        return {
-            name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
-            for name, value in logs.items()
-        }
+        return one_step(batch)
 
     return distributed_step
+
+
+def _reduced_step(model, strategy, xla: bool):
+    """``step(batch)``: ``strategy.run`` of the replica step, its logs averaged over
+    the replicas (called inside the trainer's ``tf.function``)."""
+    replica_step = _replica_step(model, xla)
+
+    def step(batch):
+        logs = strategy.run(replica_step, args=(batch,))
+        return {name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+                for name, value in logs.items()}
+
+    return step
 
 
 def _replica_step(model, xla: bool):
@@ -173,20 +182,15 @@ def make_multi_step_function(model, strategy, *, xla: bool):
     takes a few milliseconds (dense networks on CPU), the per-call dispatch and the
     host's wait for the next batch are about 30% of an epoch (Keras'
     ``steps_per_execution`` does the same for ``fit``)."""
-    replica_step = _replica_step(model, xla)
-
-    def one_step(iterator):
-        logs = strategy.run(replica_step, args=(next(iterator),))
-        return {name: strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
-                for name, value in logs.items()}
+    one_step = _reduced_step(model, strategy, xla)
 
     @tf.function(autograph=False)  # the loop is written out: nothing to convert
     def distributed_steps(iterator, n):
-        first = one_step(iterator)
+        first = one_step(next(iterator))
         names = sorted(first)
 
         def body(i, *values):
-            logs = one_step(iterator)
+            logs = one_step(next(iterator))
             return (i + 1, *[logs[name] for name in names])
 
         out = tf.while_loop(lambda i, *values: i < n, body,
@@ -493,7 +497,8 @@ class _Loop:
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step
         self.train_step = make_train_function(model, strategy, xla=self.settings.xla)
         # a model that changes its networks during training (progressive growing)
-        # checks its schedule before every step
+        # checks its schedule before every step. A grouped run sends a lone step (the
+        # end of an epoch) through the loop too: one function to trace and compile.
         self.group = 1 if model.has_schedule else self.settings.steps_per_execution
         self.train_steps = (make_multi_step_function(model, strategy, xla=self.settings.xla)
                             if self.group > 1 else None)
@@ -578,7 +583,7 @@ class _Loop:
             if self._advance_schedule(self.step):  # grown: new variables, new optimizers
                 self.train_step = make_train_function(model, self.strategy, xla=settings.xla)
             group = self._group_size()
-            if group == 1:
+            if self.train_steps is None:
                 batch = next(batches, None)
                 if batch is None:
                     break

@@ -368,11 +368,9 @@ class VAE(AutoencoderBase):
         """Per image: the reconstruction (the mean of ``p(x | z = mu(x))``, as
         :meth:`reconstruct`), ``log p(x|z)`` at ``z = mu + sigma * eps`` and the KL, as
         :meth:`elbo_terms` for one sample; one graph for the epoch end's scores."""
-        mean, log_var = self.posterior(x, y)
-        reconstruction = self.mean_image(self.decoder_logits(mean, y))
-        z = self.reparameterize(mean, log_var, eps)
-        return (reconstruction, self.log_likelihood(x, self.decoder_logits(z, y)),
-                gaussian_kl_standard_normal(mean, log_var))
+        nll, kl = self.negative_elbo_terms(x, y, eps)
+        reconstruction = self.mean_image(self.decoder_logits(self.posterior(x, y)[0], y))
+        return reconstruction, -nll, kl
 
     @tf.function(reduce_retracing=True)
     def _log_weights_mean(self, x, y, eps):
