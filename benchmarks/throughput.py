@@ -297,7 +297,7 @@ def breakdown(model_name: str, rounds: int = 25) -> dict[str, float]:
 
     def distributed():
         return strategy.experimental_distribute_dataset(
-            trainer._shard_by_data(source.batches(step_batch, epoch=0, seed=0).take(steps)))
+            trainer._epoch_pipeline_options(source.batches(step_batch, epoch=0, seed=0).take(steps)))
 
     genzoo_step = trainer.make_train_function(model, strategy, xla=False)
     cases = {"hand step, plain iterator": (make_hand_step(model, xla=False), plain),

@@ -149,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default 1; vae's dense preset: 16): faster where a step takes a few "
                        "milliseconds; --minutes, the progress bar and interrupts act between "
                        "calls; ignored by progressive models, which may grow at any step")
+    train.add_argument("--thin-epoch-ends", action=argparse.BooleanOptionalAction, default=None,
+                       help="checkpoint and score held-out data only every --sample-every "
+                       "epochs and at the last, for epochs so short that this work weighs "
+                       "(default: radialgan and vae's dense preset on, the others off)")
     train.add_argument("--domain-column", metavar="COLUMN",
                        help="csv: datasets (radialgan): the column naming each row's domain")
     train.add_argument("--label-column", metavar="COLUMN",

@@ -45,6 +45,7 @@ def run(args) -> int:
         checkpoint_every=args.checkpoint_every,
         sample_every=args.sample_every,
         steps_per_execution=args.steps_per_execution,
+        thin_epoch_ends=args.thin_epoch_ends,
         domain_column=args.domain_column,
         label_column=args.label_column,
         eval_every=args.eval_every,

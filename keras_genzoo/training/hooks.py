@@ -93,7 +93,8 @@ def default_hooks(plan: plan_lib.RunPlan, model, source) -> list[EpochEndHook]:
     held_out = None
     if model.evaluates_held_out:
         held_out = HeldOutMetrics.for_source(
-            plan, source, every=settings.sample_every if model.thins_epoch_ends else 1,
+            plan, source,
+            every=settings.sample_every if plan_lib.thins_epoch_ends(settings, model) else 1,
             slow_every=settings.sample_every)
         hooks.append(held_out)
     if settings.eval_every:

@@ -56,9 +56,14 @@ class TrainSettings:
     #: training steps per call into TensorFlow (one graph loop; 1: a call per step)
     steps_per_execution: int = 1
     #: write the sample grid (2-D models: the scatter plot) every N epochs and at the last
-    #: one; history and TensorBoard scalars are still written at every epoch end (models
-    #: with ``thins_epoch_ends``, RadialGAN: the epoch's checkpoint and held-out scores)
+    #: one; history and TensorBoard scalars are still written at every epoch end (with
+    #: ``thin_epoch_ends``: the epoch's checkpoint and held-out scores too)
     sample_every: int = 1
+    #: the epoch's checkpoint and held-out scores only every ``sample_every`` epochs and
+    #: at the last, for epochs so short that this work would weigh (history rows every
+    #: epoch; a kill in between resumes from the last checkpoint and replays the epochs
+    #: exactly). None: the model's ``thins_epoch_ends`` (RadialGAN: on)
+    thin_epoch_ends: bool | None = None
     #: every N epochs, score the model with genzoo eval's metrics (0: never)
     eval_every: int = 0
     #: comma-separated metrics (None: fid,kid,prdc; autoencoders recon; 2-D models modes)
@@ -93,6 +98,9 @@ class TrainSettings:
         count(self.checkpoint_every, "--checkpoint-every", config_lib.MAX_STEPS, minimum=0)
         count(self.sample_every, "--sample-every", config_lib.MAX_EPOCHS)
         count(self.steps_per_execution, "--steps-per-execution", config_lib.MAX_STEPS)
+        if self.thin_epoch_ends not in (None, True, False):
+            raise ConfigError(f"thin_epoch_ends must be true or false, got "
+                              f"{self.thin_epoch_ends!r}")
         count(self.eval_every, "--eval-every", config_lib.MAX_EPOCHS, minimum=0)
         if self.eval_num is not None:
             count(self.eval_num, "--eval-num", config_lib.MAX_EVAL_NUM)
@@ -281,9 +289,18 @@ def _check_flags_apply(spec, config_class, train: TrainSettings, flags: dict[str
                               f"{catalog.point_dim(train.dataset)}-D points")
     model_class = spec.load_class()
     if flags.get("sample_every") is not None and not (draws_pictures(model_class)
-                                                      or model_class.thins_epoch_ends):
+                                                      or thins_epoch_ends(train, model_class)):
         raise ConfigError(f"--sample-every sets how often the sample grid is drawn, and "
-                          f"{spec.name} draws none")
+                          f"{spec.name} draws none (with --thin-epoch-ends: how often its "
+                          "epochs are checkpointed)")
+
+
+def thins_epoch_ends(settings: TrainSettings, model) -> bool:
+    """Whether a run checkpoints and scores its epochs only every ``--sample-every``:
+    ``--thin-epoch-ends`` / ``--no-thin-epoch-ends``, else the model's default."""
+    if settings.thin_epoch_ends is not None:
+        return settings.thin_epoch_ends
+    return model.thins_epoch_ends
 
 
 def draws_pictures(model_class) -> bool:

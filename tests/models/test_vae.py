@@ -161,6 +161,33 @@ def test_importance_weighted_bound_tightens_with_k_and_k1_averages_to_the_elbo()
     assert bounds[2] - bounds[0] > 10 * standard_error  # the gain is not noise
 
 
+@pytest.mark.parametrize("conditional", [False, True])
+def test_importance_weighted_bound_is_one_traced_shape_whatever_the_chunking(
+        monkeypatch, conditional):
+    """The images go through in chunks of one size (the last padded and its padding
+    dropped): per image the same bound as in one chunk, and one trace however the
+    count divides."""
+    import keras_genzoo.models.vae.model as vae_module
+
+    config = dict(TINY_DENSE, **({"conditional": True, "num_classes": 3} if conditional
+                                 else {}))
+    keras.utils.set_random_seed(2)
+    model = VAE(**config).prepare()
+    x = _images(23, seed=4)
+    labels = np.arange(23) % 3 if conditional else None
+    whole = model.importance_weighted_bound(x, labels, k=5, seed=1)  # one chunk of 23
+    monkeypatch.setattr(vae_module, "_CHUNK_PASSES", 5 * 4)  # chunks of 4: 6 chunks, 1 pad
+    fresh = VAE(**config).prepare()
+    fresh.set_weights(model.get_weights())
+    chunked = fresh.importance_weighted_bound(x, labels, k=5, seed=1)
+    assert chunked.shape == (23,)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-4)
+    assert fresh._log_weights_mean.experimental_get_tracing_count() == 1
+    assert len(fresh.importance_weighted_bound(x[:1], None if labels is None else labels[:1],
+                                               k=5)) == 1
+    assert fresh.importance_weighted_bound(x[:0], k=5).shape == (0,)
+
+
 def test_training_improves_the_elbo_and_logs_its_terms():
     keras.utils.set_random_seed(0)
     model = VAE(**TINY_DENSE, learning_rate=3e-3).prepare()

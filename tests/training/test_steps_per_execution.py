@@ -110,6 +110,63 @@ def test_vae_iw_bound_follows_sample_every(tmp_path):
     assert "iw_bound" not in scores and "iw_bound" in model.evaluation_metrics(images)
 
 
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, no checkpoint is saved."""
+
+
+def test_thinned_epoch_ends_checkpoint_every_sample_every_and_a_kill_replays_exactly(
+        tmp_path):
+    """--thin-epoch-ends with --sample-every 2 over 5 epochs of 6 steps: checkpoints at
+    epochs 2, 4 and 5 (the last), held-out scores on those rows only, a history row every
+    epoch. Killed during epoch 4, the run resumes from epoch 2's checkpoint, writes
+    epoch 3's row again, and ends with the weights and rows of an uninterrupted run."""
+    settings = dict(epochs=5, sample_every=2, thin_epoch_ends=True)
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    trainer.train(_plan("vae", TINY_VAE, straight, **settings), verbose=0)
+    rows = runs.read_history(straight)
+    assert [r["step"] for r in rows] == ["6", "12", "18", "24", "30"]
+    assert [bool(r.get("val_elbo")) for r in rows] == [False, True, False, True, True]
+    assert sorted(p.name for p in (straight / "checkpoints").glob("ckpt-*.index")) == [
+        "ckpt-12.index", "ckpt-24.index", "ckpt-30.index"]
+
+    def kill(step):
+        if step == 21:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        trainer.train(_plan("vae", TINY_VAE, killed, **settings), verbose=0, on_step=kill)
+    assert runs.find_checkpoint(killed).step == 12
+    assert [r["epoch"] for r in runs.read_history(killed)] == ["1", "2", "3"]
+    calls = []
+    trainer.train(_plan("vae", TINY_VAE, killed, **settings), verbose=0, on_step=calls.append)
+    assert calls[0] == 13  # epoch 3 again, from its first step
+    _same_weights(straight, killed, atol=1e-6)
+    again = runs.read_history(killed)
+    assert [r["step"] for r in again] == [r["step"] for r in rows]
+    for name in ("loss", "val_elbo"):
+        np.testing.assert_allclose([float(r[name] or "nan") for r in again],
+                                   [float(r[name] or "nan") for r in rows], rtol=1e-5)
+
+
+def test_thin_epoch_ends_defaults_and_flags():
+    """The model's default (radialgan on, vae off), the dense VAE preset on, and the
+    flags either way; without a grid to draw, --sample-every needs the thinning."""
+    assert plan_lib.resolve_plan("vae").settings.thin_epoch_ends is None
+    assert plan_lib.resolve_plan("vae", preset="dense").settings.thin_epoch_ends is True
+    assert plan_lib.resolve_plan("vae", preset="dense",
+                                 thin_epoch_ends=False).settings.thin_epoch_ends is False
+    with pytest.raises(ConfigError, match="thin_epoch_ends must be true or false"):
+        plan_lib.resolve_plan("vae", thin_epoch_ends="yes")
+    with pytest.raises(ConfigError, match="draws none"):
+        plan_lib.resolve_plan("classifier", sample_every=2)
+    plan = plan_lib.resolve_plan("classifier", sample_every=2, thin_epoch_ends=True)
+    assert plan.settings.sample_every == 2
+    done = subprocess.run([sys.executable, "-m", "zoo_cli", "train", "vae", "--preset", "dense",
+                           "--no-thin-epoch-ends", "--thin-epoch-ends=1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
 def test_steps_per_execution_bad_values():
     with pytest.raises(ConfigError, match="--steps-per-execution must be a positive integer"):
         plan_lib.resolve_plan("ae", steps_per_execution=0)
@@ -122,6 +179,7 @@ def test_steps_per_execution_bad_values():
 def test_vae_dense_preset_groups_its_steps():
     plan = plan_lib.resolve_plan("vae", preset="dense")
     assert plan.settings.steps_per_execution == 16 and plan.settings.sample_every == 5
+    assert plan.settings.thin_epoch_ends is True
     assert plan_lib.resolve_plan("vae", preset="dense", steps_per_execution=1,
                                  sample_every=1).settings.steps_per_execution == 1
 

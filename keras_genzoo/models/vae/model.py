@@ -363,7 +363,7 @@ class VAE(AutoencoderBase):
         log_px = tf.reduce_mean(tf.reshape(log_px, [samples, -1]), axis=0)
         return log_px.numpy(), gaussian_kl_standard_normal(mean, log_var).numpy()
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)  # no control flow on tensors
     def _held_out_terms(self, x, y, eps):
         """Per image: the reconstruction (the mean of ``p(x | z = mu(x))``, as
         :meth:`reconstruct`), ``log p(x|z)`` at ``z = mu + sigma * eps`` and the KL, as
@@ -372,7 +372,7 @@ class VAE(AutoencoderBase):
         reconstruction = self.mean_image(self.decoder_logits(self.posterior(x, y)[0], y))
         return reconstruction, -nll, kl
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)  # no control flow on tensors
     def _log_weights_mean(self, x, y, eps):
         """``log (1/k) sum_i w_i`` for one chunk of images ``x`` and noise ``eps``
         ``[k, n, d]``; one graph, so the per-epoch held-out bound costs little."""
@@ -400,15 +400,24 @@ class VAE(AutoencoderBase):
         labels = self._labels_for(images, labels)
         d = self.config.code_dim
         # one draw for all images, so results do not depend on the chunking
-        eps_all = tf.random.stateless_normal([len(images), k, d], seed=[seed, 2])
-        chunk = max(1, _CHUNK_PASSES // k)
+        count = len(images)
+        if not count:
+            return np.zeros([0], np.float32)
+        eps_all = tf.random.stateless_normal([count, k, d], seed=[seed, 2])
+        # chunks of one size (the last padded with copies of the last image, its extra
+        # bounds dropped): the graph is traced for one shape only
+        chunks = -(-count // max(1, _CHUNK_PASSES // k))
+        chunk = -(-count // chunks)
+        padded = np.arange(chunks * chunk).clip(max=count - 1)
+        images, eps_all = images[padded], tf.gather(eps_all, padded)
+        labels = None if labels is None else labels[padded]
         bounds = []
-        for start in range(0, len(images), chunk):
+        for start in range(0, chunks * chunk, chunk):
             x = self._images(images[start : start + chunk])
             y = None if labels is None else tf.constant(labels[start : start + chunk], tf.int32)
-            eps = tf.transpose(eps_all[start : start + int(x.shape[0])], [1, 0, 2])  # [k, n, d]
+            eps = tf.transpose(eps_all[start : start + chunk], [1, 0, 2])  # [k, n, d]
             bounds.append(self._log_weights_mean(x, y, eps).numpy())
-        return np.concatenate(bounds) if bounds else np.zeros([0], np.float32)
+        return np.concatenate(bounds)[:count]
 
     def evaluation_metrics(self, images, labels=None, *,
                            iw_bound: bool = True) -> dict[str, float]:
