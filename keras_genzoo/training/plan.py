@@ -98,7 +98,7 @@ class TrainSettings:
         count(self.checkpoint_every, "--checkpoint-every", config_lib.MAX_STEPS, minimum=0)
         count(self.sample_every, "--sample-every", config_lib.MAX_EPOCHS)
         count(self.steps_per_execution, "--steps-per-execution", config_lib.MAX_STEPS)
-        if self.thin_epoch_ends not in (None, True, False):
+        if self.thin_epoch_ends is not None and not isinstance(self.thin_epoch_ends, bool):
             raise ConfigError(f"thin_epoch_ends must be true or false, got "
                               f"{self.thin_epoch_ends!r}")
         count(self.eval_every, "--eval-every", config_lib.MAX_EPOCHS, minimum=0)

@@ -157,6 +157,8 @@ def test_thin_epoch_ends_defaults_and_flags():
                                  thin_epoch_ends=False).settings.thin_epoch_ends is False
     with pytest.raises(ConfigError, match="thin_epoch_ends must be true or false"):
         plan_lib.resolve_plan("vae", thin_epoch_ends="yes")
+    with pytest.raises(ConfigError, match="thin_epoch_ends must be true or false"):
+        plan_lib.resolve_plan("vae", thin_epoch_ends=1)
     with pytest.raises(ConfigError, match="draws none"):
         plan_lib.resolve_plan("classifier", sample_every=2)
     plan = plan_lib.resolve_plan("classifier", sample_every=2, thin_epoch_ends=True)
