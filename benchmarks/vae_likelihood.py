@@ -118,13 +118,19 @@ def genzoo_process(tmp: pathlib.Path) -> list[dict]:
     done = subprocess.run([sys.executable, str(pathlib.Path(__file__).resolve()),
                            "--genzoo-side", str(tmp)], capture_output=True, text=True,
                           check=False)
-    result = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode or not result:
-        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
-        raise SystemExit("vae_likelihood.py: the genzoo run failed")
     for line in done.stdout.splitlines():
         if line.startswith("  genzoo"):
             print(line, flush=True)
+    return _result_rows(done, "genzoo")
+
+
+def _result_rows(done: subprocess.CompletedProcess, side: str) -> list[dict]:
+    """The rows a side's process printed on its ``RESULT`` line; its output and an
+    exit when it failed."""
+    result = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode or not result:
+        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"vae_likelihood.py: the {side} run failed")
     return json.loads(result[-1][len("RESULT "):])
 
 
@@ -132,11 +138,7 @@ def pythae_runs(python: str, tmp: pathlib.Path) -> list[dict]:
     done = subprocess.run([python, "-c", PYTHAE_SCRIPT, str(tmp / "split.npz"),
                            str(tmp / "pythae"), ",".join(map(str, CHECKPOINTS))],
                           capture_output=True, text=True, check=False)
-    result = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode or not result:
-        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
-        raise SystemExit("vae_likelihood.py: the pythae run failed")
-    rows = json.loads(result[-1][len("RESULT "):])
+    rows = _result_rows(done, "pythae")
     for row in rows:
         print(f"  pythae {row['epochs']} epochs: NLL {row['nll']:.2f} nats, "
               f"{row['seconds']:.0f} s", flush=True)
@@ -249,7 +251,8 @@ def main(argv=None) -> int:
         tmp = pathlib.Path(tmp)
         folder = tmp / "idx"
         folder.mkdir()
-        idx_lib.write_idx(folder / "train-images-idx3-ubyte", (train[..., 0] * 255).astype(np.uint8))
+        idx_lib.write_idx(folder / "train-images-idx3-ubyte",
+                          (train[..., 0] * 255).astype(np.uint8))
         idx_lib.write_idx(folder / "t10k-images-idx3-ubyte",
                           (held_out[..., 0] * 255).astype(np.uint8))
         np.savez(tmp / "split.npz", train=train[..., 0], held_out=held_out[..., 0])

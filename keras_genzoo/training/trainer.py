@@ -495,13 +495,15 @@ class _Loop:
             tf.train.Checkpoint(epoch_state=self.epoch_state).restore(latest).expect_partial()
         self.start_step = self.step = model.steps_taken()
         self._advance_schedule(self.start_step)  # e.g. the fade-in alpha at the resumed step
-        self.train_step = make_train_function(model, strategy, xla=self.settings.xla)
         # a model that changes its networks during training (progressive growing)
         # checks its schedule before every step. A grouped run sends a lone step (the
-        # end of an epoch) through the loop too: one function to trace and compile.
+        # end of an epoch) through its loop too: one function to trace and compile.
         self.group = 1 if model.has_schedule else self.settings.steps_per_execution
+        grouped = self.group > 1
+        self.train_step = (None if grouped else
+                           make_train_function(model, strategy, xla=self.settings.xla))
         self.train_steps = (make_multi_step_function(model, strategy, xla=self.settings.xla)
-                            if self.group > 1 else None)
+                            if grouped else None)
         self.epochs_run = 0
         #: the step that ends the current epoch (set by run_epoch)
         self.epoch_last_step = None
@@ -562,7 +564,8 @@ class _Loop:
         if self.skip:
             dataset = dataset.skip(self.skip)
         dataset = dataset.take(steps_this_epoch - self.skip)
-        distributed = self.strategy.experimental_distribute_dataset(_epoch_pipeline_options(dataset))
+        distributed = self.strategy.experimental_distribute_dataset(
+            _epoch_pipeline_options(dataset))
         if not self.skip:  # a resumed epoch keeps the running means it was saved with
             for tracker in model.metrics:
                 tracker.reset_state()
