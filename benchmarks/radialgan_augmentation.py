@@ -35,6 +35,13 @@ rows (p < 0.05), the diagnosis when RadialGAN does not help.
 
     python benchmarks/radialgan_augmentation.py            # 5 seeds, writes the docs
     python benchmarks/radialgan_augmentation.py --quick    # 2 seeds, N in {10, all}, few steps, no docs
+    # a variant, written as its own section (and figure) of the docs:
+    python benchmarks/radialgan_augmentation.py --sizes 10,20,40,all --steps 3000 \
+        --set learning_rate=1e-3 --set shared_feature_weight=10 --section shared-features
+
+RadialGAN's gain over the other methods is also given paired by seed (every
+method of a seed sees the same split), which separates the gain's own spread
+from the split-to-split spread that every method shares.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import concurrent.futures
 import datetime
 import multiprocessing
 import pathlib
+import re
 import sys
 import tempfile
 import time
@@ -71,6 +79,39 @@ SOURCES_AT = 20  # the target size at which the number of sources varies
 #: run needs (4 domains give 12 translation pairs per step)
 OVERRIDES = {"num_domains": str(NUM_DOMAINS)}
 BATCH_SIZE = 32
+
+
+def command_tail(argv) -> str:
+    """The arguments that say what was measured, for the docs: not --results FILE,
+    a local file that only saves rerunning."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--results":
+            skip = True
+        elif not arg.startswith("--results="):
+            kept.append(arg)
+    return "".join(f" {arg}" for arg in kept)
+
+
+def parse_overrides(parser, items) -> dict:
+    """``--set KEY=VALUE`` items -> ``{KEY: VALUE}`` (a usage error otherwise)."""
+    overrides = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not (equals and key):
+            parser.error(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key] = value
+    return overrides
+
+
+def section_names(section):
+    """The markers and figure of the default section, or of variant ``section``."""
+    if not section:
+        return START_MARKER, END_MARKER, FIGURE
+    return (f"<!-- radialgan-{section}:start -->", f"<!-- radialgan-{section}:end -->",
+            f"radialgan_scarce-{section}.png")
 
 
 def label_of(size):
@@ -103,7 +144,7 @@ def run_job(job: dict) -> dict:
     from keras_genzoo.training import trainer
 
     out = pathlib.Path(job["out_dir"])
-    overrides = dict(OVERRIDES)
+    overrides = {**OVERRIDES, **job["model_overrides"]}
     if job["size"] is not None:
         overrides["target_rows"] = str(job["size"])
     if job["sources"] is not None:
@@ -227,20 +268,22 @@ def run_job(job: dict) -> dict:
 
 def jobs_for(args, tmp):
     jobs = []
-    for dataset, positive in DATASETS.items():
+    for dataset in args.datasets:
         for seed in args.seeds:
             variants = [(size, None) for size in args.sizes]
             variants += [(SOURCES_AT, k) for k in args.sources]
             for size, sources in variants:
                 name = f"{dataset.split(':')[1]}-{seed}-{label_of(size)}-{sources or 'all'}"
-                jobs.append({"dataset": dataset, "positive": positive, "seed": seed,
+                jobs.append({"dataset": dataset, "positive": DATASETS[dataset], "seed": seed,
                              "size": size, "sources": sources, "steps": args.steps,
+                             "model_overrides": args.model_overrides,
                              "threads": args.threads, "out_dir": str(pathlib.Path(tmp) / name)})
     return jobs
 
 
 def job_key(job):
-    return (job["dataset"], job["seed"], job["size"], job["sources"], job["steps"])
+    overrides = tuple(sorted(job.get("model_overrides", {}).items()))
+    return (job["dataset"], job["seed"], job["size"], job["sources"], job["steps"], overrides)
 
 
 def run_all(args, jobs):
@@ -250,8 +293,10 @@ def run_all(args, jobs):
     import json
 
     results = []
+    args.resumed = 0
     if args.results and args.results.is_file():
         results = [json.loads(line) for line in args.results.read_text().splitlines() if line]
+        args.resumed = len(results)
         done = {job_key(r["job"]) for r in results}
         jobs = [job for job in jobs if job_key(job) not in done]
         print(f"{len(results)} runs read from {args.results}; {len(jobs)} to go", flush=True)
@@ -359,11 +404,16 @@ def cell(value):
 def render(args, results, table, minutes) -> str:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     seconds = sum(r["seconds"] for r in results) / len(results)
+    extra = "".join(f" --set {key}={value}" for key, value in args.model_overrides.items())
+    start_marker, end_marker, figure_name = section_names(args.section)
+    took = (f"in {minutes:.1f} minutes ({args.workers} runs at a time)" if not args.resumed
+            else f"from {args.resumed} runs stored with --results ({args.workers} at a time)")
     lines = [
-        START_MARKER, "## RadialGAN for a scarce target domain", "",
-        f"Produced by `python benchmarks/radialgan_augmentation.py` on {stamp} in "
-        f"{minutes:.1f} minutes ({args.workers} runs at a time). Regenerate it with the same "
-        "command; only this section and its figure are rewritten.", "",
+        start_marker, "## RadialGAN for a scarce target domain"
+        + (f": {args.section}" if args.section else ""), "",
+        f"Produced by `python benchmarks/radialgan_augmentation.py{args.command_tail}` "
+        f"on {stamp} {took}. Regenerate it with the same command; only this section and its "
+        "figure are rewritten.", "",
         f"- Machine: {machine_description(results[0]['versions'])}.",
         f"- Data: `domains:synthetic` and `domains:breast_cancer` with {NUM_DOMAINS} domains "
         "each (docs/data.md): domain 0 is the target, the other 3 are sources with different, "
@@ -372,9 +422,9 @@ def render(args, results, table, minutes) -> str:
         "and test rows never change. Seeds " + ", ".join(map(str, args.seeds)) + ": each "
         "draws the splits, the target's N rows and the model's initialization.",
         f"- Model: `genzoo train radialgan --dataset D --set num_domains={NUM_DOMAINS} "
-        f"--set target_rows=N --steps {args.steps} --batch-size {BATCH_SIZE} --seed S` (wgan-gp, "
-        f"latent 16, 2 x 64 units; about {seconds:.0f} s per run), then `genzoo radialgan "
-        "augment RUN --target 0`.",
+        f"--set target_rows=N{extra} --steps {args.steps} --batch-size {BATCH_SIZE} --seed S` "
+        f"(wgan-gp, latent 16, 2 x 64 units; about {seconds:.0f} s per run), then `genzoo "
+        "radialgan augment RUN --target 0`.",
         "- Classifiers: scikit-learn `LogisticRegression` on standardized inputs and "
         "`GradientBoostingClassifier` (defaults). AUROC on the target's test split, mean ± std "
         "over seeds (AUPRC in the second table of each block).",
@@ -384,9 +434,8 @@ def render(args, results, table, minutes) -> str:
         "`SimpleImputer` / `IterativeImputer` fitted on the pooled rows); RadialGAN (the "
         "target's rows plus the sources translated into it); RadialGAN chosen on validation "
         "(RadialGAN when its validation AUROC beats target-only's, else target only).", "",
-        f"![AUROC against the target's training rows]({'images/' + FIGURE})", ""]
-    datasets = list(DATASETS)
-    for dataset in datasets:
+        f"![AUROC against the target's training rows]({'images/' + figure_name})", ""]
+    for dataset in args.datasets:
         keys = [(dataset, size, None) for size in args.sizes]
         keys += [(dataset, SOURCES_AT, k) for k in args.sources]
         keys = [key for key in keys if key in table]
@@ -403,6 +452,20 @@ def render(args, results, table, minutes) -> str:
                     cells = [cell(entry[kind].get(method, {}).get(metric)) for method in METHODS]
                     lines.append(f"| {label} | " + " | ".join(cells) + " |")
                 lines.append("")
+        rivals = ("target only", "simple combination", "pooling + iterative imputation")
+        lines += [f"RadialGAN's gain on {dataset}, paired by seed (each seed draws one split "
+                  "for every method): AUROC of RadialGAN minus the other method's, mean ± std "
+                  "over seeds.", "",
+                  "| N (sources) | " + " | ".join(f"{kind}: over {rival}" for kind in CLASSIFIERS
+                                                  for rival in rivals) + " |",
+                  "|---" * (1 + len(CLASSIFIERS) * len(rivals)) + "|"]
+        for key in keys:
+            entry = table[key]
+            cells = [paired_gain(results, key, kind, rival) for kind in CLASSIFIERS
+                     for rival in rivals]
+            lines.append(f"| {entry['sizes']['target_train']} ({entry['sizes']['sources']}) | "
+                         + " | ".join(cells) + " |")
+        lines.append("")
         lines += [f"Translation quality on {dataset} (held-out source rows translated into the "
                   "target): label agreement, and how many of the target's features a "
                   "Kolmogorov-Smirnov test tells apart from real target rows (p < 0.05).", "",
@@ -416,15 +479,30 @@ def render(args, results, table, minutes) -> str:
                          f"{translation['ks_rejected']:.1f} of {entry['sizes']['features']} | "
                          f"{entry['sizes']['shared']} |")
         lines.append("")
-    lines += ["**Reading.** " + reading(args, table), "", END_MARKER]
+    lines += ["**Reading.** " + reading(args, table), "", end_marker]
     return "\n".join(lines) + "\n"
+
+
+def paired_gain(results, key, kind, rival) -> str:
+    """RadialGAN's AUROC minus ``rival``'s over the runs of ``key``, seed by seed: the
+    spread of the gain itself, without the split-to-split spread both methods share."""
+    import numpy as np
+
+    gains = [r["results"][kind]["RadialGAN"]["auroc"] - r["results"][kind][rival]["auroc"]
+             for r in results
+             if (r["job"]["dataset"], r["job"]["size"], r["job"]["sources"]) == key
+             and rival in r["results"][kind]]
+    if not gains:
+        return "—"
+    spread = float(np.std(gains, ddof=1)) if len(gains) > 1 else 0.0
+    return f"{np.mean(gains):+.3f} ± {spread:.3f}"
 
 
 def reading(args, table) -> str:
     """The issue's check, computed: on domains:synthetic with N <= 40, does RadialGAN beat
     target only and simple combination by more than its seed spread?"""
     parts = []
-    for dataset in DATASETS:
+    for dataset in args.datasets:
         for kind in CLASSIFIERS:
             verdicts = []
             for size in [s for s in args.sizes if s is not None and s <= 40]:
@@ -460,21 +538,55 @@ def main(argv=None) -> int:
     parser.add_argument("--results", type=pathlib.Path, default=None,
                         help="JSON-lines file of finished runs: appended to, and read to skip "
                              "the runs already done")
+    parser.add_argument("--set", dest="model_overrides", action="append", default=[],
+                        metavar="KEY=VALUE",
+                        help="a radialgan config value for every run (repeatable), e.g. "
+                             "shared_feature_weight=10; prints the section, writes no docs")
+    parser.add_argument("--sizes", dest="only_sizes", default=None,
+                        help="only these target sizes N, comma-separated (all: the whole "
+                             "train split), without the source-count rows; writes no docs")
+    parser.add_argument("--datasets", dest="only_datasets", default=None,
+                        help="only these datasets, comma-separated; writes no docs")
+    parser.add_argument("--section", default=None, metavar="NAME",
+                        help="write the tables and figure as section NAME of the docs (a "
+                             "variant: with --set, --sizes or --datasets), beside the default "
+                             "command's section")
     parser.add_argument("--figure-only", action="store_true",
                         help="redraw the figure from --results FILE and stop")
     args = parser.parse_args(argv)
     base = QUICK if args.quick else FULL
     args.seeds, args.sizes, args.sources = base["seeds"], base["sizes"], base["sources"]
     args.steps = args.steps or base["steps"]
-    write = not (args.quick or args.no_write)
+    args.command_tail = command_tail(argv if argv is not None else sys.argv[1:])
+    overrides = args.model_overrides = parse_overrides(parser, args.model_overrides)
+    args.datasets = list(DATASETS)
+    if args.only_datasets:
+        args.datasets = [name.strip() for name in args.only_datasets.split(",")]
+        unknown = [name for name in args.datasets if name not in DATASETS]
+        if unknown:
+            parser.error(f"--datasets: {unknown[0]} is not one of {', '.join(DATASETS)}")
+    if args.only_sizes:
+        try:
+            args.sizes = tuple(None if size.strip() == "all" else int(size)
+                               for size in args.only_sizes.split(","))
+        except ValueError:
+            parser.error(f"--sizes takes numbers or all, got {args.only_sizes!r}")
+        args.sources = ()
+    if args.section is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.section):
+        parser.error(f"--section takes lower-case letters, digits and dashes, got "
+                     f"{args.section!r}")
+    # the default section documents the default command; a variant writes its own
+    write = not (args.quick or args.no_write) and (
+        bool(args.section) or not (overrides or args.only_datasets or args.only_sizes))
+    _, _, figure_name = section_names(args.section)
     if args.figure_only:
         import json
 
         if not (args.results and args.results.is_file()):
             parser.error("--figure-only needs --results FILE of a finished run")
         results = [json.loads(line) for line in args.results.read_text().splitlines() if line]
-        figure(summarize(results), list(DATASETS), args.sizes,
-               args.out.parent / "images" / FIGURE)
+        figure(summarize(results), args.datasets, args.sizes,
+               args.out.parent / "images" / figure_name)
         return 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="genzoo-radialgan-") as tmp:
@@ -483,8 +595,9 @@ def main(argv=None) -> int:
     section = render(args, results, table, (time.perf_counter() - started) / 60)
     print(section)
     if write:
-        figure(table, list(DATASETS), args.sizes, args.out.parent / "images" / FIGURE)
-        write_section(args.out, section, START_MARKER, END_MARKER)
+        start_marker, end_marker, _ = section_names(args.section)
+        figure(table, args.datasets, args.sizes, args.out.parent / "images" / figure_name)
+        write_section(args.out, section, start_marker, end_marker)
         print(f"wrote {args.out}")
     return 0
 

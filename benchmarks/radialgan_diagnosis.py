@@ -1,10 +1,11 @@
 """Why RadialGAN does or does not help a scarce target: the translations themselves
 (companion of `radialgan_augmentation.py`, the same runs' settings).
 
-For `domains:synthetic` with the target's training rows N in {20, all}, a
-radialgan is trained as in the augmentation benchmark and every source's
-HELD-OUT rows are translated into the target. Three measurements of those
-translations:
+For `domains:synthetic` with the target's training rows N in {20, all}, two
+radialgans are trained as in the augmentation benchmark, one with the paper's
+losses and one with the shared-feature term (`shared_feature_weight=10`), and
+every source's HELD-OUT rows are translated into the target. Four measurements
+of those translations:
 
 * **label map**: a logistic regression fitted on the translated rows alone (with
   the labels they carry) and scored (AUROC) on the target's real test rows. If
@@ -17,8 +18,16 @@ translations:
   drawn to the few rows the target discriminator saw (it memorised them).
 * **KS**: how many of the target's features a two-sample Kolmogorov-Smirnov test
   tells apart from real held-out target rows (p < 0.05).
+* **against the truth**: the generator knows every subject, so each held-out
+  source row has a true counterpart (the same subject as the target would have
+  recorded it, `synthetic_counterfactual`). Per target feature, the correlation
+  of translated and true values, over the features the source records too and
+  over those it does not, beside the best linear translator fitted on oracle
+  pairs (the ceiling the noise leaves); and the class signal: the target's
+  full-data classifier scored on the translated rows and on their truths.
 
-    python benchmarks/radialgan_diagnosis.py            # 3 seeds, writes the docs
+    python benchmarks/radialgan_diagnosis.py            # 5 seeds, writes the docs
+    python benchmarks/radialgan_diagnosis.py --steps 3000 --set learning_rate=1e-3
     python benchmarks/radialgan_diagnosis.py --quick    # 1 seed, few steps, no docs
 """
 
@@ -33,13 +42,22 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 from docs_section import machine_description, write_section  # noqa: E402
-from radialgan_augmentation import BATCH_SIZE, FULL, OVERRIDES, label_of  # noqa: E402
+from radialgan_augmentation import (  # noqa: E402
+    BATCH_SIZE,
+    FULL,
+    OVERRIDES,
+    label_of,
+    parse_overrides,
+)
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 START_MARKER, END_MARKER = "<!-- radialgan-diagnosis:start -->", "<!-- radialgan-diagnosis:end -->"
 DATASET = "domains:synthetic"
+#: the paper's losses, and with the shared-feature term (docs/models/radialgan.md)
+ARMS = {"paper's losses": {}, "shared features": {"shared_feature_weight": "10"}}
 
 
 def run_job(job: dict) -> dict:
@@ -53,14 +71,15 @@ def run_job(job: dict) -> dict:
     tf.config.threading.set_inter_op_parallelism_threads(job["threads"])
     from scipy.spatial.distance import cdist
     from scipy.stats import ks_2samp
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.metrics import roc_auc_score
 
     from keras_genzoo import runs
+    from keras_genzoo.data.tabular import synthetic_counterfactual
     from keras_genzoo.training import plan as plan_lib
     from keras_genzoo.training import trainer
 
-    overrides = dict(OVERRIDES)
+    overrides = {**OVERRIDES, **job["model_overrides"]}
     if job["size"] is not None:
         overrides["target_rows"] = str(job["size"])
     run_dir = pathlib.Path(job["out_dir"]) / "run"
@@ -76,19 +95,59 @@ def run_job(job: dict) -> dict:
     x_test, y_test = splits["test"].domains[t].x, splits["test"].domains[t].y
     full = plan_lib.open_training_domains(
         DATASET, plan.settings, {**plan.config, "target_rows": None}, split="train")
+    # the whole train split in the N rows' standardized units (the run's, x_test's)
+    full_x = splits["train"].domains[t].standardize(full.domains[t].to_original(
+        full.domains[t].x))
+    full_y = full.domains[t].y
 
     def auroc(x, y):
         fitted = LogisticRegression(max_iter=5000).fit(x, y)
         return float(roc_auc_score(y_test, fitted.predict_proba(x_test)[:, 1]))
 
     rng = np.random.default_rng(job["seed"])
-    translated, labels = [], []
+    target = splits["train"].domains[t]
+    num_domains = len(splits["train"].domains)
+
+    def truth(split, i):
+        """Domain i's rows of ``split`` as the target would have recorded them,
+        in the target's standardized units."""
+        rows = splits[split].domains[i].rows
+        return target.standardize(synthetic_counterfactual(i, t, rows, num_domains))
+
+    translated, labels, truths, recorded = [], [], [], {}
+    ceiling = {"recorded": [], "not recorded": []}
     for i, domain in enumerate(splits["test"].domains):
-        if i != t:
-            features, _ = model.translate(domain.x, domain.y, i, t)
-            translated.append(features)
-            labels.append(domain.y)
-    translated, labels = np.vstack(translated), np.concatenate(labels)
+        if i == t:
+            continue
+        features, _ = model.translate(domain.x, domain.y, i, t)
+        translated.append(features)
+        labels.append(domain.y)
+        truths.append(truth("test", i))
+        # the best linear translator: fitted on the source's TRAIN rows paired with their
+        # truths, which no real method has; what the features' own noise leaves to learn
+        best = LinearRegression().fit(splits["train"].domains[i].x, truth("train", i))
+        best_test = best.predict(domain.x)
+        names = splits["train"].domains[i].feature_names
+        for k, name in enumerate(target.feature_names):
+            group = "recorded" if name in names else "not recorded"
+            recorded.setdefault(group, []).append((len(translated) - 1, k))
+            ceiling[group].append(np.corrcoef(best_test[:, k], truths[-1][:, k])[0, 1])
+
+    def correlations(group):
+        return [np.corrcoef(translated[s][:, k], truths[s][:, k])[0, 1]
+                for s, k in recorded.get(group, [])]
+
+    per_feature = {group: (float(np.mean(correlations(group))), float(np.mean(ceiling[group])),
+                           len(ceiling[group]))
+                   for group in ("recorded", "not recorded") if ceiling[group]}
+    # the target's full-data classifier scored on the translated rows and on their
+    # truths, both with the source labels: how much of the class signal survives
+    full_model = LogisticRegression(max_iter=5000).fit(full_x, full_y)
+    labels_all = np.concatenate(labels)
+    signal = {"translated": float(roc_auc_score(labels_all, full_model.decision_function(
+        np.vstack(translated)))), "truth": float(roc_auc_score(
+            labels_all, full_model.decision_function(np.vstack(truths))))}
+    translated, labels = np.vstack(translated), labels_all
     # standardized units: the target's train statistics (the same for x_test and x_train)
     reference = x_test[rng.choice(len(x_test), min(len(x_train), len(x_test)), replace=False)]
     pull = float(cdist(translated, x_train).min(axis=1).mean()
@@ -97,9 +156,10 @@ def run_job(job: dict) -> dict:
              for k in range(x_test.shape[1]))
     return {"job": {k: v for k, v in job.items() if k != "out_dir"},
             "target_only": auroc(x_train, y_train),
-            "full_target": auroc(full.domains[t].x, full.domains[t].y),
+            "full_target": auroc(full_x, full_y),
             "translated_only": auroc(translated, labels),
             "pull": pull, "ks_rejected": int(ks), "features": int(x_test.shape[1]),
+            "per_feature": per_feature, "class_signal": signal,
             "train_rows": int(len(y_train)),
             "versions": {"tensorflow": tf.__version__, "keras": __import__("keras").__version__,
                          "gpus": ""}}
@@ -111,15 +171,21 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=None, help="training steps per run")
+    parser.add_argument("--set", dest="model_overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="a radialgan config value for every run")
     args = parser.parse_args(argv)
-    seeds, sizes, steps = ((0,), (20,), 60) if args.quick else ((0, 1, 2), (20, None),
+    seeds, sizes, steps = ((0,), (20,), 60) if args.quick else (FULL["seeds"], (20, None),
                                                                  FULL["steps"])
+    steps = args.steps or steps
+    common = parse_overrides(parser, args.model_overrides)
     started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="genzoo-radialgan-diagnosis-") as tmp:
         jobs = [{"seed": seed, "size": size, "steps": steps, "threads": args.threads,
-                 "out_dir": str(pathlib.Path(tmp) / f"{seed}-{label_of(size)}")}
-                for size in sizes for seed in seeds]
+                 "arm": arm, "model_overrides": {**common, **extra},
+                 "out_dir": str(pathlib.Path(tmp) / f"{arm}-{seed}-{label_of(size)}")}
+                for arm, extra in ARMS.items() for size in sizes for seed in seeds]
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(args.workers, mp_context=context,
                                                     max_tasks_per_child=1) as pool:
@@ -128,22 +194,56 @@ def main(argv=None) -> int:
                 results.append(result)
     minutes = (time.perf_counter() - started) / 60
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python benchmarks/radialgan_diagnosis.py" + "".join(
+        f" {arg}" for arg in (argv if argv is not None else sys.argv[1:]))
+    settings = "".join(f" --set {key}={value}" for key, value in common.items())
     lines = [START_MARKER, "## RadialGAN's translations for a scarce target", "",
-             f"Produced by `python benchmarks/radialgan_diagnosis.py` on {stamp} in "
-             f"{minutes:.1f} minutes; the runs of the section above (`{DATASET}`, "
-             f"{steps} steps), seeds {', '.join(map(str, seeds))}. Held-out source rows "
+             f"Produced by `{command}` on {stamp} in {minutes:.1f} minutes: `{DATASET}` as in "
+             f"the section above, `--steps {steps}{settings}`, seeds "
+             f"{', '.join(map(str, seeds))}, two arms: " + "; ".join(
+                 f"{arm} ({', '.join(f'{k}={v}' for k, v in extra.items()) or 'as is'})"
+                 for arm, extra in ARMS.items()) + ". Held-out source rows "
              "translated into the target: a logistic regression fitted on them alone, scored "
              "on the target's test rows (against one on the target's N rows and one on its "
              "full train split); their pull towards the target's N training rows (nearest-row "
              "distance to those rows / to as many held-out target rows; 1 = none); features a "
              "KS test tells apart (p < 0.05).", "",
              f"- Machine: {machine_description(results[0]['versions'])}.", "",
-             "| N | seed | AUROC: target's N rows | translated rows only | target's full train "
-             "split | pull | KS: features told apart |", "|---|---|---|---|---|---|---|"]
+             "| arm | N | seed | AUROC: target's N rows | translated rows only | target's full "
+             "train split | pull | KS: features told apart |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['train_rows']} | {r['job']['seed']} | {r['target_only']:.3f} | "
-                     f"{r['translated_only']:.3f} | {r['full_target']:.3f} | {r['pull']:.2f} | "
+        lines.append(f"| {r['job']['arm']} | {r['train_rows']} | {r['job']['seed']} | "
+                     f"{r['target_only']:.3f} | {r['translated_only']:.3f} | "
+                     f"{r['full_target']:.3f} | {r['pull']:.2f} | "
                      f"{r['ks_rejected']} of {r['features']} |")
+    lines += ["", "Against the truth: `domains:synthetic` generates its subjects, so every "
+              "held-out source row has a true counterpart, the same subject as the target would "
+              "have recorded it (`synthetic_counterfactual`). Per target feature, the correlation "
+              "of the translated value with the true one, averaged over the features the source "
+              "records too and over those it does not (pairs: a source and one target feature; the "
+              "ceiling is the best linear translator, "
+              "fitted on the source's train rows paired with their truths, which no real method "
+              "has: the ceiling that the features' own noise leaves). Class signal: AUROC of the "
+              "classifier fitted on the target's full train split, scored with the source labels "
+              "on the translated rows and on their truths. Mean ± std over the seeds.", "",
+              "| arm | N | recorded features: correlation | not recorded: correlation | "
+              "class signal: translated | class signal: truth |", "|---|---|---|---|---|---|"]
+    groups = {}
+    for r in results:
+        groups.setdefault((r["job"]["arm"], r["train_rows"]), []).append(r)
+    for (arm, rows), members in groups.items():
+        cells = []
+        for group in ("recorded", "not recorded"):
+            found = [m["per_feature"][group] for m in members if group in m["per_feature"]]
+            if found:
+                ceiling = np.mean([f[1] for f in found])
+                cells.append(f"{spread([f[0] for f in found])} (ceiling {ceiling:.2f}; "
+                             f"{found[0][2]} pairs)")
+            else:
+                cells.append("—")
+        lines.append(f"| {arm} | {rows} | {cells[0]} | {cells[1]} | "
+                     f"{spread([m['class_signal']['translated'] for m in members], 3)} | "
+                     f"{spread([m['class_signal']['truth'] for m in members], 3)} |")
     lines += ["", END_MARKER]
     section = "\n".join(lines) + "\n"
     print(section)
@@ -151,6 +251,12 @@ def main(argv=None) -> int:
         write_section(args.out, section, START_MARKER, END_MARKER)
         print(f"wrote {args.out}")
     return 0
+
+
+def spread(values, digits=2) -> str:
+    """``mean ± std`` over seeds."""
+    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return f"{np.mean(values):.{digits}f} ± {std:.{digits}f}"
 
 
 if __name__ == "__main__":

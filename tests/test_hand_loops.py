@@ -276,6 +276,8 @@ def test_one_step_equals_genzoo_autoencoders_and_classifier(name, overrides, tmp
     pytest.param("stylegan", SMALLER["stylegan"], marks=pytest.mark.slow),
     ("radialgan", {"num_domains": 2}),  # two ordered pairs instead of six
     ("radialgan", {"num_domains": 2, "adversarial_loss": "bce"}),
+    # the shared-feature term: two breast-cancer domains record 5 features in common
+    ("radialgan", {"num_domains": 2, "shared_feature_weight": 3.0}),
 ])
 def test_one_step_equals_genzoo_adversarial(name, overrides, tmp_path):
     assert_one_step_matches_genzoo(name, tmp_path, **overrides)

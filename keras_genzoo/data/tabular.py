@@ -656,32 +656,18 @@ def synthetic_domains(num_domains, *, source_rows=DEFAULT_SOURCE_ROWS, overlap=D
     stay large; ``target_rows`` only cuts its train split. Returns
     ``(raw_domains, label_classes, details)`` for :func:`_build_source`.
     """
-    shared = np.random.default_rng([SYNTHETIC_SEED, 0])
-    loadings = shared.normal(0.0, 1.0 / math.sqrt(SYNTHETIC_LATENT),
-                             (SYNTHETIC_LATENT, SYNTHETIC_FEATURES))
-    beta = shared.normal(size=SYNTHETIC_LATENT)
-    beta /= np.linalg.norm(beta)
     rows_per_domain = math.ceil(source_rows / SPLIT_FRACTIONS["train"])
     rates = synthetic_label_rates(num_domains)
     windows = synthetic_windows(num_domains, overlap)
     raw_domains, maps = [], []
     for i in range(num_domains):
-        rng = np.random.default_rng([SYNTHETIC_SEED, 2, i])
-        u = rng.normal(size=(rows_per_domain, SYNTHETIC_LATENT))
-        canonical = u @ loadings + SYNTHETIC_FEATURE_NOISE * rng.normal(
-            size=(rows_per_domain, SYNTHETIC_FEATURES))
-        score = u @ beta + SYNTHETIC_LABEL_NOISE * rng.normal(size=rows_per_domain)
+        canonical, score = _synthetic_subjects(i, rows_per_domain)
         labels = np.zeros(rows_per_domain, np.int32)
         labels[np.argsort(-score, kind="stable")[:round(rates[i] * rows_per_domain)]] = 1
-        mapping = np.random.default_rng([SYNTHETIC_SEED, 1, i])
-        scale = mapping.uniform(0.5, 2.0, SYNTHETIC_WINDOW)
-        shift = mapping.normal(0.0, 2.0, SYNTHETIC_WINDOW)
-        kept = canonical[:, windows[i]]
-        nonlinear = i % 2 == 1
-        x = scale * (np.exp(kept / 2.0) if nonlinear else kept) + shift
+        x = _synthetic_recording(i, canonical, windows[i])
         raw_domains.append(RawDomain(f"D{i}", [f"c{j:02d}" for j in windows[i]], x, labels,
                                      np.arange(rows_per_domain, dtype=np.int64)))
-        maps.append("exp(c/2)" if nonlinear else "identity")
+        maps.append("exp(c/2)" if i % 2 == 1 else "identity")
     details = {
         "dataset": "synthetic",
         "num_domains": num_domains,
@@ -698,6 +684,47 @@ def synthetic_domains(num_domains, *, source_rows=DEFAULT_SOURCE_ROWS, overlap=D
         },
     }
     return raw_domains, ["0", "1"], details
+
+
+def _synthetic_subjects(domain, rows_per_domain):
+    """Domain ``domain``'s generated subjects (steps 1 and 2 of
+    :func:`synthetic_domains`): their canonical features ``[n, D]`` and label
+    scores ``[n]``."""
+    shared = np.random.default_rng([SYNTHETIC_SEED, 0])
+    loadings = shared.normal(0.0, 1.0 / math.sqrt(SYNTHETIC_LATENT),
+                             (SYNTHETIC_LATENT, SYNTHETIC_FEATURES))
+    beta = shared.normal(size=SYNTHETIC_LATENT)
+    beta /= np.linalg.norm(beta)
+    rng = np.random.default_rng([SYNTHETIC_SEED, 2, domain])
+    u = rng.normal(size=(rows_per_domain, SYNTHETIC_LATENT))
+    canonical = u @ loadings + SYNTHETIC_FEATURE_NOISE * rng.normal(
+        size=(rows_per_domain, SYNTHETIC_FEATURES))
+    score = u @ beta + SYNTHETIC_LABEL_NOISE * rng.normal(size=rows_per_domain)
+    return canonical, score
+
+
+def _synthetic_recording(domain, canonical, window):
+    """Canonical features as domain ``domain`` records them (steps 3 and 4 of
+    :func:`synthetic_domains`): its window, its map, its scale and shift."""
+    mapping = np.random.default_rng([SYNTHETIC_SEED, 1, domain])
+    scale = mapping.uniform(0.5, 2.0, SYNTHETIC_WINDOW)
+    shift = mapping.normal(0.0, 2.0, SYNTHETIC_WINDOW)
+    kept = canonical[:, window]
+    return scale * (np.exp(kept / 2.0) if domain % 2 == 1 else kept) + shift
+
+
+def synthetic_counterfactual(domain, recorded_by, rows, num_domains, *,
+                             source_rows=DEFAULT_SOURCE_ROWS, overlap=DEFAULT_OVERLAP):
+    """The ground truth a translation is judged against: domain ``domain``'s
+    generated subjects ``rows`` (a :class:`Domain`'s ``rows``) as domain
+    ``recorded_by`` would have recorded them (its features, in its original
+    units; the same noise draw as their own recording). With ``recorded_by ==
+    domain`` these are the rows' own features. Only ``domains:synthetic`` has
+    such a truth: its subjects are generated."""
+    rows_per_domain = math.ceil(source_rows / SPLIT_FRACTIONS["train"])
+    canonical, _ = _synthetic_subjects(domain, rows_per_domain)
+    window = synthetic_windows(num_domains, overlap)[recorded_by]
+    return _synthetic_recording(recorded_by, canonical[np.asarray(rows, np.int64)], window)
 
 
 # ---------------------------------------------------------------------------

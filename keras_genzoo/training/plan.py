@@ -382,7 +382,8 @@ def _domain_shape_layer(spec, config_class, settings, layers) -> dict[str, Any]:
     # num_domains left unset: the dataset's own default (a csv: table has its own domains)
     source = open_training_domains(settings.dataset, settings, options)
     return {"feature_counts": list(source.feature_counts), "num_classes": source.num_classes,
-            "num_domains": source.table_domains}
+            "num_domains": source.table_domains,
+            "feature_names": [list(domain.feature_names) for domain in source.domains]}
 
 
 def _data_shape_layer(spec, config_class, dataset: str) -> dict[str, Any]:

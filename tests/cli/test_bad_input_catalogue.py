@@ -320,6 +320,12 @@ ROWS = [
     case("set-regression-one", "train recirculation-ae --set regression=1", "[0, 1)"),
     case("set-radialgan-label-weight-inf", "train radialgan --set label_weight=inf",
          "finite number"),
+    # age only at clinic A, bmi only at B: no feature name for the term to pair
+    case("set-radialgan-shared-features-none-shared", "train radialgan --dataset csv:t.csv "
+         "--domain-column clinic --label-column outcome --set shared_feature_weight=1 --out run",
+         "these domains share none", files={"t.csv": "clinic,age,bmi,outcome\n" + "".join(
+             f"{c},{40 + i if c == 'A' else ''},{22 + i if c == 'B' else ''},{i % 2}\n"
+             for c in "AB" for i in range(12))}),
     case("set-hidden-units-zero", "train ae --set hidden_units=0,256", "hidden_units"),
     case("set-unknown-activation", "train ae --set activation=swishy", "unknown activation"),
     case("set-wgan-clip-zero", "train wgan --set clip_value=0", "clip_value > 0"),

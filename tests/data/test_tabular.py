@@ -19,6 +19,7 @@ from keras_genzoo.data.tabular import (
     DomainSource,
     domains_from_statistics,
     open_domains,
+    synthetic_counterfactual,
 )
 from keras_genzoo.errors import DataError
 
@@ -662,6 +663,36 @@ def test_synthetic_label_is_learnable_from_each_domain_and_scarce_targets_lose()
     scarce = open_domains("domains:synthetic", target_rows=10).domains[0]
     fitted = LogisticRegression(max_iter=1000).fit(scarce.x, scarce.y)
     assert roc_auc_score(test.domains[0].y, fitted.predict_proba(test.domains[0].x)[:, 1]) < 0.85
+
+
+def test_synthetic_counterfactual_is_the_same_subject_recorded_by_another_domain():
+    """The truth a translation is judged against (benchmarks/radialgan_diagnosis.py):
+    as its own domain it is the row's recording; as another domain, a feature both
+    record is the same canonical value through each domain's map: an affine map of
+    it between two identity domains (correlation 1), a monotone one into an exp
+    domain (rank correlation 1); and it has the other domain's width."""
+    from scipy.stats import spearmanr
+
+    test = open_domains("domains:synthetic", split="test")
+    d0, d1, d2 = test.domains[:3]
+    for i, domain in enumerate(test.domains):
+        np.testing.assert_allclose(synthetic_counterfactual(i, i, domain.rows, 4),
+                                   domain.to_original(domain.x), rtol=1e-5, atol=1e-4)
+    own = d0.to_original(d0.x)
+    as_d2 = synthetic_counterfactual(0, 2, d0.rows, 4)
+    as_d1 = synthetic_counterfactual(0, 1, d0.rows, 4)
+    assert as_d2.shape == (len(d0.y), d2.num_features)
+    for name in ("c28", "c31"):  # core features: every domain records them
+        mine = own[:, d0.feature_names.index(name)]
+        assert np.corrcoef(mine, as_d2[:, d2.feature_names.index(name)])[0, 1] > 1 - 1e-6
+        assert spearmanr(mine, as_d1[:, d1.feature_names.index(name)]).statistic > 1 - 1e-9
+    # D0's subjects in D1's units are distributed like D1's own rows (one generative
+    # process): every column's mean within 4 standard errors, D1's map and shift (D0's
+    # shifts are N(0, 2^2) apart) included, c12 too, which D0 does not record
+    d1_own = d1.to_original(d1.x)
+    error = np.sqrt(d1_own.var(axis=0) / len(d1_own) + as_d1.var(axis=0) / len(as_d1))
+    assert np.all(np.abs(as_d1.mean(axis=0) - d1_own.mean(axis=0)) < 4 * error)
+    assert "c12" not in d0.feature_names and "c12" in d1.feature_names
 
 
 def _north_train_rows(path, **kwargs):

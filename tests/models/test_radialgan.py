@@ -17,7 +17,7 @@ from keras_genzoo.data.tabular import Domain, open_domains
 from keras_genzoo.errors import ConfigError, GenzooError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
-from keras_genzoo.models.radialgan.model import RadialGAN
+from keras_genzoo.models.radialgan.model import RadialGAN, shared_feature_pairs
 from keras_genzoo.training.trainer import make_train_function
 
 TINY = {"latent_dim": 6, "hidden_units": (16, 16)}
@@ -93,11 +93,38 @@ def _softplus(v):
     return np.logaddexp(0.0, v)
 
 
+#: UNEVEN's domains by name: 0 and 1 share b and c (in different columns), 1 and 2
+#: share x, 0 and 2 nothing
+NAMES = (("a", "b", "c"), ("c", "x", "d", "b", "e"), ("f", "g", "x", "h", "i", "j", "k"))
+
+
+def test_shared_feature_pairs_match_columns_by_name_in_the_source_order():
+    pairs = shared_feature_pairs(NAMES)
+    assert pairs == {(0, 1): ([1, 2], [3, 0]), (1, 0): ([0, 3], [2, 1]),
+                     (1, 2): ([1], [2]), (2, 1): ([2], [1])}
+    assert shared_feature_pairs(()) == {}
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"feature_names": NAMES[:2]}, "feature_names must name every domain's features"),
+    ({"feature_names": (NAMES[0], NAMES[1][:4], NAMES[2])}, "must name every domain"),
+    ({"feature_names": (("a",) * 3, ("b",) * 5, ("c",) * 7), "shared_feature_weight": 1.0},
+     "these domains share none"),
+    ({"shared_feature_weight": 1.0}, "the config names no features"),
+])
+def test_shared_feature_settings_that_cannot_work_are_refused(config, message):
+    with pytest.raises(ConfigError, match=message) as error:
+        _model(**config)
+    assert "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("adversarial_loss", ["bce", "wgan-gp"])
 def test_first_step_losses_match_a_hand_computation(adversarial_loss):
-    weights = {"latent_cycle_weight": 2.0, "data_cycle_weight": 3.0, "label_weight": 0.5}
+    weights = {"latent_cycle_weight": 2.0, "data_cycle_weight": 3.0, "label_weight": 0.5,
+               "shared_feature_weight": 1.5}
     # gp_weight 0: the Wasserstein critic loss alone, which needs no random interpolation
-    model = _model(seed=3, adversarial_loss=adversarial_loss, gp_weight=0.0, **weights)
+    model = _model(seed=3, adversarial_loss=adversarial_loss, gp_weight=0.0,
+                   feature_names=NAMES, **weights)
     counts, classes = UNEVEN["feature_counts"], UNEVEN["num_classes"]
     data = _random_domains(counts, classes, batch=6, seed=1)
     samples = [_sample(x, y, classes) for x, y in data]
@@ -107,7 +134,7 @@ def test_first_step_losses_match_a_hand_computation(adversarial_loss):
 
     # the discriminators step first, on the translators' initial weights; the
     # translators' losses use those same weights (the critics do not touch them)
-    d_terms, latent, cycle, label, correct = [], [], [], [], []
+    d_terms, latent, cycle, label, correct, shared = [], [], [], [], [], []
     for i, j in itertools.permutations(range(3), 2):
         z = encode[i](samples[i])
         translated = decode[j](z)
@@ -124,14 +151,21 @@ def test_first_step_losses_match_a_hand_computation(adversarial_loss):
                              - np.sum(one_hot * np.log(restored[:, counts[i]:] + 1e-7), axis=1)))
         label.append(np.mean(-np.sum(one_hot * np.log(translated[:, counts[j]:] + 1e-7), axis=1)))
         correct.append(np.mean(np.argmax(translated[:, counts[j]:], axis=1) == data[i][1]))
+        # a feature both record by name keeps its standardized value (0 for 0 <-> 2)
+        common = [name for name in NAMES[i] if name in NAMES[j]]
+        shared.append(np.mean(np.mean([(translated[:, NAMES[j].index(name)]
+                                        - data[i][0][:, NAMES[i].index(name)]) ** 2
+                                       for name in common], axis=0)) if common else 0.0)
 
     logs = _per_step_logs(model, [data])[0]
     assert logs["d_loss"] == pytest.approx(np.mean(d_terms), rel=1e-4, abs=1e-5)
     assert logs["latent_cycle"] == pytest.approx(np.mean(latent), rel=1e-4, abs=1e-6)
     assert logs["data_cycle"] == pytest.approx(np.mean(cycle), rel=1e-4, abs=1e-6)
     assert logs["label_accuracy"] == pytest.approx(np.mean(correct), abs=1e-6)
+    assert logs["shared_features"] == pytest.approx(np.mean(shared), rel=1e-4, abs=1e-6)
+    assert 0 < shared[0] and shared[1] == 0.0  # (0, 1) share b and c; (0, 2) nothing
     expected_g = (logs["adversarial"] + 2.0 * np.mean(latent) + 3.0 * np.mean(cycle)
-                  + 0.5 * np.mean(label))
+                  + 0.5 * np.mean(label) + 1.5 * np.mean(shared))
     assert logs["g_loss"] == pytest.approx(expected_g, rel=1e-4, abs=1e-5)
     assert model.steps_taken() == 1
 

@@ -25,6 +25,11 @@ A sample of domain i is translated into domain j as ``G_j(F_i(x_i, y))``
   too; without this term a decoder may swap the labels consistently (the data
   cycle swaps them back), which a label-aware discriminator corrects only
   slowly.
+* shared features (``shared_feature_weight``, off by default, not in the paper):
+  a feature that domains i and j both record, by name, keeps its standardized
+  value when a row is translated from i to j. The paper never uses names; with
+  a target of a few rows the adversarial and cycle losses pin the
+  correspondence down poorly (docs/models/radialgan.md).
 
 Samples are ``[x, one_hot(y)]``: features standardized with the training
 split's statistics (the data source does that), the label one-hot. Decoders
@@ -49,6 +54,8 @@ from keras_genzoo.losses.penalties import gradient_penalty
 from keras_genzoo.models.base import GenzooModel
 
 _CRITIC_NOISE = 5000  # replica-noise salt of the gradient-penalty interpolation
+SHARES_NONE = ("shared_feature_weight needs two domains that record a feature of the same "
+               "name; these domains share none")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +72,12 @@ class RadialGANConfig:
     #: cross-entropy of a translated sample's label head against the source label:
     #: without it a decoder may relabel consistently (the cycle undoes the swap)
     label_weight: float = 1.0
+    #: squared error between a translated row's and its source row's standardized
+    #: values of the features both domains record by name (0: the paper's losses)
+    shared_feature_weight: float = 0.0
+    #: every domain's feature names, set from the dataset: what the shared-feature
+    #: term pairs by name
+    feature_names: tuple[tuple[str, ...], ...] = ()
     #: domains a domains:<name> source is split into (csv: sources have their own;
     #: unset: breast_cancer 3, synthetic 4)
     num_domains: int = 3
@@ -96,7 +109,17 @@ class RadialGANConfig:
         config_lib.require_fraction(self, "beta_1")
         config_lib.require_fraction(self, "beta_2")
         config_lib.require_non_negative(self, "gp_weight", "latent_cycle_weight",
-                                        "data_cycle_weight", "label_weight")
+                                        "data_cycle_weight", "label_weight",
+                                        "shared_feature_weight")
+        if self.feature_names and [len(n) for n in self.feature_names] != list(
+                self.feature_counts):
+            raise ConfigError(f"feature_names must name every domain's features "
+                              f"{list(self.feature_counts)}, got "
+                              f"{[len(n) for n in self.feature_names]} names")
+        # the names come from the data: checked once they are there (and by the model)
+        if self.shared_feature_weight and self.feature_names and not shared_feature_pairs(
+                self.feature_names):
+            raise ConfigError(SHARES_NONE)
         config_lib.require_at_least(self, "num_domains", 2)
         config_lib.require_non_negative(self, "target_domain")
         for key, minimum in (("target_rows", 1), ("source_domains", 1), ("source_rows", 10)):
@@ -106,6 +129,19 @@ class RadialGANConfig:
             config_lib.require_fraction(self, "overlap")  # 1 would make neighbours identical
         if self.missing_threshold is not None:
             config_lib.require_probability(self, "missing_threshold")
+
+
+def shared_feature_pairs(feature_names) -> dict[tuple[int, int], tuple[list, list]]:
+    """``{(i, j): (columns in i, the same features' columns in j)}`` for every
+    ordered pair of domains that record features of the same name (in domain
+    i's column order); pairs that share none are left out."""
+    pairs = {}
+    for i, j in itertools.permutations(range(len(feature_names)), 2):
+        common = [name for name in feature_names[i] if name in feature_names[j]]
+        if common:
+            pairs[(i, j)] = ([list(feature_names[i]).index(name) for name in common],
+                             [list(feature_names[j]).index(name) for name in common])
+    return pairs
 
 
 def _mlp(inputs, units, name):
@@ -152,6 +188,10 @@ class RadialGAN(GenzooModel):
         # data source's fill from the training split (docs/data.md, "Missing values")
         self.feature_fills = [tf.Variable(tf.zeros([d]), trainable=False, name=f"fill_{i}")
                               for i, d in enumerate(c.feature_counts)]
+        self.shared_features = shared_feature_pairs(c.feature_names)
+        if c.shared_feature_weight and not self.shared_features:
+            raise ConfigError(SHARES_NONE + (
+                "" if c.feature_names else " (the config names no features)"))
         self.encoders, self.decoders, self.discriminators = [], [], []
         for i, features in enumerate(c.feature_counts):
             width = features + c.num_classes
@@ -211,7 +251,7 @@ class RadialGAN(GenzooModel):
 
     def reported_metric_names(self):
         return ("d_loss", "g_loss", "adversarial", "latent_cycle", "data_cycle",
-                "label_accuracy")
+                "shared_features", "label_accuracy")
 
     def networks(self):
         nets = {}
@@ -308,7 +348,7 @@ class RadialGAN(GenzooModel):
 
         # translators: fool every D_j, keep both cycles
         with tf.GradientTape() as tape:
-            adversarial = latent_cycle = data_cycle = label_loss = 0.0
+            adversarial = latent_cycle = data_cycle = label_loss = shared = 0.0
             correct = 0.0
             for i, j in pairs:
                 # float32 whatever the compute dtype (mixed precision)
@@ -326,10 +366,16 @@ class RadialGAN(GenzooModel):
                 _, y_translated = self._split(translated, j)
                 label_loss -= scale * tf.reduce_sum(y_true * tf.math.log(y_translated + 1e-7),
                                                     axis=-1)
+                if (i, j) in self.shared_features:
+                    in_source, in_target = self.shared_features[(i, j)]
+                    shared += scale * tf.reduce_mean(tf.square(
+                        tf.gather(translated, in_target, axis=1)
+                        - tf.gather(samples[i], in_source, axis=1)), axis=-1)
                 correct += scale * tf.cast(tf.equal(tf.argmax(y_translated, -1),
                                                     tf.argmax(y_true, -1)), tf.float32)
             per_example = (adversarial + c.latent_cycle_weight * latent_cycle
-                           + c.data_cycle_weight * data_cycle + c.label_weight * label_loss)
+                           + c.data_cycle_weight * data_cycle + c.label_weight * label_loss
+                           + c.shared_feature_weight * shared)
             g_total = self.average_over_global_batch(per_example)
             g_scaled = self.scaled_loss(self.network_optimizers["translators"], g_total)
         self.apply_gradients("translators", tape, g_scaled)
@@ -339,6 +385,7 @@ class RadialGAN(GenzooModel):
             "adversarial": tf.reduce_mean(adversarial),
             "latent_cycle": tf.reduce_mean(latent_cycle),
             "data_cycle": tf.reduce_mean(data_cycle),
+            "shared_features": tf.reduce_mean(shared),
             "label_accuracy": tf.reduce_mean(correct)})
 
     # ------------------------------------------------------------ inference

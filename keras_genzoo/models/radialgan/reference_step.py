@@ -22,8 +22,8 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
     """Yoon et al. 2018, section 4: every ``D_j`` against every domain ``i``
     translated into ``j`` (WGAN-GP with lambda, or the logistic loss), then the
     translators (every ``F_i``, ``G_i``) on the adversarial term, the latent cycle
-    (eq. 6), the data cycle (eq. 7) and the label term, averaged over the M(M-1)
-    ordered pairs."""
+    (eq. 6), the data cycle (eq. 7), the label term and the shared-feature term,
+    averaged over the M(M-1) ordered pairs."""
     c = model.config
     encoders, decoders, critics = model.encoders, model.decoders, model.discriminators
     d_optimizer, t_optimizer = optimizers["discriminators"], optimizers["translators"]
@@ -79,6 +79,13 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
                     + c.latent_cycle_weight * tf.reduce_mean(tf.square(z_back - z), axis=-1)
                     + c.data_cycle_weight * data_cycle
                     + c.label_weight * cross_entropy(y_true, translated[:, features[j]:]))
+                names_i, names_j = (list(c.feature_names[k]) if c.feature_names else []
+                                    for k in (i, j))
+                for column, name in enumerate(names_i):
+                    if name in names_j:  # one feature at a time: the library gathers them
+                        per_example += (scale * c.shared_feature_weight / sum(
+                            n in names_j for n in names_i)) * tf.square(
+                                translated[:, names_j.index(name)] - x_true[:, column])
             g_loss = batch_mean(per_example)
         descend(tape, g_loss, t_variables, t_optimizer)
         return {"d_loss": d_loss, "g_loss": g_loss}
