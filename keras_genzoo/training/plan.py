@@ -483,8 +483,13 @@ def _check_existing_run(plan: RunPlan, explicit: dict[str, Any], chief: bool = T
     saved = runs.read_run_config(out)
     if registry.canonical_name(saved["model"]) != plan.model:
         raise GenzooError(f"{out} holds a {saved['model']} run, not {plan.model}; choose another --out")
-    defaults = _config_defaults(plan.spec.load_class().config_class)
+    config_class = plan.spec.load_class().config_class
+    defaults = _config_defaults(config_class)
+    # keys set from the data that older runs did not record (RadialGAN's feature_names)
+    unrecorded = getattr(config_class, "DATA_KEYS_ADDED_LATER", ())
     for key, value in plan.config.items():
+        if key not in saved["config"] and key in unrecorded:
+            continue
         # a key the run's config.json lacks was added to the model since: the run was
         # trained with its default
         was = saved["config"][key] if key in saved["config"] else defaults.get(key)

@@ -60,6 +60,10 @@ SHARES_NONE = ("shared_feature_weight needs two domains that record a feature of
 
 @dataclasses.dataclass(frozen=True)
 class RadialGANConfig:
+    #: set from the data, and absent from the config.json of runs from before them: a
+    #: resumed older run is not a config mismatch (training/plan.py)
+    DATA_KEYS_ADDED_LATER = ("feature_names",)
+
     #: features per domain, set from the dataset (csv: or domains:)
     feature_counts: tuple[int, ...] = (10, 12)
     num_classes: int = 2
