@@ -294,6 +294,8 @@ def run_all(args, jobs):
 
     results = []
     args.resumed = 0
+    if args.results:
+        args.results.parent.mkdir(parents=True, exist_ok=True)
     if args.results and args.results.is_file():
         results = [json.loads(line) for line in args.results.read_text().splitlines() if line]
         args.resumed = len(results)
@@ -407,7 +409,8 @@ def render(args, results, table, minutes) -> str:
     extra = "".join(f" --set {key}={value}" for key, value in args.model_overrides.items())
     start_marker, end_marker, figure_name = section_names(args.section)
     took = (f"in {minutes:.1f} minutes ({args.workers} runs at a time)" if not args.resumed
-            else f"from {args.resumed} runs stored with --results ({args.workers} at a time)")
+            else f"from {len(results)} runs, {args.resumed} of them read back from --results "
+            f"({args.workers} at a time)")
     lines = [
         start_marker, "## RadialGAN for a scarce target domain"
         + (f": {args.section}" if args.section else ""), "",

@@ -1,10 +1,10 @@
 """Why RadialGAN does or does not help a scarce target: the translations themselves
 (companion of `radialgan_augmentation.py`, the same runs' settings).
 
-For `domains:synthetic` with the target's training rows N in {20, all}, two
+For `domains:synthetic` with the target's training rows N in {20, 40, all}, two
 radialgans are trained as in the augmentation benchmark, one with the paper's
 losses and one with the shared-feature term (`shared_feature_weight=10`), and
-every source's HELD-OUT rows are translated into the target. Four measurements
+every source's HELD-OUT rows are translated into the target. Five measurements
 of those translations:
 
 * **label map**: a logistic regression fitted on the translated rows alone (with
@@ -25,10 +25,22 @@ of those translations:
   over those it does not, beside the best linear translator fitted on oracle
   pairs (the ceiling the noise leaves); and the class signal: the target's
   full-data classifier scored on the translated rows and on their truths.
+* **what the generated features do**: the benchmark's logistic regression on the
+  target's N rows plus the sources' train rows translated, as is and with only
+  the features each source records kept (the others at the target's mean).
+
+With ``--oracle`` nothing is trained: the target's classifiers are fitted on its
+N rows plus the sources' rows translated by ORACLES of known quality (the true
+counterparts; only the features the source records, true or as the
+shared-feature term pins them, the others at the target's mean; the best linear
+translator), for N in {20, 40}. That bounds what any translation of a given
+quality can give the benchmark's classifiers, and so what the criterion "beats
+target only by more than its seed spread" asks of the translations.
 
     python benchmarks/radialgan_diagnosis.py            # 5 seeds, writes the docs
     python benchmarks/radialgan_diagnosis.py --steps 3000 --set learning_rate=1e-3
     python benchmarks/radialgan_diagnosis.py --quick    # 1 seed, few steps, no docs
+    python benchmarks/radialgan_diagnosis.py --oracle   # no training, its own section
 """
 
 from __future__ import annotations
@@ -46,6 +58,7 @@ import numpy as np
 from docs_section import machine_description, write_section  # noqa: E402
 from radialgan_augmentation import (  # noqa: E402
     BATCH_SIZE,
+    CLASSIFIERS,
     FULL,
     OVERRIDES,
     label_of,
@@ -55,6 +68,12 @@ from radialgan_augmentation import (  # noqa: E402
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
 START_MARKER, END_MARKER = "<!-- radialgan-diagnosis:start -->", "<!-- radialgan-diagnosis:end -->"
+ORACLE_MARKERS = ("<!-- radialgan-oracle:start -->", "<!-- radialgan-oracle:end -->")
+ORACLE_SIZES = (20, 40)
+#: the oracle translators, in the table's order (oracle_job)
+ORACLES = ("true counterparts", "recorded features true, the rest at the target's mean",
+           "recorded features as the term pins them, the rest at the target's mean",
+           "best linear translator")
 DATASET = "domains:synthetic"
 #: the paper's losses, and with the shared-feature term (docs/models/radialgan.md)
 ARMS = {"paper's losses": {}, "shared features": {"shared_feature_weight": "10"}}
@@ -73,6 +92,8 @@ def run_job(job: dict) -> dict:
     from scipy.stats import ks_2samp
     from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     from keras_genzoo import runs
     from keras_genzoo.data.tabular import synthetic_counterfactual
@@ -101,7 +122,7 @@ def run_job(job: dict) -> dict:
     full_y = full.domains[t].y
 
     def auroc(x, y):
-        fitted = LogisticRegression(max_iter=5000).fit(x, y)
+        fitted = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(x, y)
         return float(roc_auc_score(y_test, fitted.predict_proba(x_test)[:, 1]))
 
     rng = np.random.default_rng(job["seed"])
@@ -154,15 +175,150 @@ def run_job(job: dict) -> dict:
                  / cdist(translated, reference).min(axis=1).mean())
     ks = sum(ks_2samp(translated[:, k], x_test[:, k]).pvalue < 0.05
              for k in range(x_test.shape[1]))
+    # the benchmark's augmentation (the sources' TRAIN rows translated), with the linear
+    # classifier, as is and with only the features each source records kept (the
+    # others at the target's mean, 0): what the generated features add or cost
+    augmented = {"as is": [x_train], "recorded features only": [x_train]}
+    for i, domain in enumerate(splits["train"].domains):
+        if i == t:
+            continue
+        features, _ = model.translate(domain.x, domain.y, i, t)
+        kept = np.zeros_like(features)
+        for k, name in enumerate(target.feature_names):
+            if name in domain.feature_names:
+                kept[:, k] = features[:, k]
+        augmented["as is"].append(features)
+        augmented["recorded features only"].append(kept)
+    augmented_y = np.concatenate([y_train] + [d.y for i, d in enumerate(
+        splits["train"].domains) if i != t])
+    augmentation = {name: auroc(np.vstack(rows), augmented_y)
+                    for name, rows in augmented.items()}
     return {"job": {k: v for k, v in job.items() if k != "out_dir"},
             "target_only": auroc(x_train, y_train),
             "full_target": auroc(full_x, full_y),
             "translated_only": auroc(translated, labels),
             "pull": pull, "ks_rejected": int(ks), "features": int(x_test.shape[1]),
-            "per_feature": per_feature, "class_signal": signal,
+            "per_feature": per_feature, "class_signal": signal, "augmentation": augmentation,
             "train_rows": int(len(y_train)),
             "versions": {"tensorflow": tf.__version__, "keras": __import__("keras").__version__,
                          "gpus": ""}}
+
+
+def oracle_job(job: dict) -> dict:
+    """One seed and N of ``--oracle``: the benchmark's two classifiers fitted on the
+    target's N rows plus every source's TRAIN rows translated by each oracle,
+    scored (AUROC) on the target's test rows. Inputs in the target's standardized
+    units (the classifiers standardize again, as in the benchmark)."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from keras_genzoo.data.tabular import synthetic_counterfactual
+    from keras_genzoo.training import plan as plan_lib
+
+    overrides = {**OVERRIDES, "target_rows": str(job["size"])}
+    plan = plan_lib.resolve_plan("radialgan", dataset=DATASET, overrides=overrides, steps=1,
+                                batch_size=BATCH_SIZE, seed=job["seed"], sample_every=1,
+                                out_dir=job["out_dir"])
+    splits = {split: plan_lib.open_training_domains(DATASET, plan.settings, plan.config,
+                                                   split=split) for split in ("train", "test")}
+    domains, t = splits["train"].domains, splits["train"].target
+    target = domains[t]
+    x_test, y_test = splits["test"].domains[t].x, splits["test"].domains[t].y
+    translated = {name: [target.x] for name in ORACLES}
+    labels = [target.y]
+    for i, source in enumerate(domains):
+        if i == t:
+            continue
+        truth = target.standardize(synthetic_counterfactual(i, t, source.rows, len(domains)))
+        labels.append(source.y)
+        recorded, pinned = np.zeros_like(truth), np.zeros_like(truth)  # 0: the target's mean
+        for k, name in enumerate(target.feature_names):
+            if name in source.feature_names:
+                recorded[:, k] = truth[:, k]
+                pinned[:, k] = source.x[:, source.feature_names.index(name)]
+        linear = LinearRegression().fit(source.x, truth).predict(source.x)
+        for name, rows in zip(ORACLES, (truth, recorded, pinned, linear)):
+            translated[name].append(rows)
+    y = np.concatenate(labels)
+
+    def auroc(kind, x, y):
+        model = (make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+                 if kind == "logistic regression"
+                 else GradientBoostingClassifier(random_state=job["seed"]))
+        return float(roc_auc_score(y_test, model.fit(x, y).predict_proba(x_test)[:, 1]))
+
+    scores = {kind: {"target only": auroc(kind, target.x, target.y),
+                     **{name: auroc(kind, np.vstack(rows), y)
+                        for name, rows in translated.items()}}
+              for kind in CLASSIFIERS}
+    return {"job": {k: v for k, v in job.items() if k != "out_dir"}, "scores": scores}
+
+
+def oracle_section(argv, results, minutes) -> str:
+    """The ``--oracle`` table: AUROC and the paired gain over target only."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python benchmarks/radialgan_diagnosis.py" + "".join(
+        f" {arg}" for arg in (argv if argv is not None else sys.argv[1:]))
+    seeds = sorted({r["job"]["seed"] for r in results})
+    lines = [ORACLE_MARKERS[0], "## What translations a scarce target needs: oracles", "",
+             f"Produced by `{command}` on {stamp} in {minutes:.1f} minutes (nothing is "
+             f"trained). `{DATASET}` with {OVERRIDES['num_domains']} domains as in the "
+             f"sections above, seeds {', '.join(map(str, seeds))}: the target's classifier "
+             "(the benchmark's logistic regression and gradient-boosted trees) fitted on its "
+             "N training rows plus every source's train rows translated by an oracle, scored "
+             "on the target's test rows. The oracles: the true counterparts (the same "
+             "subjects as the target would have recorded them, `synthetic_counterfactual`); "
+             "only the features the source records too, true or as the shared-feature term "
+             "pins them (the source's own standardized value), every other feature at the "
+             "target's mean; the best linear translator, fitted on the sources' rows paired "
+             "with their truths. AUROC mean ± std over seeds; the gain over target only is "
+             "paired by seed.", "", f"- Machine: {machine_description()}.", "",
+             "| N | translated by | logistic regression | gain over target only | "
+             "gradient-boosted trees | gain over target only |", "|---|---|---|---|---|---|"]
+    for size in ORACLE_SIZES:
+        members = [r for r in results if r["job"]["size"] == size]
+        for name in ("target only",) + ORACLES:
+            cells = []
+            for kind in CLASSIFIERS:
+                values = [m["scores"][kind][name] for m in members]
+                gains = [m["scores"][kind][name] - m["scores"][kind]["target only"]
+                         for m in members]
+                cells += [spread(values, 3),
+                          "—" if name == "target only" else signed_spread(gains)]
+            label = "nothing (target only)" if name == "target only" else name
+            lines.append(f"| {size} | {label} | " + " | ".join(cells) + " |")
+    lines += ["", ORACLE_MARKERS[1]]
+    return "\n".join(lines) + "\n"
+
+
+def signed_spread(values) -> str:
+    """``+mean ± std`` over seeds."""
+    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return f"{np.mean(values):+.3f} ± {std:.3f}"
+
+
+def run_oracles(args, argv) -> int:
+    started = time.perf_counter()
+    seeds = (0,) if args.quick else FULL["seeds"]
+    with tempfile.TemporaryDirectory(prefix="genzoo-radialgan-oracle-") as tmp:
+        jobs = [{"seed": seed, "size": size, "out_dir": str(pathlib.Path(tmp) / "run")}
+                for size in ORACLE_SIZES for seed in seeds]
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(args.workers, mp_context=context) as pool:
+            results = list(pool.map(oracle_job, jobs))
+    section = oracle_section(argv, results, (time.perf_counter() - started) / 60)
+    print(section)
+    if not args.quick:
+        write_section(args.out, section, *ORACLE_MARKERS)
+        print(f"wrote {args.out}")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -174,9 +330,14 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=None, help="training steps per run")
     parser.add_argument("--set", dest="model_overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="a radialgan config value for every run")
+    parser.add_argument("--oracle", action="store_true",
+                        help="no training: what translations of known quality give the "
+                             "classifiers (its own section)")
     args = parser.parse_args(argv)
-    seeds, sizes, steps = ((0,), (20,), 60) if args.quick else (FULL["seeds"], (20, None),
-                                                                 FULL["steps"])
+    if args.oracle:
+        return run_oracles(args, argv)
+    seeds, sizes, steps = ((0,), (20,), 60) if args.quick else (FULL["seeds"],
+                                                                 (20, 40, None), FULL["steps"])
     steps = args.steps or steps
     common = parse_overrides(parser, args.model_overrides)
     started = time.perf_counter()
@@ -244,6 +405,20 @@ def main(argv=None) -> int:
         lines.append(f"| {arm} | {rows} | {cells[0]} | {cells[1]} | "
                      f"{spread([m['class_signal']['translated'] for m in members], 3)} | "
                      f"{spread([m['class_signal']['truth'] for m in members], 3)} |")
+    lines += ["", "What the generated features do to the benchmark's linear classifier: "
+              "logistic regression (standardized inputs) on the target's N rows plus every "
+              "source's train rows translated, as is and with only the features the source "
+              "records kept (every other translated feature at the target's mean), AUROC on "
+              "the target's test rows; the gain over target only is paired by seed.", "",
+              "| arm | N | target only | translated as is | gain | recorded features only | "
+              "gain |", "|---|---|---|---|---|---|---|"]
+    for (arm, rows), members in groups.items():
+        cells = [spread([m["target_only"] for m in members], 3)]
+        for name in ("as is", "recorded features only"):
+            cells += [spread([m["augmentation"][name] for m in members], 3),
+                      signed_spread([m["augmentation"][name] - m["target_only"]
+                                     for m in members])]
+        lines.append(f"| {arm} | {rows} | " + " | ".join(cells) + " |")
     lines += ["", END_MARKER]
     section = "\n".join(lines) + "\n"
     print(section)
