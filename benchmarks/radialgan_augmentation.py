@@ -118,6 +118,29 @@ def label_of(size):
     return "all" if size is None else str(size)
 
 
+def target_classifier(kind: str, seed: int):
+    """The target's classifier ``kind`` (one of CLASSIFIERS), unfitted: logistic
+    regression on standardized inputs, or gradient-boosted trees seeded by ``seed``."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "logistic regression":
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+    return GradientBoostingClassifier(random_state=seed)
+
+
+def mean_std(values, digits: int = 3, signed: bool = False) -> str:
+    """``mean ± std`` over seeds (sample std; 0 for one seed), ``+`` shown when
+    ``signed`` (a gain)."""
+    import numpy as np
+
+    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    sign = "+" if signed else ""
+    return f"{np.mean(values):{sign}.{digits}f} ± {std:.{digits}f}"
+
+
 def run_job(job: dict) -> dict:
     """Train one radialgan for one (dataset, seed, N, sources) and score every method."""
     import os
@@ -130,13 +153,9 @@ def run_job(job: dict) -> dict:
     tf.config.threading.set_intra_op_parallelism_threads(job["threads"])
     tf.config.threading.set_inter_op_parallelism_threads(job["threads"])
     from scipy.stats import ks_2samp
-    from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.experimental import enable_iterative_imputer  # noqa: F401
     from sklearn.impute import IterativeImputer, SimpleImputer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score, roc_auc_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from keras_genzoo import runs
     from keras_genzoo.commands.radialgan import augment_domain, read_augmented
@@ -217,9 +236,7 @@ def run_job(job: dict) -> dict:
             rejected += 1
 
     def classifier(kind):
-        if kind == "logistic regression":
-            return make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-        return GradientBoostingClassifier(random_state=job["seed"])
+        return target_classifier(kind, job["seed"])
 
     def scores(model, x, y):
         p = model.predict_proba(x)[:, 1]
@@ -489,16 +506,11 @@ def render(args, results, table, minutes) -> str:
 def paired_gain(results, key, kind, rival) -> str:
     """RadialGAN's AUROC minus ``rival``'s over the runs of ``key``, seed by seed: the
     spread of the gain itself, without the split-to-split spread both methods share."""
-    import numpy as np
-
     gains = [r["results"][kind]["RadialGAN"]["auroc"] - r["results"][kind][rival]["auroc"]
              for r in results
              if (r["job"]["dataset"], r["job"]["size"], r["job"]["sources"]) == key
              and rival in r["results"][kind]]
-    if not gains:
-        return "—"
-    spread = float(np.std(gains, ddof=1)) if len(gains) > 1 else 0.0
-    return f"{np.mean(gains):+.3f} ± {spread:.3f}"
+    return mean_std(gains, signed=True) if gains else "—"
 
 
 def reading(args, table) -> str:

@@ -62,7 +62,9 @@ from radialgan_augmentation import (  # noqa: E402
     FULL,
     OVERRIDES,
     label_of,
+    mean_std,
     parse_overrides,
+    target_classifier,
 )
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -92,8 +94,6 @@ def run_job(job: dict) -> dict:
     from scipy.stats import ks_2samp
     from sklearn.linear_model import LinearRegression, LogisticRegression
     from sklearn.metrics import roc_auc_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from keras_genzoo import runs
     from keras_genzoo.data.tabular import synthetic_counterfactual
@@ -122,7 +122,7 @@ def run_job(job: dict) -> dict:
     full_y = full.domains[t].y
 
     def auroc(x, y):
-        fitted = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(x, y)
+        fitted = target_classifier("logistic regression", job["seed"]).fit(x, y)
         return float(roc_auc_score(y_test, fitted.predict_proba(x_test)[:, 1]))
 
     rng = np.random.default_rng(job["seed"])
@@ -213,11 +213,9 @@ def oracle_job(job: dict) -> dict:
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.linear_model import LinearRegression, LogisticRegression
+    import tensorflow as tf
+    from sklearn.linear_model import LinearRegression
     from sklearn.metrics import roc_auc_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     from keras_genzoo.data.tabular import synthetic_counterfactual
     from keras_genzoo.training import plan as plan_lib
@@ -249,16 +247,16 @@ def oracle_job(job: dict) -> dict:
     y = np.concatenate(labels)
 
     def auroc(kind, x, y):
-        model = (make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
-                 if kind == "logistic regression"
-                 else GradientBoostingClassifier(random_state=job["seed"]))
-        return float(roc_auc_score(y_test, model.fit(x, y).predict_proba(x_test)[:, 1]))
+        model = target_classifier(kind, job["seed"]).fit(x, y)
+        return float(roc_auc_score(y_test, model.predict_proba(x_test)[:, 1]))
 
     scores = {kind: {"target only": auroc(kind, target.x, target.y),
                      **{name: auroc(kind, np.vstack(rows), y)
                         for name, rows in translated.items()}}
               for kind in CLASSIFIERS}
-    return {"job": {k: v for k, v in job.items() if k != "out_dir"}, "scores": scores}
+    return {"job": {k: v for k, v in job.items() if k != "out_dir"}, "scores": scores,
+            "versions": {"tensorflow": tf.__version__, "keras": __import__("keras").__version__,
+                         "gpus": ""}}
 
 
 def oracle_section(argv, results, minutes) -> str:
@@ -279,7 +277,7 @@ def oracle_section(argv, results, minutes) -> str:
              "pins them (the source's own standardized value), every other feature at the "
              "target's mean; the best linear translator, fitted on the sources' rows paired "
              "with their truths. AUROC mean ± std over seeds; the gain over target only is "
-             "paired by seed.", "", f"- Machine: {machine_description()}.", "",
+             "paired by seed.", "", f"- Machine: {machine_description(results[0]['versions'])}.", "",
              "| N | translated by | logistic regression | gain over target only | "
              "gradient-boosted trees | gain over target only |", "|---|---|---|---|---|---|"]
     for size in ORACLE_SIZES:
@@ -290,18 +288,12 @@ def oracle_section(argv, results, minutes) -> str:
                 values = [m["scores"][kind][name] for m in members]
                 gains = [m["scores"][kind][name] - m["scores"][kind]["target only"]
                          for m in members]
-                cells += [spread(values, 3),
-                          "—" if name == "target only" else signed_spread(gains)]
+                cells += [mean_std(values),
+                          "—" if name == "target only" else mean_std(gains, signed=True)]
             label = "nothing (target only)" if name == "target only" else name
             lines.append(f"| {size} | {label} | " + " | ".join(cells) + " |")
     lines += ["", ORACLE_MARKERS[1]]
     return "\n".join(lines) + "\n"
-
-
-def signed_spread(values) -> str:
-    """``+mean ± std`` over seeds."""
-    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return f"{np.mean(values):+.3f} ± {std:.3f}"
 
 
 def run_oracles(args, argv) -> int:
@@ -398,13 +390,13 @@ def main(argv=None) -> int:
             found = [m["per_feature"][group] for m in members if group in m["per_feature"]]
             if found:
                 ceiling = np.mean([f[1] for f in found])
-                cells.append(f"{spread([f[0] for f in found])} (ceiling {ceiling:.2f}; "
+                cells.append(f"{mean_std([f[0] for f in found], 2)} (ceiling {ceiling:.2f}; "
                              f"{found[0][2]} pairs)")
             else:
                 cells.append("—")
         lines.append(f"| {arm} | {rows} | {cells[0]} | {cells[1]} | "
-                     f"{spread([m['class_signal']['translated'] for m in members], 3)} | "
-                     f"{spread([m['class_signal']['truth'] for m in members], 3)} |")
+                     f"{mean_std([m['class_signal']['translated'] for m in members])} | "
+                     f"{mean_std([m['class_signal']['truth'] for m in members])} |")
     lines += ["", "What the generated features do to the benchmark's linear classifier: "
               "logistic regression (standardized inputs) on the target's N rows plus every "
               "source's train rows translated, as is and with only the features the source "
@@ -413,11 +405,11 @@ def main(argv=None) -> int:
               "| arm | N | target only | translated as is | gain | recorded features only | "
               "gain |", "|---|---|---|---|---|---|---|"]
     for (arm, rows), members in groups.items():
-        cells = [spread([m["target_only"] for m in members], 3)]
+        cells = [mean_std([m["target_only"] for m in members])]
         for name in ("as is", "recorded features only"):
-            cells += [spread([m["augmentation"][name] for m in members], 3),
-                      signed_spread([m["augmentation"][name] - m["target_only"]
-                                     for m in members])]
+            cells += [mean_std([m["augmentation"][name] for m in members]),
+                      mean_std([m["augmentation"][name] - m["target_only"]
+                                for m in members], signed=True)]
         lines.append(f"| {arm} | {rows} | " + " | ".join(cells) + " |")
     lines += ["", END_MARKER]
     section = "\n".join(lines) + "\n"
@@ -426,12 +418,6 @@ def main(argv=None) -> int:
         write_section(args.out, section, START_MARKER, END_MARKER)
         print(f"wrote {args.out}")
     return 0
-
-
-def spread(values, digits=2) -> str:
-    """``mean ± std`` over seeds."""
-    std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    return f"{np.mean(values):.{digits}f} ± {std:.{digits}f}"
 
 
 if __name__ == "__main__":

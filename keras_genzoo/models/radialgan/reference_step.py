@@ -81,11 +81,10 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
                     + c.label_weight * cross_entropy(y_true, translated[:, features[j]:]))
                 names_i, names_j = (list(c.feature_names[k]) if c.feature_names else []
                                     for k in (i, j))
-                for column, name in enumerate(names_i):
-                    if name in names_j:  # one feature at a time: the library gathers them
-                        per_example += (scale * c.shared_feature_weight / sum(
-                            n in names_j for n in names_i)) * tf.square(
-                                translated[:, names_j.index(name)] - x_true[:, column])
+                common = [name for name in names_i if name in names_j]
+                for name in common:  # one feature at a time: the library gathers them
+                    per_example += (scale * c.shared_feature_weight / len(common)) * tf.square(
+                        translated[:, names_j.index(name)] - x_true[:, names_i.index(name)])
             g_loss = batch_mean(per_example)
         descend(tape, g_loss, t_variables, t_optimizer)
         return {"d_loss": d_loss, "g_loss": g_loss}
