@@ -1,9 +1,10 @@
 """Why RadialGAN does or does not help a scarce target: the translations themselves
 (companion of `radialgan_augmentation.py`, the same runs' settings).
 
-For `domains:synthetic` with the target's training rows N in {20, 40, all}, two
+For `domains:synthetic` with the target's training rows N in {20, 40, all}, three
 radialgans are trained as in the augmentation benchmark, one with the paper's
-losses and one with the shared-feature term (`shared_feature_weight=10`), and
+losses, one with the shared-feature term (`shared_feature_weight=10`) and one with
+the shared-feature and agreement terms and label-blind encoders, and
 every source's HELD-OUT rows are translated into the target. Five measurements
 of those translations:
 
@@ -23,17 +24,21 @@ of those translations:
   recorded it, `synthetic_counterfactual`). Per target feature, the correlation
   of translated and true values, over the features the source records too and
   over those it does not, beside the best linear translator fitted on oracle
-  pairs (the ceiling the noise leaves); and the class signal: the target's
-  full-data classifier scored on the translated rows and on their truths.
+  pairs (the ceiling the noise leaves); the class signal: the target's
+  full-data classifier scored on the translated rows and on their truths; and the
+  label effect: how much the features the source does not record move with the
+  label beyond what the source row says, in the translations and in the truth,
+  and how far apart the two are feature by feature.
 * **what the generated features do**: the benchmark's logistic regression on the
-  target's N rows plus the sources' train rows translated, as is and with only
-  the features each source records kept (the others at the target's mean).
+  target's N rows plus the sources' train rows translated, as is, with only
+  the features each source records kept (the others at the target's mean), and
+  with the others replaced by the truth.
 
 With ``--oracle`` nothing is trained: the target's classifiers are fitted on its
 N rows plus the sources' rows translated by ORACLES of known quality (the true
 counterparts; only the features the source records, true or as the
 shared-feature term pins them, the others at the target's mean; the best linear
-translator), for N in {20, 40}. That bounds what any translation of a given
+translator, and the same plus a draw of its residual), for N in {20, 40}. That bounds what any translation of a given
 quality can give the benchmark's classifiers, and so what the criterion "beats
 target only by more than its seed spread" asks of the translations.
 
@@ -75,10 +80,18 @@ ORACLE_SIZES = (20, 40)
 #: the oracle translators, in the table's order (oracle_job)
 ORACLES = ("true counterparts", "recorded features true, the rest at the target's mean",
            "recorded features as the term pins them, the rest at the target's mean",
-           "best linear translator")
+           "best linear translator",
+           "best linear translator plus a draw of its residual")
 DATASET = "domains:synthetic"
-#: the paper's losses, and with the shared-feature term (docs/models/radialgan.md)
-ARMS = {"paper's losses": {}, "shared features": {"shared_feature_weight": "10"}}
+#: the paper's losses; with the shared-feature term; and with the shared-feature and
+#: agreement terms and label-blind encoders (docs/models/radialgan.md)
+ARMS = {"paper's losses": {}, "shared features": {"shared_feature_weight": "10"},
+        "label-blind": {"shared_feature_weight": "10", "agreement_weight": "10",
+                        "encode_label": "false"}}
+#: the augmentation refitted with the sources' translations as they are, with every
+#: feature the source does not record at the target's mean, and with those features
+#: replaced by the truth (the recorded ones as translated)
+AUGMENTATIONS = ("as is", "recorded features only", "unrecorded features true")
 
 
 def run_job(job: dict) -> dict:
@@ -137,6 +150,7 @@ def run_job(job: dict) -> dict:
 
     translated, labels, truths, recorded = [], [], [], {}
     ceiling = {"recorded": [], "not recorded": []}
+    label_effect = {"translated": [], "truth": [], "error": []}
     for i, domain in enumerate(splits["test"].domains):
         if i == t:
             continue
@@ -144,6 +158,18 @@ def run_job(job: dict) -> dict:
         translated.append(features)
         labels.append(domain.y)
         truths.append(truth("test", i))
+        # the label's own effect on the features the source does not record, given the
+        # source row: the coefficient of y in a regression on [x_source, y]
+        unrecorded = [k for k, name in enumerate(target.feature_names)
+                      if name not in splits["train"].domains[i].feature_names]
+        regressors = np.column_stack([domain.x, domain.y])
+        slopes = {name: LinearRegression().fit(regressors, values[:, unrecorded]).coef_[:, -1]
+                  for name, values in (("translated", features), ("truth", truths[-1]))}
+        for name, values in slopes.items():
+            label_effect[name].append(float(np.mean(np.abs(values))))
+        # per feature, how far the translations' label effect is from the truth's
+        label_effect["error"].append(float(np.mean(np.abs(slopes["translated"]
+                                                          - slopes["truth"]))))
         # the best linear translator: fitted on the source's TRAIN rows paired with their
         # truths, which no real method has; what the features' own noise leaves to learn
         best = LinearRegression().fit(splits["train"].domains[i].x, truth("train", i))
@@ -178,17 +204,17 @@ def run_job(job: dict) -> dict:
     # the benchmark's augmentation (the sources' TRAIN rows translated), with the linear
     # classifier, as is and with only the features each source records kept (the
     # others at the target's mean, 0): what the generated features add or cost
-    augmented = {"as is": [x_train], "recorded features only": [x_train]}
+    augmented = {name: [x_train] for name in AUGMENTATIONS}
     for i, domain in enumerate(splits["train"].domains):
         if i == t:
             continue
         features, _ = model.translate(domain.x, domain.y, i, t)
-        kept = np.zeros_like(features)
+        kept, true_rest = np.zeros_like(features), truth("train", i)
         for k, name in enumerate(target.feature_names):
             if name in domain.feature_names:
-                kept[:, k] = features[:, k]
-        augmented["as is"].append(features)
-        augmented["recorded features only"].append(kept)
+                kept[:, k] = true_rest[:, k] = features[:, k]
+        for name, rows in zip(AUGMENTATIONS, (features, kept, true_rest)):
+            augmented[name].append(rows)
     augmented_y = np.concatenate([y_train] + [d.y for i, d in enumerate(
         splits["train"].domains) if i != t])
     augmentation = {name: auroc(np.vstack(rows), augmented_y)
@@ -199,6 +225,7 @@ def run_job(job: dict) -> dict:
             "translated_only": auroc(translated, labels),
             "pull": pull, "ks_rejected": int(ks), "features": int(x_test.shape[1]),
             "per_feature": per_feature, "class_signal": signal, "augmentation": augmentation,
+            "label_effect": {name: float(np.mean(v)) for name, v in label_effect.items()},
             "train_rows": int(len(y_train)),
             "versions": {"tensorflow": tf.__version__, "keras": __import__("keras").__version__,
                          "gpus": ""}}
@@ -231,6 +258,7 @@ def oracle_job(job: dict) -> dict:
     x_test, y_test = splits["test"].domains[t].x, splits["test"].domains[t].y
     translated = {name: [target.x] for name in ORACLES}
     labels = [target.y]
+    rng = np.random.default_rng(job["seed"])
     for i, source in enumerate(domains):
         if i == t:
             continue
@@ -242,7 +270,11 @@ def oracle_job(job: dict) -> dict:
                 recorded[:, k] = truth[:, k]
                 pinned[:, k] = source.x[:, source.feature_names.index(name)]
         linear = LinearRegression().fit(source.x, truth).predict(source.x)
-        for name, rows in zip(ORACLES, (truth, recorded, pinned, linear)):
+        # a conditional draw instead of the conditional mean: what a generator that
+        # samples the subject's unknown part, as a GAN's translation must, could give
+        residual = rng.multivariate_normal(np.zeros(truth.shape[1]), np.cov((truth - linear).T),
+                                           len(truth))
+        for name, rows in zip(ORACLES, (truth, recorded, pinned, linear, linear + residual)):
             translated[name].append(rows)
     y = np.concatenate(labels)
 
@@ -276,7 +308,11 @@ def oracle_section(argv, results, minutes) -> str:
              "only the features the source records too, true or as the shared-feature term "
              "pins them (the source's own standardized value), every other feature at the "
              "target's mean; the best linear translator, fitted on the sources' rows paired "
-             "with their truths. AUROC mean ± std over seeds; the gain over target only is "
+             "with their truths (its conditional mean), and the same plus a draw of its "
+             "residual (a Gaussian with the residuals' covariance: a conditional draw, which "
+             "a translation that matches the target's distribution must resemble, with the "
+             "correlation with the truth of the mean's square). AUROC mean ± std over seeds; "
+             "the gain over target only is "
              "paired by seed.", "", f"- Machine: {machine_description(results[0]['versions'])}.", "",
              "| N | translated by | logistic regression | gain over target only | "
              "gradient-boosted trees | gain over target only |", "|---|---|---|---|---|---|"]
@@ -353,7 +389,7 @@ def main(argv=None) -> int:
     lines = [START_MARKER, "## RadialGAN's translations for a scarce target", "",
              f"Produced by `{command}` on {stamp} in {minutes:.1f} minutes: `{DATASET}` as in "
              f"the section above, `--steps {steps}{settings}`, seeds "
-             f"{', '.join(map(str, seeds))}, two arms: " + "; ".join(
+             f"{', '.join(map(str, seeds))}, {len(ARMS)} arms: " + "; ".join(
                  f"{arm} ({', '.join(f'{k}={v}' for k, v in extra.items()) or 'as is'})"
                  for arm, extra in ARMS.items()) + ". Held-out source rows "
              "translated into the target: a logistic regression fitted on them alone, scored "
@@ -378,9 +414,15 @@ def main(argv=None) -> int:
               "fitted on the source's train rows paired with their truths, which no real method "
               "has: the ceiling that the features' own noise leaves). Class signal: AUROC of the "
               "classifier fitted on the target's full train split, scored with the source labels "
-              "on the translated rows and on their truths. Mean ± std over the seeds.", "",
+              "on the translated rows and on their truths. Label effect: how much the features "
+              "the source does not record move with the label beyond what the source row says "
+              "(the mean absolute coefficient of y in a linear regression of each such feature "
+              "on the source's features and y), in the translations and in their truths, and "
+              "the mean absolute difference of the two coefficients, feature by feature. Mean "
+              "± std over the seeds.", "",
               "| arm | N | recorded features: correlation | not recorded: correlation | "
-              "class signal: translated | class signal: truth |", "|---|---|---|---|---|---|"]
+              "class signal: translated | class signal: truth | label effect: translated | "
+              "label effect: truth | label effect: error |", "|---|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results:
         groups.setdefault((r["job"]["arm"], r["train_rows"]), []).append(r)
@@ -396,17 +438,21 @@ def main(argv=None) -> int:
                 cells.append("—")
         lines.append(f"| {arm} | {rows} | {cells[0]} | {cells[1]} | "
                      f"{mean_std([m['class_signal']['translated'] for m in members])} | "
-                     f"{mean_std([m['class_signal']['truth'] for m in members])} |")
+                     f"{mean_std([m['class_signal']['truth'] for m in members])} | "
+                     f"{mean_std([m['label_effect']['translated'] for m in members], 2)} | "
+                     f"{mean_std([m['label_effect']['truth'] for m in members], 2)} | "
+                     f"{mean_std([m['label_effect']['error'] for m in members], 2)} |")
     lines += ["", "What the generated features do to the benchmark's linear classifier: "
               "logistic regression (standardized inputs) on the target's N rows plus every "
-              "source's train rows translated, as is and with only the features the source "
-              "records kept (every other translated feature at the target's mean), AUROC on "
+              "source's train rows translated: as is; with only the features the source "
+              "records kept (every other translated feature at the target's mean); with those "
+              "other features replaced by the truth (the recorded ones as translated). AUROC on "
               "the target's test rows; the gain over target only is paired by seed.", "",
               "| arm | N | target only | translated as is | gain | recorded features only | "
-              "gain |", "|---|---|---|---|---|---|---|"]
+              "gain | unrecorded features true | gain |", "|---|---|---|---|---|---|---|---|---|"]
     for (arm, rows), members in groups.items():
         cells = [mean_std([m["target_only"] for m in members])]
-        for name in ("as is", "recorded features only"):
+        for name in AUGMENTATIONS:
             cells += [mean_std([m["augmentation"][name] for m in members]),
                       mean_std([m["augmentation"][name] - m["target_only"]
                                 for m in members], signed=True)]

@@ -238,7 +238,7 @@ def _section(timing, losses, steps, epochs, train_seconds, config, saved, args, 
         lines.append(f"| {name} | {content:.4g} | {style:.4g} | {gram:.4g} |")
     lines += [
         "",
-        f"![AdaIN and Gatys side by side](images/style_transfer_grid.png)",
+        "![AdaIN and Gatys side by side](images/style_transfer_grid.png)",
         "",
         f"The grid above ({args.grid_size}x{args.grid_size} cells): {len(CONTENTS)} contents x "
         f"{len(STYLES)} styles, AdaIN left ({grid_seconds[0]:.1f} s for all nine), Gatys right "

@@ -278,6 +278,9 @@ def test_one_step_equals_genzoo_autoencoders_and_classifier(name, overrides, tmp
     ("radialgan", {"num_domains": 2, "adversarial_loss": "bce"}),
     # the shared-feature term: two breast-cancer domains record 5 features in common
     ("radialgan", {"num_domains": 2, "shared_feature_weight": 3.0}),
+    # label-blind encoders and the agreement term (three domains: a source, two others)
+    ("radialgan", {"num_domains": 3, "shared_feature_weight": 3.0, "agreement_weight": 2.0,
+                   "encode_label": False}),
 ])
 def test_one_step_equals_genzoo_adversarial(name, overrides, tmp_path):
     assert_one_step_matches_genzoo(name, tmp_path, **overrides)

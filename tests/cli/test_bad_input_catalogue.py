@@ -326,6 +326,11 @@ ROWS = [
          "these domains share none", files={"t.csv": "clinic,age,bmi,outcome\n" + "".join(
              f"{c},{40 + i if c == 'A' else ''},{22 + i if c == 'B' else ''},{i % 2}\n"
              for c in "AB" for i in range(12))}),
+    # two domains: no third one whose translations the agreement term could compare
+    case("set-radialgan-agreement-two-domains", "train radialgan --set num_domains=2 "
+         "--set agreement_weight=1 --out run", "agreement_weight needs at least 3 domains"),
+    case("set-radialgan-encode-label-not-bool", "train radialgan --set encode_label=maybe",
+         "encode_label"),
     case("set-hidden-units-zero", "train ae --set hidden_units=0,256", "hidden_units"),
     case("set-unknown-activation", "train ae --set activation=swishy", "unknown activation"),
     case("set-wgan-clip-zero", "train wgan --set clip_value=0", "clip_value > 0"),

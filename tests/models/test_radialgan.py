@@ -1,7 +1,8 @@
 """RadialGAN (Yoon, Jordon & van der Schaar, ICML 2018): shapes for domains with
 different feature counts, the losses of one train_step computed by hand (the
 adversarial loss, the latent cycle of eq. 6, the data cycle of eq. 7, label
-preservation), both cycles falling and labels kept on domains:breast_cancer,
+preservation, the shared-feature and agreement terms, label-blind
+encoders), both cycles falling and labels kept on domains:breast_cancer,
 MirroredStrategy, the export signatures with ONNX parity in original units, and
 the config round trip."""
 
@@ -111,6 +112,9 @@ def test_shared_feature_pairs_match_columns_by_name_in_the_source_order():
     ({"feature_names": (("a",) * 3, ("b",) * 5, ("c",) * 7), "shared_feature_weight": 1.0},
      "these domains share none"),
     ({"shared_feature_weight": 1.0}, "the config names no features"),
+    ({"agreement_weight": 1.0}, "agreement_weight needs .*the config names no features"),
+    ({"feature_counts": (3, 5), "feature_names": NAMES[:2], "agreement_weight": 1.0},
+     "agreement_weight needs at least 3 domains"),
 ])
 def test_shared_feature_settings_that_cannot_work_are_refused(config, message):
     with pytest.raises(ConfigError, match=message) as error:
@@ -118,26 +122,34 @@ def test_shared_feature_settings_that_cannot_work_are_refused(config, message):
     assert "\n" not in str(error.value)
 
 
-@pytest.mark.parametrize("adversarial_loss", ["bce", "wgan-gp"])
-def test_first_step_losses_match_a_hand_computation(adversarial_loss):
+@pytest.mark.parametrize("adversarial_loss, encode_label",
+                         [("bce", True), ("wgan-gp", True), ("wgan-gp", False)])
+def test_first_step_losses_match_a_hand_computation(adversarial_loss, encode_label):
     weights = {"latent_cycle_weight": 2.0, "data_cycle_weight": 3.0, "label_weight": 0.5,
-               "shared_feature_weight": 1.5}
+               "shared_feature_weight": 1.5, "agreement_weight": 0.7}
     # gp_weight 0: the Wasserstein critic loss alone, which needs no random interpolation
     model = _model(seed=3, adversarial_loss=adversarial_loss, gp_weight=0.0,
-                   feature_names=NAMES, **weights)
+                   feature_names=NAMES, encode_label=encode_label, **weights)
     counts, classes = UNEVEN["feature_counts"], UNEVEN["num_classes"]
     data = _random_domains(counts, classes, batch=6, seed=1)
     samples = [_sample(x, y, classes) for x, y in data]
-    encode = [lambda s, net=net: net(s).numpy() for net in model.encoders]
+
+    def encoder_input(s, i):  # label-blind encoders see the label part as zeros
+        return s if encode_label else np.concatenate(
+            [s[:, :counts[i]], np.zeros_like(s[:, counts[i]:])], axis=1)
+
+    encode = [lambda s, net=net, i=i: net(encoder_input(s, i)).numpy()
+              for i, net in enumerate(model.encoders)]
     decode = [lambda z, net=net: net(z).numpy() for net in model.decoders]
     critic = [lambda s, net=net: net(s).numpy().reshape(-1) for net in model.discriminators]
 
     # the discriminators step first, on the translators' initial weights; the
     # translators' losses use those same weights (the critics do not touch them)
     d_terms, latent, cycle, label, correct, shared = [], [], [], [], [], []
+    translations = {}
     for i, j in itertools.permutations(range(3), 2):
         z = encode[i](samples[i])
-        translated = decode[j](z)
+        translated = translations[(i, j)] = decode[j](z)
         real, fake = critic[j](samples[j]), critic[j](translated)
         if adversarial_loss == "bce":
             d_terms.append(np.mean(_softplus(-real) + _softplus(fake)))
@@ -157,15 +169,25 @@ def test_first_step_losses_match_a_hand_computation(adversarial_loss):
                                         - data[i][0][:, NAMES[i].index(name)]) ** 2
                                        for name in common], axis=0)) if common else 0.0)
 
+    # agreement: a row of i translated into j and into k, on what j and k both record:
+    # 0 -> 1 and 0 -> 2 on x; 2 -> 0 and 2 -> 1 on b and c; 1 -> 0 and 1 -> 2 on nothing
+    agreement = np.mean([np.mean([(translations[(i, j)][:, NAMES[j].index(name)]
+                                   - translations[(i, k)][:, NAMES[k].index(name)]) ** 2
+                                  for name in common], axis=0) if common else np.zeros(6)
+                         for i, j, k in [(0, 1, 2), (1, 0, 2), (2, 0, 1)]
+                         for common in [[n for n in NAMES[j] if n in NAMES[k]]]])
+
     logs = _per_step_logs(model, [data])[0]
     assert logs["d_loss"] == pytest.approx(np.mean(d_terms), rel=1e-4, abs=1e-5)
     assert logs["latent_cycle"] == pytest.approx(np.mean(latent), rel=1e-4, abs=1e-6)
     assert logs["data_cycle"] == pytest.approx(np.mean(cycle), rel=1e-4, abs=1e-6)
     assert logs["label_accuracy"] == pytest.approx(np.mean(correct), abs=1e-6)
     assert logs["shared_features"] == pytest.approx(np.mean(shared), rel=1e-4, abs=1e-6)
+    assert logs["agreement"] == pytest.approx(agreement, rel=1e-4, abs=1e-6)
+    assert agreement > 0
     assert 0 < shared[0] and shared[1] == 0.0  # (0, 1) share b and c; (0, 2) nothing
     expected_g = (logs["adversarial"] + 2.0 * np.mean(latent) + 3.0 * np.mean(cycle)
-                  + 0.5 * np.mean(label) + 1.5 * np.mean(shared))
+                  + 0.5 * np.mean(label) + 1.5 * np.mean(shared) + 0.7 * agreement)
     assert logs["g_loss"] == pytest.approx(expected_g, rel=1e-4, abs=1e-5)
     assert model.steps_taken() == 1
 
@@ -302,6 +324,39 @@ def test_export_signatures_onnx_parity_and_original_units(tmp_path):
     # the Python API refuses it in one line
     with pytest.raises(GenzooError, match="label 2 is out of range: this radialgan model has 2"):
         model.translate(domains[0].standardize(x), bad, 0, 1)
+
+
+def test_label_blind_encoders_ignore_the_label_in_the_model_and_its_export(tmp_path):
+    counts = (3, 5)
+    x = np.random.default_rng(5).standard_normal((6, 3)).astype(np.float32)
+    zeros, ones = np.zeros(6, np.int32), np.ones(6, np.int32)
+    outputs = {}
+    for encode_label in (True, False):
+        keras.utils.set_random_seed(2)
+        model = RadialGAN({**TINY, "feature_counts": counts, "num_classes": 2,
+                           "encode_label": encode_label}).prepare()
+        outputs[encode_label] = [np.concatenate(model.translate(x, y, 0, 1), axis=1)
+                                 for y in (zeros, ones)]
+    # the same initial weights: the label moves the paper's translation, not a blind one
+    assert np.abs(outputs[True][0] - outputs[True][1]).max() > 1e-3
+    np.testing.assert_allclose(outputs[False][0], outputs[False][1], atol=1e-6)
+    assert np.abs(outputs[False][0] - outputs[True][0]).max() > 1e-3
+
+    # the export keeps the label input (checked, then ignored): the same signatures
+    module, signatures = model.export_signatures()
+    result = export_model(module, signatures, base_dir=tmp_path, name="blind")
+    assert set(read_signatures(result.path)["translate_0_to_1"]["inputs"]) == {"x", "label"}
+    loaded, _, _ = load_export(result.path)
+    for label in (zeros, ones):
+        served = loaded.signatures["translate_0_to_1"](x=tf.constant(x), label=tf.constant(label))
+        np.testing.assert_allclose(served["features"], outputs[False][0][:, :5],
+                                   rtol=1e-5, atol=1e-4)
+        onnx_out = onnx_export.run_onnx(result.onnx_files["translate_0_to_1"],
+                                        {"x": x, "label": label})
+        np.testing.assert_allclose(onnx_out["features"], outputs[False][0][:, :5],
+                                   rtol=1e-5, atol=1e-3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"label must be in \[0, 2\)"):
+        loaded.signatures["translate_0_to_1"](x=tf.constant(x), label=tf.constant(ones * 2))
 
 
 def test_export_fills_gaps_with_the_training_fill(tmp_path):

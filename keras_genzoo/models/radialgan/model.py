@@ -30,6 +30,18 @@ A sample of domain i is translated into domain j as ``G_j(F_i(x_i, y))``
   value when a row is translated from i to j. The paper never uses names; with
   a target of a few rows the adversarial and cycle losses pin the
   correspondence down poorly (docs/models/radialgan.md).
+* agreement (``agreement_weight``, off by default, not in the paper): the
+  translations of one row of domain i into two other domains j and k agree, in
+  standardized units, on the features j and k both record by name, so that a
+  feature i does not record is filled the same way by every decoder that has
+  it, including those of domains with many rows.
+* label-blind encoders (``encode_label=False``, not in the paper): ``F_i`` sees
+  the features alone (the label part of its input is zeroed), so a translation
+  depends on the label only through what the source row's features say about
+  it; the decoders still output the label. With the label as an input the
+  decoders can push the features a source does not record towards class-typical
+  values beyond what the subject's features support, which misleads a linear
+  classifier trained on the translations (docs/models/radialgan.md).
 
 Samples are ``[x, one_hot(y)]``: features standardized with the training
 split's statistics (the data source does that), the label one-hot. Decoders
@@ -56,6 +68,8 @@ from keras_genzoo.models.base import GenzooModel
 _CRITIC_NOISE = 5000  # replica-noise salt of the gradient-penalty interpolation
 SHARES_NONE = ("shared_feature_weight needs two domains that record a feature of the same "
                "name; these domains share none")
+AGREEMENT_NEEDS = ("agreement_weight needs at least 3 domains, two of which record a feature "
+                   "of the same name")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +93,12 @@ class RadialGANConfig:
     #: squared error between a translated row's and its source row's standardized
     #: values of the features both domains record by name (0: the paper's losses)
     shared_feature_weight: float = 0.0
+    #: squared difference between two translations of one source row, into two other
+    #: domains, on the features both destinations record by name (0: the paper's losses)
+    agreement_weight: float = 0.0
+    #: the encoders see the row's label, as in the paper (False: label-blind
+    #: encoders; the decoders still output the label)
+    encode_label: bool = True
     #: every domain's feature names, set from the dataset: what the shared-feature
     #: term pairs by name
     feature_names: tuple[tuple[str, ...], ...] = ()
@@ -114,7 +134,7 @@ class RadialGANConfig:
         config_lib.require_fraction(self, "beta_2")
         config_lib.require_non_negative(self, "gp_weight", "latent_cycle_weight",
                                         "data_cycle_weight", "label_weight",
-                                        "shared_feature_weight")
+                                        "shared_feature_weight", "agreement_weight")
         if self.feature_names and [len(n) for n in self.feature_names] != list(
                 self.feature_counts):
             raise ConfigError(f"feature_names must name every domain's features "
@@ -124,6 +144,9 @@ class RadialGANConfig:
         if self.shared_feature_weight and self.feature_names and not shared_feature_pairs(
                 self.feature_names):
             raise ConfigError(SHARES_NONE)
+        if self.agreement_weight and self.feature_names and (
+                len(self.feature_counts) < 3 or not shared_feature_pairs(self.feature_names)):
+            raise ConfigError(AGREEMENT_NEEDS)
         config_lib.require_at_least(self, "num_domains", 2)
         config_lib.require_non_negative(self, "target_domain")
         for key, minimum in (("target_rows", 1), ("source_domains", 1), ("source_rows", 10)):
@@ -146,6 +169,13 @@ def shared_feature_pairs(feature_names) -> dict[tuple[int, int], tuple[list, lis
             pairs[(i, j)] = ([list(feature_names[i]).index(name) for name in common],
                              [list(feature_names[j]).index(name) for name in common])
     return pairs
+
+
+def agreement_triples(num_domains) -> list[tuple[int, int, int]]:
+    """``(i, j, k)``, j < k, for every source i and every two other domains j and k
+    it is translated into: the pairs of translations the agreement term compares."""
+    return [(i, j, k) for i in range(num_domains)
+            for j, k in itertools.combinations(range(num_domains), 2) if i not in (j, k)]
 
 
 def _mlp(inputs, units, name):
@@ -195,6 +225,9 @@ class RadialGAN(GenzooModel):
         self.shared_features = shared_feature_pairs(c.feature_names)
         if c.shared_feature_weight and not self.shared_features:
             raise ConfigError(SHARES_NONE + (
+                "" if c.feature_names else " (the config names no features)"))
+        if c.agreement_weight and (self.num_domains < 3 or not self.shared_features):
+            raise ConfigError(AGREEMENT_NEEDS + (
                 "" if c.feature_names else " (the config names no features)"))
         self.encoders, self.decoders, self.discriminators = [], [], []
         for i, features in enumerate(c.feature_counts):
@@ -255,7 +288,7 @@ class RadialGAN(GenzooModel):
 
     def reported_metric_names(self):
         return ("d_loss", "g_loss", "adversarial", "latent_cycle", "data_cycle",
-                "shared_features", "label_accuracy")
+                "shared_features", "agreement", "label_accuracy")
 
     def networks(self):
         nets = {}
@@ -288,7 +321,7 @@ class RadialGAN(GenzooModel):
         samples = self._samples(inputs)
         outputs = []
         for i, sample in enumerate(samples):
-            z = self.encoders[i](sample, training=training)
+            z = self.encode(i, sample, training=training)
             for j in range(self.num_domains):
                 outputs.append(self.discriminators[j](self.decoders[j](z), training=training))
         return outputs
@@ -306,8 +339,16 @@ class RadialGAN(GenzooModel):
         features = self.config.feature_counts[i]
         return sample[:, :features], sample[:, features:]
 
+    def encode(self, i, sample, training=False):
+        """``F_i`` of a sample ``[x_i, one_hot(y)]``; with ``encode_label`` off the
+        label part is zeroed first, so the code depends on the features alone."""
+        if not self.config.encode_label:
+            features = self.config.feature_counts[i]
+            sample = tf.concat([sample[:, :features], tf.zeros_like(sample[:, features:])], -1)
+        return self.encoders[i](sample, training=training)
+
     def translate_samples(self, sample, source: int, target: int, training=False):
-        z = self.encoders[source](sample, training=training)
+        z = self.encode(source, sample, training=training)
         return tf.cast(self.decoders[target](z, training=training), tf.float32)
 
     # ------------------------------------------------------------ training
@@ -354,12 +395,14 @@ class RadialGAN(GenzooModel):
         with tf.GradientTape() as tape:
             adversarial = latent_cycle = data_cycle = label_loss = shared = 0.0
             correct = 0.0
+            translations = {}
             for i, j in pairs:
                 # float32 whatever the compute dtype (mixed precision)
-                z = tf.cast(self.encoders[i](samples[i], training=True), tf.float32)
+                z = tf.cast(self.encode(i, samples[i], training=True), tf.float32)
                 translated = tf.cast(self.decoders[j](z, training=True), tf.float32)
+                translations[(i, j)] = translated
                 adversarial += scale * self._translator_adversarial(j, translated)
-                z_back = tf.cast(self.encoders[j](translated, training=True), tf.float32)
+                z_back = tf.cast(self.encode(j, translated, training=True), tf.float32)
                 latent_cycle += scale * tf.reduce_mean(tf.square(z_back - z), axis=-1)
                 restored = tf.cast(self.decoders[i](z_back, training=True), tf.float32)
                 x_restored, y_restored = self._split(restored, i)
@@ -377,9 +420,18 @@ class RadialGAN(GenzooModel):
                         - tf.gather(samples[i], in_source, axis=1)), axis=-1)
                 correct += scale * tf.cast(tf.equal(tf.argmax(y_translated, -1),
                                                     tf.argmax(y_true, -1)), tf.float32)
+            # two translations of one row agree on what both destinations record
+            agreement = 0.0
+            triples = agreement_triples(self.num_domains)
+            for i, j, k in triples:
+                if (j, k) in self.shared_features:
+                    in_j, in_k = self.shared_features[(j, k)]
+                    agreement += (1.0 / len(triples)) * tf.reduce_mean(tf.square(
+                        tf.gather(translations[(i, j)], in_j, axis=1)
+                        - tf.gather(translations[(i, k)], in_k, axis=1)), axis=-1)
             per_example = (adversarial + c.latent_cycle_weight * latent_cycle
                            + c.data_cycle_weight * data_cycle + c.label_weight * label_loss
-                           + c.shared_feature_weight * shared)
+                           + c.shared_feature_weight * shared + c.agreement_weight * agreement)
             g_total = self.average_over_global_batch(per_example)
             g_scaled = self.scaled_loss(self.network_optimizers["translators"], g_total)
         self.apply_gradients("translators", tape, g_scaled)
@@ -390,6 +442,7 @@ class RadialGAN(GenzooModel):
             "latent_cycle": tf.reduce_mean(latent_cycle),
             "data_cycle": tf.reduce_mean(data_cycle),
             "shared_features": tf.reduce_mean(shared),
+            "agreement": tf.reduce_mean(agreement),
             "label_accuracy": tf.reduce_mean(correct)})
 
     # ------------------------------------------------------------ inference
@@ -429,9 +482,9 @@ class RadialGAN(GenzooModel):
         for i, j in itertools.permutations(range(self.num_domains), 2):
             if not len(np.asarray(data[i][1]).reshape(-1)):
                 continue  # no rows: a mean over nothing would be NaN
-            z = as32(self.encoders[i](samples[i]))
+            z = as32(self.encode(i, samples[i]))
             translated = as32(self.decoders[j](z))
-            z_back = as32(self.encoders[j](translated))
+            z_back = as32(self.encode(j, translated))
             latent.append(float(tf.reduce_mean(tf.square(z_back - z))))
             x_restored, _ = self._split(as32(self.decoders[i](z_back)), i)
             cycle.append(float(tf.reduce_mean(tf.square(x_restored - self._split(samples[i],
@@ -496,6 +549,10 @@ class RadialGAN(GenzooModel):
             with tf.control_dependencies(checks):
                 label = tf.identity(label)
             one_hot = tf.cast(tf.equal(label[:, None], tf.range(classes)[None, :]), tf.float32)
+            if not c.encode_label:
+                # zeroed, as RadialGAN.encode does, but by a product that keeps the label
+                # input in the graph: every radialgan export has the same signatures
+                one_hot = one_hot * 0.0
             standardized = (x - module.means[i]) / module.stds[i]
             return tf.concat([standardized, one_hot], axis=-1)
 

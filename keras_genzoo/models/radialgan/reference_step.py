@@ -23,7 +23,9 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
     translated into ``j`` (WGAN-GP with lambda, or the logistic loss), then the
     translators (every ``F_i``, ``G_i``) on the adversarial term, the latent cycle
     (eq. 6), the data cycle (eq. 7), the label term and the shared-feature term,
-    averaged over the M(M-1) ordered pairs."""
+    averaged over the M(M-1) ordered pairs, and the agreement term, averaged over
+    the triples (a source, two other domains); with ``encode_label`` off every encoder
+    sees its input with the label part zeroed."""
     c = model.config
     encoders, decoders, critics = model.encoders, model.decoders, model.discriminators
     d_optimizer, t_optimizer = optimizers["discriminators"], optimizers["translators"]
@@ -37,8 +39,14 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
     def score(j, sample):
         return tf.reshape(critics[j](sample, training=True), [-1])
 
+    def encode(sample, i):
+        if not c.encode_label:
+            sample = tf.concat([sample[:, :features[i]], tf.zeros_like(sample[:, features[i]:])],
+                               axis=-1)
+        return encoders[i](sample, training=True)
+
     def translate(sample, i, j):
-        return decoders[j](encoders[i](sample, training=True), training=True)
+        return decoders[j](encode(sample, i), training=True)
 
     def cross_entropy(one_hot, probabilities):
         return -tf.reduce_sum(one_hot * tf.math.log(probabilities + 1e-7), axis=-1)
@@ -64,12 +72,13 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
 
         with tf.GradientTape() as tape:
             per_example = 0.0
+            translations = {}
             for i, j in pairs:
-                z = encoders[i](samples[i], training=True)
-                translated = decoders[j](z, training=True)
+                z = encode(samples[i], i)
+                translated = translations[(i, j)] = decoders[j](z, training=True)
                 adversarial = (wasserstein_generator_loss if wasserstein
                                else generator_non_saturating_loss)(score(j, translated))
-                z_back = encoders[j](translated, training=True)
+                z_back = encode(translated, j)
                 restored = decoders[i](z_back, training=True)
                 x_true, y_true = samples[i][:, :features[i]], samples[i][:, features[i]:]
                 data_cycle = (mean_squared_error(x_true, restored[:, :features[i]])
@@ -85,6 +94,16 @@ def radialgan_step(model, optimizers, noise: Noise) -> Step:
                 for name in common:  # one feature at a time: the library gathers them
                     per_example += (scale * c.shared_feature_weight / len(common)) * tf.square(
                         translated[:, names_j.index(name)] - x_true[:, names_i.index(name)])
+            triples = [(i, j, k) for i in range(len(encoders)) for j, k in pairs
+                       if j < k and i not in (j, k)]
+            for i, j, k in triples:
+                names_j, names_k = (list(c.feature_names[d]) if c.feature_names else []
+                                    for d in (j, k))
+                common = [name for name in names_j if name in names_k]
+                for name in common:
+                    per_example += (c.agreement_weight / len(triples) / len(common)) * tf.square(
+                        translations[(i, j)][:, names_j.index(name)]
+                        - translations[(i, k)][:, names_k.index(name)])
             g_loss = batch_mean(per_example)
         descend(tape, g_loss, t_variables, t_optimizer)
         return {"d_loss": d_loss, "g_loss": g_loss}
