@@ -38,8 +38,9 @@ With ``--oracle`` nothing is trained: the target's classifiers are fitted on its
 N rows plus the sources' rows translated by ORACLES of known quality (the true
 counterparts; only the features the source records, true or as the
 shared-feature term pins them, the others at the target's mean; the best linear
-translator, and the same plus a draw of its residual), for N in {20, 40}. That bounds what any translation of a given
-quality can give the benchmark's classifiers, and so what the criterion "beats
+translator, and the same plus a draw of its residual), for N in {20, 40}. That
+bounds what any translation of a given quality can give the benchmark's
+classifiers, and so what the criterion "beats
 target only by more than its seed spread" asks of the translations.
 
     python benchmarks/radialgan_diagnosis.py            # 5 seeds, writes the docs
@@ -202,8 +203,8 @@ def run_job(job: dict) -> dict:
     ks = sum(ks_2samp(translated[:, k], x_test[:, k]).pvalue < 0.05
              for k in range(x_test.shape[1]))
     # the benchmark's augmentation (the sources' TRAIN rows translated), with the linear
-    # classifier, as is and with only the features each source records kept (the
-    # others at the target's mean, 0): what the generated features add or cost
+    # classifier: as is, with only the features each source records kept (the others
+    # at the target's mean, 0), and with those others true: what the fills add or cost
     augmented = {name: [x_train] for name in AUGMENTATIONS}
     for i, domain in enumerate(splits["train"].domains):
         if i == t:
@@ -312,8 +313,8 @@ def oracle_section(argv, results, minutes) -> str:
              "residual (a Gaussian with the residuals' covariance: a conditional draw, which "
              "a translation that matches the target's distribution must resemble, with the "
              "correlation with the truth of the mean's square). AUROC mean ± std over seeds; "
-             "the gain over target only is "
-             "paired by seed.", "", f"- Machine: {machine_description(results[0]['versions'])}.", "",
+             "the gain over target only is paired by seed.", "",
+             f"- Machine: {machine_description(results[0]['versions'])}.", "",
              "| N | translated by | logistic regression | gain over target only | "
              "gradient-boosted trees | gain over target only |", "|---|---|---|---|---|---|"]
     for size in ORACLE_SIZES:
@@ -422,7 +423,8 @@ def main(argv=None) -> int:
               "± std over the seeds.", "",
               "| arm | N | recorded features: correlation | not recorded: correlation | "
               "class signal: translated | class signal: truth | label effect: translated | "
-              "label effect: truth | label effect: error |", "|---|---|---|---|---|---|---|---|---|"]
+              "label effect: truth | label effect: error |",
+              "|---|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in results:
         groups.setdefault((r["job"]["arm"], r["train_rows"]), []).append(r)

@@ -322,7 +322,6 @@ def find_checkpoint(run_dir) -> CheckpointChoice:
     reads whole and holds only finite floats. TensorFlow's own
     ``latest_checkpoint`` trusts the index file and would hand back the damaged one.
     """
-
     directory = pathlib.Path(run_dir) / CHECKPOINT_DIR
     numbers: set[int] = set()
     if directory.is_dir():

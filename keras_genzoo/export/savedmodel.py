@@ -231,7 +231,6 @@ def export_model(
     (name, version taken, opset, missing ONNX extra, unwritable directory) fail
     before anything, the lock file included, is created.
     """
-
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise ExportError(
             f"invalid export name {name!r}: "

@@ -342,7 +342,8 @@ def test_label_blind_encoders_ignore_the_label_in_the_model_and_its_export(tmp_p
     np.testing.assert_allclose(outputs[False][0], outputs[False][1], atol=1e-6)
     assert np.abs(outputs[False][0] - outputs[True][0]).max() > 1e-3
 
-    # the export keeps the label input (checked, then ignored): the same signatures
+    # the label-blind model (the loop's last) exports with the label input kept
+    # (checked, then ignored): the same signatures as every radialgan export
     module, signatures = model.export_signatures()
     result = export_model(module, signatures, base_dir=tmp_path, name="blind")
     assert set(read_signatures(result.path)["translate_0_to_1"]["inputs"]) == {"x", "label"}
