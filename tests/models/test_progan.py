@@ -2,20 +2,24 @@
 block only, old weights untouched), the schedule, real-image blending, resuming mid
 fade-in, MirroredStrategy, export and ONNX parity."""
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import (assert_two_replicas_match_one_device, digit_batches, train_steps,
-                     two_replica_strategy, weights_of)
+from helpers import (REPRODUCIBLE_TF_ENV, assert_two_replicas_match_one_device,
+                     digit_batches, train_steps, two_replica_strategy, weights_of)
 from keras_genzoo.errors import ConfigError
 from keras_genzoo.export import onnx as onnx_export
 from keras_genzoo.export.savedmodel import export_model, load_export, read_signatures
 from keras_genzoo import runs
 from keras_genzoo.models.progan.model import ProGAN, ProGANConfig
-from keras_genzoo.training import plan as plan_lib
-from keras_genzoo.training import trainer
 
 TINY = {"image_size": 16, "latent_dim": 8, "filter_base": 32, "max_filters": 8,
         "fade_images": 64, "stable_images": 64}
@@ -147,29 +151,50 @@ def test_growing_during_training_keeps_the_step_and_trains_the_new_block():
     assert model.sample(3).shape == (3, 8, 8, 1)
 
 
-# 8: on the phase boundary (64 images); 10: mid-fade (the boundary case is the slow tier's)
-@pytest.mark.parametrize("stop", [pytest.param(8, marks=pytest.mark.slow), 10])
-def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, stop):
-    overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
+#: trains the plan of test_resume_mid_fade_in_... three times in a fresh process: straight,
+#: interrupted after step ``stop`` (its checkpoint copied to "half"), and resumed
+RESUME_CHILD = textwrap.dedent("""
+    import json, pathlib, shutil, sys
+    from keras_genzoo.training import plan as plan_lib, trainer
+    root, stop, overrides = pathlib.Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
 
     def plan(out):
-        return plan_lib.resolve_plan("progan", overrides=overrides, out_dir=str(out), steps=14,
-                                    batch_size=8, dataset="digits")
-
-    straight = trainer.train(plan(tmp_path / "straight"), verbose=0)
-    assert straight.steps == 14
+        return plan_lib.resolve_plan("progan", overrides=overrides, out_dir=str(root / out),
+                                     steps=14, batch_size=8, dataset="digits")
 
     def interrupt(step):
         if step == stop:
             raise KeyboardInterrupt
 
-    with pytest.raises(trainer.Interrupted):
-        trainer.train(plan(tmp_path / "resumed"), verbose=0, on_step=interrupt)
-    half, _ = runs.load_trained_model(tmp_path / "resumed")
+    assert trainer.train(plan("straight"), verbose=0).steps == 14
+    try:
+        trainer.train(plan("resumed"), verbose=0, on_step=interrupt)
+        sys.exit("the run was not interrupted")
+    except trainer.Interrupted:
+        pass
+    shutil.copytree(root / "resumed", root / "half")
+    trainer.train(plan("resumed"), verbose=0)
+""")
+
+
+# 8: on the phase boundary (64 images); 10: mid-fade (the boundary case is the slow tier's)
+@pytest.mark.parametrize("stop", [pytest.param(8, marks=pytest.mark.slow), 10])
+def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, stop):
+    """The runs train in a child process on one thread without oneDNN
+    (``REPRODUCIBLE_TF_ENV``): with TensorFlow's defaults, a step of one run now and
+    then rounds a value differently from another run's (docs/benchmarks.md#run-to-run),
+    and Adam with beta1 = 0 turns that last bit into weights 0.01-1 apart within a few
+    steps, as far apart as a resume that restored something wrong would leave them."""
+    overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}
+    child = subprocess.run(
+        [sys.executable, "-c", RESUME_CHILD, str(tmp_path), str(stop), json.dumps(overrides)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, **REPRODUCIBLE_TF_ENV, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert child.returncode == 0, child.stderr[-3000:]
+    half, _ = runs.load_trained_model(tmp_path / "half")
     # the growth for step 9 happens before it: a run stopped after step 8 is still at 4x4
     assert half.phase == (0 if stop == 8 else 1)
     assert int(half.images_seen.numpy()) == stop * 8
-    trainer.train(plan(tmp_path / "resumed"), verbose=0)
     a, _ = runs.load_trained_model(tmp_path / "straight")
     b, _ = runs.load_trained_model(tmp_path / "resumed")
     assert a.phase == b.phase == 1 and int(b.images_seen.numpy()) == 14 * 8
@@ -179,6 +204,19 @@ def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, st
     for role in a.networks():
         for wa, wb in zip(weights_of(a.networks()[role]), weights_of(b.networks()[role])):
             np.testing.assert_allclose(wa, wb, atol=1e-5, err_msg=role)
+    # and the rest of the final checkpoints: optimizer moments and counters, the epoch's
+    # running means, the schedule (not how often or how long it took to save)
+    straight, resumed = (tf.train.load_checkpoint(runs.find_checkpoint(tmp_path / run).path)
+                         for run in ("straight", "resumed"))
+    keys = set(straight.get_variable_to_shape_map()) - {
+        "_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIABLE_VALUE",
+        "epoch_state/epoch_seconds/.ATTRIBUTES/VARIABLE_VALUE"}
+    assert keys <= set(resumed.get_variable_to_shape_map())
+    trained = len(a.generator.trainable_weights) + len(a.discriminator.trainable_weights)
+    assert sum("optimizer/_variables" in key for key in keys) >= 2 * trained  # Adam's moments
+    for key in sorted(keys):
+        np.testing.assert_allclose(straight.get_tensor(key), resumed.get_tensor(key), atol=1e-5,
+                                   err_msg=key)
 
 
 def test_two_replicas_train_like_one_device():
