@@ -1,15 +1,16 @@
 """How often two runs of one command differ: a small ProGAN trained 14 steps, again and
 again in one process, each run's state (weights, optimizer moments) compared after every
-step with the first run's, with TensorFlow's oneDNN CPU kernels on (its default on x86)
-and off (``TF_ENABLE_ONEDNN_OPTS=0``), each setting in a worker process of its own, the
-two side by side.
+step with the first run's, per setting of TensorFlow's CPU kernels: its defaults (oneDNN
+on, all cores), oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``), one thread
+(``TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1``); each setting in a worker
+process of its own, side by side.
 
 Resuming is exact (the checkpoint holds every variable; noise and data order are
 functions of the seed and the step), so the runs can only differ where TensorFlow's own
 kernels do not round alike from one run to the next. Every other run is interrupted
 after step 10 and resumed, as the resume test does.
 
-    python benchmarks/run_to_run.py --runs 100      # writes its section of docs/benchmarks.md
+    python benchmarks/run_to_run.py --runs 100 --settings NAME NAME   # writes its section
     python benchmarks/run_to_run.py --runs 4 --no-write
 
 Reports, per setting, how many runs differ from the first in any bit, and from which
@@ -139,6 +140,9 @@ def main(argv=None) -> None:
                     f"{sum(r != 'same' for r in straight)} of {len(straight)} | "
                     f"{sum(r != 'same' for r in resumed)} of {len(resumed)} | "
                     f"{', '.join(map(str, steps)) or '-'} |")
+    chosen = "".join(f' "{name}"' for name in settings) if args.settings else ""
+    if chosen:
+        chosen = " --settings" + chosen
     from benchmarks.docs_section import machine_description
 
     text = "\n".join([
@@ -146,10 +150,10 @@ def main(argv=None) -> None:
         "## Run to run: do two runs of one command agree to the last bit?",
         "",
         "Produced by `python benchmarks/run_to_run.py "
-        f"--runs {args.runs}`. A small `progan` (16x16 digits, `max_filters=4`, 14 steps "
+        f"--runs {args.runs}{chosen}`. A small `progan` (16x16 digits, `max_filters=4`, 14 steps "
         "of batch 8, through the fade-in of 8x8) trained again and again in one process; "
         "each run's weights and optimizer moments after every step compared with the first "
-        "run's; every other run interrupted after step 10 and resumed. The two settings "
+        "run's; every other run interrupted after step 10 and resumed. The settings "
         "ran side by side.",
         "",
         "| TensorFlow's CPU kernels | runs compared | differ in some bit | of them "

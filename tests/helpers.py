@@ -12,11 +12,11 @@ TINY_AE = {"image_size": 16, "channels": 1, "filters": 8, "code_dim": 8}
 #: The environment of a child process whose runs must agree to the last bit with each
 #: other (resume and kill tests): TensorFlow on one thread, without its oneDNN kernels.
 #: With its defaults, now and then one step of a run rounds a value differently from
-#: another run's (a small ProGAN: about 1 run in 50, docs/benchmarks.md#run-to-run), and
+#: another run's (a small ProGAN: about 1 run in 50, docs/benchmarks.md section run-to-run), and
 #: a GAN's optimizer amplifies that last bit within steps. Both suspects are taken out:
 #: the order in which threads finish, and oneDNN's choices among its kernels.
 REPRODUCIBLE_TF_ENV = {"TF_ENABLE_ONEDNN_OPTS": "0", "TF_NUM_INTRAOP_THREADS": "1",
-                             "TF_NUM_INTEROP_THREADS": "1"}
+                       "TF_NUM_INTEROP_THREADS": "1"}
 
 
 def digit_batches(batch_size: int, count: int, image_size: int = 16, seed: int = 0):

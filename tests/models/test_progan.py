@@ -182,7 +182,7 @@ RESUME_CHILD = textwrap.dedent("""
 def test_resume_mid_fade_in_continues_with_the_same_phase_and_alpha(tmp_path, stop):
     """The runs train in a child process on one thread without oneDNN
     (``REPRODUCIBLE_TF_ENV``): with TensorFlow's defaults, a step of one run now and
-    then rounds a value differently from another run's (docs/benchmarks.md#run-to-run),
+    then rounds a value differently from another run's (docs/benchmarks.md, run-to-run),
     and Adam with beta1 = 0 turns that last bit into weights 0.01-1 apart within a few
     steps, as far apart as a resume that restored something wrong would leave them."""
     overrides = {k: str(v) for k, v in TINY.items()} | {"max_filters": "4"}

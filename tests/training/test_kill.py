@@ -7,7 +7,9 @@ The result must be what one uninterrupted run gives: the same weights, the same
 history, a sample grid for every epoch, and nothing half-written left behind.
 """
 
+import dataclasses
 import os
+import pathlib
 import random
 import signal
 import subprocess
@@ -112,11 +114,17 @@ def _timed(args) -> float:
     return time.perf_counter() - started
 
 
+@dataclasses.dataclass(frozen=True)
+class Reference:
+    """The uninterrupted run, and how long it took on this machine."""
+    run: pathlib.Path
+    seconds: float
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("reference") / "run"
-    _timed([*TRAIN_ARGS, "--out", out])
-    return out
+    return Reference(out, _timed([*TRAIN_ARGS, "--out", out]))
 
 
 def test_killed_between_a_checkpoint_and_its_epoch_end_artifacts(tmp_path, reference):
@@ -129,27 +137,26 @@ def test_killed_between_a_checkpoint_and_its_epoch_end_artifacts(tmp_path, refer
     assert [r["epoch"] for r in runs.read_history(out)] == ["1"]  # epoch 2's row never came
     _run_with_kills([*TRAIN_ARGS, "--out", out], random.Random(0), kills=0, window=(0, 0),
                     env=env)
-    _assert_same_run(out, reference)
+    _assert_same_run(out, reference.run)
 
 
 def test_killed_at_random_moments_of_training(tmp_path, reference):
     """The kills fall between 0.3 and 0.75 of an uninterrupted run's time on this
     machine: past TensorFlow's import (several seconds), into training, checkpoints and
     epoch ends; a resumed child has less left to do, so some may finish first."""
-    seconds = _timed([*TRAIN_ARGS, "--out", tmp_path / "timed"])
     out = tmp_path / "run"
     started = time.perf_counter()
     landed = _run_with_kills([*TRAIN_ARGS, "--out", out], random.Random(17), kills=6,
-                             window=(0.3 * seconds, 0.75 * seconds))
+                             window=(0.3 * reference.seconds, 0.75 * reference.seconds))
     assert landed >= 3
-    _assert_same_run(out, reference)
+    _assert_same_run(out, reference.run)
     print(f"{landed} kills and the finishing run: {time.perf_counter() - started:.0f} s")
 
 
 def test_killed_at_random_moments_of_export(tmp_path, reference):
     exports = tmp_path / "exports"
-    seconds = _timed(["export", reference, "--to", tmp_path / "timed"])
-    landed = _run_with_kills(["export", reference, "--to", exports], random.Random(5), kills=5,
+    seconds = _timed(["export", reference.run, "--to", tmp_path / "timed"])
+    landed = _run_with_kills(["export", reference.run, "--to", exports], random.Random(5), kills=5,
                              window=(0.35 * seconds, 0.9 * seconds))
     assert landed >= 3
     assert _leftovers(exports) == []
